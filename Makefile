@@ -1,0 +1,48 @@
+# ansinh — the two set-up commands are `make demo` and `make test`; both start from nothing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+PERSONS ?= 50000
+export ANSINH_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test test-postgres bench lint system-packages messages clean
+
+# Debian packages the tests and PDFs need, installed only when missing.
+DEBS := chromium fonts-noto-core poppler-utils gettext
+system-packages:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml package.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	npm install --no-audit --no-fund --silent
+	touch $(STAMP)
+
+messages: $(STAMP) system-packages
+	cd src/ansinh && ../../$(BIN)/django-admin compilemessages -v0 --ignore=.venv
+
+demo: $(STAMP) system-packages messages
+	$(BIN)/ansinh demo --persons $(PERSONS) --port $(PORT)
+
+test: $(STAMP) system-packages messages
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+
+bench: $(STAMP) system-packages
+	$(BIN)/python -m ansinh.bench --postgres $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src
+	$(BIN)/mypy src/ansinh
+
+clean:
+	rm -rf $(VENV) node_modules var

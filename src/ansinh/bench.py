@@ -1,0 +1,144 @@
+"""`make bench`: how the bulk paths scale (10k, 100k, 1M persons), beside the raw limit.
+
+Each size runs in a fresh database (a temporary SQLite file; with --postgres also a fresh
+PostgreSQL database) in its own process. For each it times `seed-demo`, the export, and the
+import of that export into an empty register, and then the bare insert of the very same rows
+(`executemany` on SQLite, `COPY` on PostgreSQL) into the same table: the ratio import / raw is
+the figure to watch (goal: at least 0.5). Policy-engine timings come from ansinh.policy.bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PERSON_COLUMNS = (
+    "office_id", "village_id", "household_id", "uuid", "full_name", "name_folded", "birth_date",
+    "birth_year_only", "sex", "ethnicity", "local_group", "national_id", "si_number", "phone",
+    "relation_to_head", "si_status", "si_status_source", "si_status_as_of", "created_at",
+    "updated_at", "created_by_id",
+)
+
+
+def worker(persons: int) -> dict[str, Any]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from ansinh.core.bulk import insert_rows
+    from ansinh.registry.exporting import export_persons
+    from ansinh.registry.importing import import_persons
+    from ansinh.registry.models import Person
+
+    call_command("migrate", verbosity=0)
+    figures: dict[str, Any] = {"persons": persons, "database": connection.vendor}
+    started = time.perf_counter()
+    call_command("seed-demo", persons=persons, verbosity=0)
+    figures["seed_s"] = time.perf_counter() - started
+
+    export_path = Path(tempfile.mkdtemp()) / "register.csv"
+    started = time.perf_counter()
+    export_persons(export_path, Person.objects.all())
+    figures["export_s"] = time.perf_counter() - started
+
+    # the import creates every row again into an empty register
+    Person.objects.all()._raw_delete(Person.objects.db)
+    started = time.perf_counter()
+    result = import_persons(export_path)
+    figures["import_s"] = time.perf_counter() - started
+    assert result.imported and result.created == persons, result.as_dict()
+
+    rows = list(Person.objects.order_by("id").values_list(*PERSON_COLUMNS))
+    if connection.vendor == "sqlite":
+        from ansinh.core.bulk import db_datetime
+
+        rows = [(*row[:3], row[3].hex, *row[4:18], db_datetime(row[18]), db_datetime(row[19]),
+                 row[20]) for row in rows]
+    Person.objects.all()._raw_delete(Person.objects.db)
+    started = time.perf_counter()
+    with transaction.atomic():
+        insert_rows(Person._meta.db_table, PERSON_COLUMNS, rows)
+    figures["raw_insert_s"] = time.perf_counter() - started
+    figures["seed_rows_per_s"] = persons / figures["seed_s"]
+    figures["import_rows_per_s"] = persons / figures["import_s"]
+    figures["raw_rows_per_s"] = persons / figures["raw_insert_s"]
+    figures["import_to_raw"] = figures["import_rows_per_s"] / figures["raw_rows_per_s"]
+    return figures
+
+
+def _run_size(persons: int, database_url: str | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as var_dir:
+        env = dict(os.environ, ANSINH_VAR_DIR=var_dir)
+        env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        done = subprocess.run(
+            [sys.executable, "-m", "ansinh.bench", "--worker", str(persons)],
+            env=env, capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"bench worker failed for {persons}:\n{done.stderr[-3000:]}")
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _postgres_database(persons: int) -> tuple[str, str]:
+    name = f"ansinh_bench_{persons}_{os.getpid()}"
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}",
+                    "postgres"], check=True)
+    return name, f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def _drop(name: str) -> None:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
+                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", "postgres"], check=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return
+    sizes = [int(size) for size in args.sizes.split(",")]
+    print("ansinh bench — register bulk paths (rows/s; ratio = import / raw insert, goal ≥ 0.5)")
+    header = f"{'db':<10}{'persons':>10}{'seed/s':>12}{'import/s':>12}{'raw/s':>12}{'ratio':>8}"
+    print(header)
+    targets: list[tuple[str, str | None]] = [("sqlite", None)]
+    if args.postgres:
+        targets.append(("postgresql", "pg"))
+    for label, kind in targets:
+        for persons in sizes:
+            name = None
+            url = None
+            if kind:
+                name, url = _postgres_database(persons)
+            try:
+                figures = _run_size(persons, url)
+            finally:
+                if name:
+                    _drop(name)
+            print(f"{label:<10}{persons:>10,}{figures['seed_rows_per_s']:>12,.0f}"
+                  f"{figures['import_rows_per_s']:>12,.0f}{figures['raw_rows_per_s']:>12,.0f}"
+                  f"{figures['import_to_raw']:>8.2f}", flush=True)
+    try:
+        from ansinh.policy import bench as policy_bench
+    except ImportError:
+        return
+    print("policy engine:", json.dumps(policy_bench.run()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.core.models import User
+
+from . import actions
+from .models import ParameterOverride
+
+
+def _actor(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) else None
+
+
+@admin.register(ParameterOverride)
+class ParameterOverrideAdmin(admin.ModelAdmin):
+    """Add a dated value; never edit or delete one: deactivate it and add a corrected one."""
+
+    list_display = ["name", "start", "value", "confidence", "office", "active", "created_by",
+                    "created_at"]
+    list_filter = ["active", "name", "office", "confidence"]
+    search_fields = ["name", "reference_document", "note"]
+    list_select_related = ["office", "created_by"]
+    actions = ["deactivate"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = ["name", "start", "value", "reference_document", "reference_article",
+              "reference_link", "confidence", "office", "note", "active", "created_by",
+              "created_at", "deactivated_by", "deactivated_at"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ParameterOverride | None = None
+    ) -> list[str]:
+        status = ["active", "created_by", "created_at", "deactivated_by", "deactivated_at"]
+        return list(self.fields) if obj is not None else status
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ParameterOverride | None = None
+    ) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ParameterOverride, form: Any,
+                   change: bool) -> None:
+        if change:  # every field is read-only on an existing row: nothing to save
+            return
+        actions.add_override(obj, actor=_actor(request))
+
+    @admin.action(description=_("Ngừng áp dụng các giá trị đã chọn"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[ParameterOverride]) -> None:
+        count = 0
+        for override in queryset.filter(active=True):
+            actions.deactivate_override(override, actor=_actor(request))
+            count += 1
+        self.message_user(
+            request, _("Đã ngừng áp dụng %(count)d giá trị.") % {"count": count}, messages.SUCCESS
+        )

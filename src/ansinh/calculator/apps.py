@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CalculatorConfig(AppConfig):
+    name = "ansinh.calculator"
+    label = "calculator"
+    verbose_name = _("Tham số chính sách và máy tính")

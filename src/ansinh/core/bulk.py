@@ -1,0 +1,72 @@
+"""The bulk write path: rows straight into a table, skipping the ORM.
+
+SQLite: one `executemany` on the raw sqlite3 cursor. PostgreSQL: `COPY ... FROM STDIN`.
+Callers validate first and run this inside their own transaction.atomic().
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+
+def db_uuid(value: uuid.UUID) -> Any:
+    """A UUID as the database stores it (SQLite: 32 hex characters; PostgreSQL: uuid)."""
+    return value if connection.vendor == "postgresql" else value.hex
+
+
+def db_datetime(value: datetime) -> Any:
+    """An aware datetime as the column stores it (SQLite: naive UTC text, as Django writes)."""
+    if connection.vendor == "postgresql":
+        return value
+    return timezone.make_naive(value, UTC).isoformat(" ")
+
+
+# Rows reach insert_rows already in database form: str, int, bool, None, date (sqlite3 and
+# psycopg adapt those natively), with db_uuid()/db_datetime() for the two that differ. Converting
+# value by value here would cost more than the insert itself.
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert `rows` (tuples in `columns` order) into `table`; returns the count."""
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    count = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        return count
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
+    batch: list[tuple[Any, ...]] = []
+    connection.ensure_connection()
+    raw_connection = connection.connection
+    for row in rows:
+        batch.append(tuple(row))
+        if len(batch) >= 50_000:
+            raw_connection.executemany(sql, batch)
+            count += len(batch)
+            batch.clear()
+    if batch:
+        raw_connection.executemany(sql, batch)
+        count += len(batch)
+    return count
+
+
+def update_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """UPDATE table SET columns... WHERE id = last value of each row."""
+    assignments = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
+    sql = f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s"
+    materialised = [tuple(row) for row in rows]
+    if materialised:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, materialised)
+    return len(materialised)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Office(models.Model):
+    """A local social-insurance office (BHXH cơ sở); one installation serves several."""
+
+    code = models.CharField(_("mã"), max_length=20, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("cơ quan BHXH cơ sở")
+        verbose_name_plural = _("cơ quan BHXH cơ sở")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    DIRECTOR = "director", _("Giám đốc")
+    STAFF = "staff", _("Cán bộ")
+    AGENT = "agent", _("Nhân viên thu")
+    VIEWER = "viewer", _("Cán bộ xã / trưởng thôn (chỉ xem)")
+    ADMIN = "admin", _("Quản trị")
+
+
+class User(AbstractUser):
+    """A person who signs in. Role and office decide what they may see (see network.scoping)."""
+
+    role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    office = models.ForeignKey(
+        Office, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: one row per change to a person, household or money record.
+
+    `changes` maps a field name to [old, new]; a creation has old = null.
+    """
+
+    office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("lúc"), db_index=True)
+    action = models.CharField(_("thao tác"), max_length=40)
+    model = models.CharField(_("đối tượng"), max_length=60)
+    object_id = models.CharField(max_length=40)
+    changes = models.JSONField(default=dict)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký thay đổi")
+        verbose_name_plural = _("nhật ký thay đổi")
+        indexes = [
+            # the history panel of one person or household
+            models.Index(fields=["model", "object_id", "at"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model}#{self.object_id}"
+
+    @property
+    def change_list(self) -> list[tuple[str, Any, Any]]:
+        return [(field, pair[0], pair[1]) for field, pair in sorted(self.changes.items())]

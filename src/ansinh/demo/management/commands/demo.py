@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from ansinh.demo.seeding import DEFAULT_PERSONS, DEMO_PASSWORD, seed_reference
+
+
+class Command(BaseCommand):
+    help = "Chạy bản demo: migrate, dữ liệu mẫu, người dùng mẫu, máy chủ / Run the demo"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--persons", type=int, default=DEFAULT_PERSONS)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="prepare only")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("seed-demo", persons=options["persons"], if_empty=True)
+        _office, _villages, users = seed_reference(date.fromisoformat(settings.DEMO_AS_OF))
+        self.stdout.write("\nNgười dùng mẫu / demo users (mật khẩu / password: "
+                          f"{DEMO_PASSWORD}):")
+        for user in users:
+            self.stdout.write(
+                f"  {user.username:<10} {user.role:<9} {user.name} — {user.territory}"
+            )
+        if options["no_serve"]:
+            return
+        url = f"http://127.0.0.1:{options['port']}/"
+        self.stdout.write(f"\nansinh: {url}  (Ctrl+C để dừng / to stop)\n")
+        # The worker runs imports and other long jobs; it stops with the server.
+        worker = subprocess.Popen([sys.executable, "-m", "ansinh.cli", "qcluster"])
+        try:
+            call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from ansinh.core.models import Role, User
+from ansinh.network.models import Agent, CollectionOrganisation
+from ansinh.registry.models import Commune, Household, HouseholdPoverty, Person, SIStatus
+
+
+def _fingerprint() -> str:
+    rows = Person.objects.order_by("id").values_list(
+        "full_name", "birth_date", "sex", "ethnicity", "national_id", "village__code",
+        "household__code", "si_status")
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_seed_is_deterministic_and_shaped_like_a_luoi() -> None:
+    call_command("seed-demo", persons=2000, seed=11, verbosity=0)
+    first = _fingerprint()
+    assert Person.objects.count() == 2000
+    assert list(Commune.objects.values_list("name", flat=True)) == [
+        "A Lưới 1", "A Lưới 2", "A Lưới 3", "A Lưới 4", "A Lưới 5"]
+    assert "Hồng Thủy" in Commune.objects.get(code="AL1").formed_from
+    minority = Person.objects.exclude(ethnicity="01").count() / 2000
+    assert minority > 0.75
+    assert Person.objects.filter(local_group="Pa Kô", ethnicity="31").exists()
+    assert Person.objects.filter(si_status=SIStatus.VOLUNTARY).count() == round(1805 * 2000 / 50000)
+    poor = HouseholdPoverty.objects.filter(year=2026, status="poor").count()
+    assert poor > 0
+    kinds = set(CollectionOrganisation.objects.values_list("kind", flat=True))
+    assert kinds == {"post_office", "commune_committee", "womens_union", "farmers_union"}
+    assert Agent.objects.count() == 10
+    assert User.objects.filter(role=Role.DIRECTOR).count() == 1
+    for person in Person.objects.exclude(national_id=None)[:200]:
+        from ansinh.registry.identity import check_national_id
+
+        assert person.national_id is not None
+        assert check_national_id(person.national_id, sex=person.sex,
+                                 birth_year=person.birth_date.year) == []
+
+    Person.objects.all().delete()
+    HouseholdPoverty.objects.all().delete()
+    Household.objects.all().delete()
+    call_command("seed-demo", persons=2000, seed=11, verbosity=0)
+    assert _fingerprint() == first
+
+
+@pytest.mark.django_db
+def test_as_of_moves_the_ages() -> None:
+    call_command("seed-demo", persons=500, seed=3, as_of=date(2020, 6, 30), verbosity=0)
+    assert Person.objects.filter(birth_date__gt=date(2005, 7, 1)).count() == 0

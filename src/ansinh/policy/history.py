@@ -1,0 +1,233 @@
+"""Contribution histories: periods of voluntary contributions and what they add up to.
+
+A history is a sequence of ``ContributionPeriod`` (months inclusive, income per month, support
+category). Periods after "today" may be a plan; the calculators decide which months count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ansinh.policy.errors import InvalidInput
+from ansinh.policy.money import ONE, ZERO, month_index, month_start, vnd
+from ansinh.policy.parameters import Lookup
+
+CATEGORIES = ("poor", "near_poor", "ethnic_minority", "island", "other")
+SEXES = ("F", "M")
+
+
+def check_sex(sex: str) -> str:
+    if sex not in SEXES:
+        raise InvalidInput(
+            f"Giới tính phải là F hoặc M, không phải {sex!r}",
+            f"sex must be F or M, not {sex!r}",
+        )
+    return sex
+
+
+def check_categories(categories: Iterable[str]) -> tuple[str, ...]:
+    cats = tuple(categories) or ("other",)
+    for cat in cats:
+        if cat not in CATEGORIES:
+            raise InvalidInput(
+                f"Nhóm đối tượng không hợp lệ: {cat!r} (cho phép: {', '.join(CATEGORIES)})",
+                f"unknown category {cat!r} (allowed: {', '.join(CATEGORIES)})",
+            )
+    return cats
+
+
+@dataclass(frozen=True)
+class ContributionPeriod:
+    """Months ``start``..``end`` (first days of months, inclusive) at ``income`` VND per month.
+
+    ``missing_lump`` marks months paid in a missing-period lump (D159 Art. 7): revalued with
+    coefficient 1 and, by default, without state support.
+    """
+
+    start: date
+    end: date
+    income: int
+    category: str = "other"
+    missing_lump: bool = False
+
+    def __post_init__(self) -> None:
+        if self.start.day != 1 or self.end.day != 1:
+            object.__setattr__(self, "start", self.start.replace(day=1))
+            object.__setattr__(self, "end", self.end.replace(day=1))
+        if self.end < self.start:
+            raise InvalidInput(
+                f"Giai đoạn {self.start:%Y-%m}–{self.end:%Y-%m}: "
+                "tháng kết thúc trước tháng bắt đầu",
+                f"period {self.start:%Y-%m}–{self.end:%Y-%m}: end is before start",
+            )
+        if isinstance(self.income, bool) or not isinstance(self.income, int) or self.income <= 0:
+            raise InvalidInput(
+                f"Thu nhập phải là số nguyên dương (đồng), không phải {self.income!r}",
+                f"income must be a positive integer VND, not {self.income!r}",
+            )
+        check_categories((self.category,))
+
+
+@dataclass(frozen=True)
+class Month:
+    """One contributed month, expanded from a period."""
+
+    index: int
+    income: int
+    category: str
+    missing_lump: bool
+
+    @property
+    def start(self) -> date:
+        return month_start(self.index)
+
+
+def parse_month(text: str) -> date:
+    """Parse "YYYY-MM" (or a full ISO date) to the first day of the month."""
+    try:
+        if len(text) == 7:
+            return date(int(text[:4]), int(text[5:7]), 1)
+        return date.fromisoformat(text).replace(day=1)
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            f"Tháng không hợp lệ: {text!r} (định dạng YYYY-MM)",
+            f"invalid month {text!r} (expected YYYY-MM)",
+        ) from None
+
+
+def parse_history(rows: Iterable[Mapping[str, object]]) -> tuple[ContributionPeriod, ...]:
+    """Build periods from ``{"from": "YYYY-MM", "to": "YYYY-MM", "income": VND, "category": C}``."""
+    periods: list[ContributionPeriod] = []
+    for row in rows:
+        if not isinstance(row, Mapping) or "from" not in row or "income" not in row:
+            raise InvalidInput(
+                "Mỗi giai đoạn cần from, to, income",
+                "each period needs from, to and income",
+            )
+        start = parse_month(str(row["from"]))
+        end = parse_month(str(row.get("to", row["from"])))
+        raw_income = row["income"]
+        try:
+            income = int(str(raw_income).replace(",", "").replace(".", "").strip())
+        except ValueError:
+            raise InvalidInput(
+                f"Thu nhập không hợp lệ: {raw_income!r}", f"invalid income {raw_income!r}"
+            ) from None
+        category = str(row.get("category") or "other")
+        lump = row.get("missing_lump", False)
+        periods.append(
+            ContributionPeriod(start, end, income, category, lump in (True, "true", "1", 1))
+        )
+    return tuple(periods)
+
+
+def expand(history: Sequence[ContributionPeriod]) -> list[Month]:
+    """All contributed months in order; overlapping periods are an error."""
+    months: dict[int, Month] = {}
+    for period in history:
+        for idx in range(month_index(period.start), month_index(period.end) + 1):
+            if idx in months:
+                raise InvalidInput(
+                    f"Các giai đoạn đóng chồng lên nhau tại tháng {month_start(idx):%Y-%m}",
+                    f"contribution periods overlap in {month_start(idx):%Y-%m}",
+                )
+            months[idx] = Month(idx, period.income, period.category, period.missing_lump)
+    return [months[i] for i in sorted(months)]
+
+
+def support_rate_for(lk: Lookup, categories: Sequence[str], on: date) -> tuple[Decimal, str]:
+    """Highest national support rate among ``categories`` on ``on`` (0 if no support in force)."""
+    pv = lk.tree.find("subsidy.support_rate", on)
+    if pv is None or not isinstance(pv.value, Mapping):
+        return ZERO, categories[0]
+    lk.used[(pv.name, pv.start)] = pv
+    best, best_cat = ZERO, categories[0]
+    for cat in categories:
+        rate = pv.value.get(cat, ZERO)
+        assert isinstance(rate, Decimal)
+        if rate > best:
+            best, best_cat = rate, cat
+    return best, best_cat
+
+
+@dataclass(frozen=True)
+class HistoryTotals:
+    """Money over a set of months: gross contributions, state support, the participant's share."""
+
+    months: int
+    gross: int
+    support: int
+    own: int
+    supported_months: int
+
+
+def contributions(lk: Lookup, months: Sequence[Month]) -> HistoryTotals:
+    """Gross contributions (rate in force each month x income), state support actually received
+    (k x rate x rural poverty line, at most the lifetime cap of supported months) and own share."""
+    gross = ZERO
+    support = 0
+    count_old = 0
+    count_new = 0
+    for m in months:
+        on = m.start
+        rate = lk.dec("contribution.rate", on)
+        gross += rate * m.income
+        if m.missing_lump:
+            flag = lk.tree.find("contribution.missing_period_support", on)
+            if flag is None or flag.value is not True:
+                continue
+        k, _ = support_rate_for(lk, (m.category,), on)
+        if k == ZERO:
+            continue
+        cap_pv = lk.find("subsidy.max_supported_months", on)
+        cap = cap_pv.value if cap_pv is not None and isinstance(cap_pv.value, int) else 0
+        switch = lk.tree.find("subsidy.count_pre_2025_months", on)
+        if switch is not None:
+            lk.used[(switch.name, switch.start)] = switch
+            used = count_new + (count_old if switch.value is True else 0)
+        else:
+            used = count_old
+        if used >= cap:
+            continue
+        floor = lk.vnd("contribution.rural_poverty_line", on)
+        support += vnd(k * rate * floor)
+        if switch is not None:
+            count_new += 1
+        else:
+            count_old += 1
+    gross_vnd = vnd(gross)
+    return HistoryTotals(
+        len(months), gross_vnd, support, gross_vnd - support, count_old + count_new
+    )
+
+
+def revaluation(lk: Lookup, year: int, settle_year: int) -> Decimal:
+    """Coefficient for income of ``year`` settled in ``settle_year`` (D159 Art. 10)."""
+    pv = lk.find("pension.revaluation", date(settle_year, 1, 1))
+    if pv is not None and isinstance(pv.value, Mapping):
+        coef = pv.value.get(str(year))
+        if isinstance(coef, Decimal):
+            return coef
+    return lk.dec("pension.revaluation_default", date(settle_year, 1, 1))
+
+
+def average_income(lk: Lookup, months: Sequence[Month], settle_year: int) -> int:
+    """Mbq: average of the revalued monthly incomes over all months (Law 41/2024 Art. 104,
+    D159 Art. 10); months of a missing-period lump use coefficient 1 (Art. 10(3))."""
+    if not months:
+        return 0
+    total = ZERO
+    coefs: dict[int, Decimal] = {}
+    for m in months:
+        if m.missing_lump:
+            coef = ONE
+        else:
+            year = m.index // 12
+            if year not in coefs:
+                coefs[year] = revaluation(lk, year, settle_year)
+            coef = coefs[year]
+        total += coef * m.income
+    return vnd(total / len(months))

@@ -1,0 +1,54 @@
+"""State changes of the register. Each runs in one transaction and writes its audit row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from ansinh.core import audit
+from ansinh.core.models import User
+
+from .models import Household, HouseholdPoverty, Person
+
+PERSON_EDITABLE = (
+    "full_name", "birth_date", "birth_year_only", "sex", "ethnicity", "local_group",
+    "national_id", "si_number", "phone", "household", "village", "relation_to_head",
+    "si_status", "si_status_source", "si_status_as_of",
+)
+
+
+@transaction.atomic
+def update_person(person: Person, values: dict[str, Any], *, actor: User) -> dict[str, list[Any]]:
+    """Apply `values` to the person; returns the recorded {field: [old, new]} (may be empty)."""
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    before = {name: getattr(locked, name) for name in PERSON_EDITABLE}
+    for name, value in values.items():
+        if name not in PERSON_EDITABLE:
+            raise ValueError(f"{name} is not an editable field of a person")
+        setattr(locked, name, value)
+    locked.save()
+    after = {name: getattr(locked, name) for name in PERSON_EDITABLE}
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(actor=actor, office=locked.office, action="person.update", obj=locked,
+                     changes=changes)
+    person.refresh_from_db()
+    return changes
+
+
+@transaction.atomic
+def certify_poverty(
+    household: Household, *, year: int, status: str, source: str, actor: User
+) -> HouseholdPoverty:
+    """Record the poverty status certified for a year (replacing that year's earlier entry)."""
+    previous = HouseholdPoverty.objects.filter(household=household, year=year).first()
+    record, _created = HouseholdPoverty.objects.update_or_create(
+        household=household, year=year, defaults={"status": status, "source": source},
+    )
+    audit.record(
+        actor=actor, office=household.office, action="household.poverty", obj=household,
+        changes={f"poverty_{year}": [previous.status if previous else None, status]},
+        note=source,
+    )
+    return record

@@ -1,0 +1,108 @@
+"""Export the register in the import template, and write import error reports."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from .columns import COLUMNS
+from .importing import RowError
+from .models import HouseholdPoverty, Person, PovertyStatus, SIStatus
+from .reference import ETHNIC_GROUPS
+
+_ETHNIC_NAMES = dict(ETHNIC_GROUPS)
+_POVERTY_LABELS = {
+    PovertyStatus.POOR: "Hộ nghèo",
+    PovertyStatus.NEAR_POOR: "Hộ cận nghèo",
+    PovertyStatus.NONE: "",
+}
+# File values are Vietnamese whatever the interface language, so files round-trip.
+_SI_LABELS: dict[str, str] = {
+    SIStatus.NONE: "Chưa tham gia", SIStatus.COMPULSORY: "BHXH bắt buộc",
+    SIStatus.VOLUNTARY: "BHXH tự nguyện", SIStatus.PENSIONER: "Đang hưởng lương hưu",
+    SIStatus.LUMP_SUM: "Đã hưởng BHXH một lần", SIStatus.MOVED: "Chuyển đi",
+    SIStatus.DECEASED: "Đã mất",
+}
+
+
+def template_headers() -> list[str]:
+    return [column.header for column in COLUMNS]
+
+
+def person_rows(persons: QuerySet[Person]) -> Iterator[list[str]]:
+    """One list of cell texts per person, in template column order (one query, streamed)."""
+    latest = HouseholdPoverty.objects.filter(household=OuterRef("household_id")).order_by("-year")
+    rows = (
+        persons.order_by("village__commune__code", "village__code", "name_folded", "id")
+        .annotate(poverty=Subquery(latest.values("status")[:1]))
+        .values_list(
+            "full_name", "birth_date", "birth_year_only", "sex", "national_id", "si_number",
+            "ethnicity", "local_group", "phone", "household__code", "village__name",
+            "village__commune__name", "poverty", "si_status",
+        )
+    )
+    for (name, born, year_only, sex, national_id, si_number, ethnicity, local_group, phone,
+         household, village, commune, poverty, si_status) in rows.iterator(chunk_size=10_000):
+        yield [
+            name,
+            str(born.year) if year_only else born.strftime("%d/%m/%Y"),
+            "Nam" if sex == "M" else "Nữ",
+            national_id or "",
+            si_number,
+            local_group or _ETHNIC_NAMES[ethnicity],
+            phone,
+            household or "",
+            village,
+            commune,
+            _POVERTY_LABELS[poverty or PovertyStatus.NONE],
+            _SI_LABELS[si_status],
+        ]
+
+
+def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """CSV (UTF-8 with BOM, so Excel shows diacritics) or XLSX by the file's suffix."""
+    count = 0
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Danh sach")
+        header_cells = []
+        for title in header:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            # IDs and phones stay text: Excel must not turn 046... into 46...
+            sheet.append([str(value) if value is not None else "" for value in row])
+            count += 1
+        workbook.save(path)
+        return count
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def export_persons(path: Path, persons: QuerySet[Person]) -> int:
+    return write_table(path, template_headers(), person_rows(persons))
+
+
+def write_error_report(path: Path, errors: Iterable[RowError]) -> int:
+    header = [_("Dòng / Row"), _("Cột / Column"), _("Lý do / Reason")]
+    titles = {column.key: column.header for column in COLUMNS}
+    return write_table(
+        path, header,
+        ([error.row, titles.get(error.column, error.column), error.reason] for error in errors),
+    )

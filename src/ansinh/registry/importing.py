@@ -1,0 +1,557 @@
+"""Import the register from CSV or XLSX: validate every row in Python, then write in bulk.
+
+Contract (ARCHITECTURE.md, issue 2):
+- headers are matched case- and diacritic-insensitively, English aliases accepted;
+- CSV in UTF-8, UTF-8 with BOM or Windows-1258; XLSX read with calamine;
+- rows are keyed on the national ID, else on name + birth date + village, so the same file
+  imported twice changes nothing;
+- by default nothing is written if any row is invalid; with skip_invalid the valid rows are;
+- the write is one transaction: an interrupted import leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, update_rows
+from ansinh.core.models import AuditEntry, User
+from ansinh.core.text import fold, normalize_name
+
+from .columns import REQUIRED, header_index
+from .identity import check_national_id, check_si_number, normalize_national_id
+from .models import (
+    Household,
+    HouseholdPoverty,
+    Person,
+    PovertyStatus,
+    SIStatus,
+    Village,
+)
+from .reference import ETHNIC_GROUPS, KINH, LOCAL_GROUP_ALIASES
+
+Progress = Callable[[str, int, int], None]
+
+
+class UnusableFile(Exception):
+    """The file cannot be read as a register at all (exit status 2)."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    imported: bool = False
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    error_report: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "invalid": self.invalid,
+            "imported": self.imported,
+            "dry_run": self.dry_run,
+            "error_report": self.error_report,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Old Vietnamese Excel CSVs: Windows-1258 with combining tone marks; NFC fixes them later.
+        return data.decode("cp1258")
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """Header and data rows of the first sheet / the CSV."""
+    if not path.exists():
+        raise UnusableFile(_("Không tìm thấy tệp %(path)s / File not found") % {"path": path})
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+            table: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine raises its own error types for broken files
+            raise UnusableFile(
+                _("Không đọc được tệp Excel / The Excel file cannot be read: %(e)s") % {"e": exc}
+            ) from exc
+    elif suffix in {".csv", ".txt"}:
+        text = _decode(path.read_bytes())
+        sample = text[:4096]
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", ",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        table = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    else:
+        raise UnusableFile(
+            _("Chỉ nhận tệp .csv hoặc .xlsx / Only .csv and .xlsx files are accepted")
+        )
+    table = [row for row in table if any(str(cell).strip() for cell in row)]
+    if not table:
+        raise UnusableFile(_("Tệp trống / The file is empty"))
+    return [str(cell) for cell in table[0]], table[1:]
+
+
+def map_headers(header: list[str]) -> dict[str, int]:
+    index = header_index()
+    mapping: dict[str, int] = {}
+    for position, title in enumerate(header):
+        key = index.get(fold(title).strip(" *:"))
+        if key and key not in mapping:
+            mapping[key] = position
+    missing = [key for key in REQUIRED if key not in mapping]
+    if missing:
+        raise UnusableFile(
+            _("Thiếu cột bắt buộc / Missing required columns: %(cols)s")
+            % {"cols": ", ".join(missing)}
+        )
+    return mapping
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing cells
+
+_ETHNICITY = {fold(name): code for code, name in ETHNIC_GROUPS}
+_ETHNICITY.update({code: code for code, _name in ETHNIC_GROUPS})
+_ETHNICITY.update({str(int(code)): code for code, _name in ETHNIC_GROUPS})
+_ETHNICITY.update({name.replace("-", " "): code for name, code in _ETHNICITY.copy().items()})
+_SEX = {"nam": "M", "male": "M", "m": "M", "nu": "F", "female": "F", "f": "F"}
+_POVERTY = {
+    "": PovertyStatus.NONE, "khong": PovertyStatus.NONE, "none": PovertyStatus.NONE,
+    "ho ngheo": PovertyStatus.POOR, "ngheo": PovertyStatus.POOR, "poor": PovertyStatus.POOR,
+    "ho can ngheo": PovertyStatus.NEAR_POOR, "can ngheo": PovertyStatus.NEAR_POOR,
+    "near_poor": PovertyStatus.NEAR_POOR, "near poor": PovertyStatus.NEAR_POOR,
+}
+_SI_STATUS = {fold(str(label)): value for value, label in SIStatus.choices}
+_SI_STATUS.update({value: value for value in SIStatus.values})
+_SI_STATUS[""] = SIStatus.NONE
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_birth(value: Any, today: date) -> tuple[date, bool]:
+    """(date, year_only) from DD/MM/YYYY, YYYY-MM-DD, YYYY, or an Excel date cell."""
+    if isinstance(value, datetime):
+        born, year_only = value.date(), False
+    elif isinstance(value, date):
+        born, year_only = value, False
+    else:
+        text = _text(value)
+        try:
+            if len(text) == 4 and text.isdigit():
+                born, year_only = date(int(text), 1, 1), True
+            elif "/" in text:
+                day, month, year = (int(part) for part in text.split("/"))
+                born, year_only = date(year, month, day), False
+            elif "-" in text:
+                year, month, day = (int(part) for part in text[:10].split("-"))
+                born, year_only = date(year, month, day), False
+            else:
+                raise ValueError(text)
+        except ValueError:
+            raise ValueError(
+                _("Ngày sinh không hợp lệ (DD/MM/YYYY, YYYY-MM-DD hoặc YYYY) / "
+                  "Invalid birth date (DD/MM/YYYY, YYYY-MM-DD or YYYY)")
+            ) from None
+    if born > today:
+        raise ValueError(_("Ngày sinh ở tương lai / Birth date is in the future"))
+    if born.year < 1900:
+        raise ValueError(_("Năm sinh trước 1900 / Birth year before 1900"))
+    return born, year_only
+
+
+def _phone(value: Any) -> str:
+    text = "".join(ch for ch in _text(value) if ch.isdigit() or ch == "+")
+    if text.startswith("84") and len(text) == 11:
+        text = "0" + text[2:]
+    if text and text.isdigit() and len(text) == 9:
+        text = "0" + text  # a spreadsheet dropped the leading zero
+    return text
+
+
+@dataclass
+class PersonRow:
+    """A validated row in database form."""
+
+    line: int
+    full_name: str
+    name_folded: str
+    birth_date: date
+    birth_year_only: bool
+    sex: str
+    ethnicity: str
+    local_group: str
+    national_id: str | None
+    si_number: str
+    phone: str
+    household_code: str
+    village_id: int
+    office_id: int
+    poverty_status: str
+    si_status: str
+
+    def natural_key(self) -> tuple[str, date, int]:
+        return (self.name_folded, self.birth_date, self.village_id)
+
+
+# The fields compared to decide created / updated / unchanged, in this order.
+COMPARED = (
+    "full_name", "birth_date", "birth_year_only", "sex", "ethnicity", "local_group",
+    "national_id", "si_number", "phone", "household_id", "village_id", "si_status",
+)
+
+
+class Validator:
+    def __init__(self, villages: dict[tuple[str, str], tuple[int, int]], today: date):
+        self.villages = villages
+        self.today = today
+
+    def row(
+        self, line: int, cells: list[Any], columns: dict[str, int]
+    ) -> PersonRow | list[RowError]:
+        def cell(key: str) -> Any:
+            position = columns.get(key)
+            return cells[position] if position is not None and position < len(cells) else None
+
+        errors: list[RowError] = []
+
+        def fail(column: str, reason: str) -> None:
+            errors.append(RowError(line, column, reason))
+
+        full_name = normalize_name(_text(cell("full_name")))
+        if not full_name:
+            fail("full_name", _("Thiếu họ và tên / Name is missing"))
+        born, year_only = date(1900, 1, 1), False
+        try:
+            born, year_only = parse_birth(cell("birth_date"), self.today)
+        except ValueError as exc:
+            fail("birth_date", str(exc))
+        sex = _SEX.get(fold(_text(cell("sex"))), "")
+        if not sex:
+            fail("sex", _("Giới tính phải là Nam hoặc Nữ / Sex must be Nam or Nữ"))
+        national_id = normalize_national_id(cell("national_id")) or None
+        if national_id:
+            for reason in check_national_id(
+                national_id, sex=sex or None, birth_year=born.year if not errors else None
+            ):
+                fail("national_id", reason)
+        si_number = _text(cell("si_number"))
+        if si_number:
+            si_number = si_number.zfill(10) if si_number.isdigit() else si_number
+            for reason in check_si_number(si_number):
+                fail("si_number", reason)
+        ethnicity_text = fold(_text(cell("ethnicity")))
+        local_group = ""
+        if not ethnicity_text:
+            ethnicity = KINH
+        elif ethnicity_text in LOCAL_GROUP_ALIASES and ethnicity_text not in _ETHNICITY:
+            ethnicity = LOCAL_GROUP_ALIASES[ethnicity_text]
+            local_group = normalize_name(_text(cell("ethnicity")))
+        else:
+            ethnicity = _ETHNICITY.get(ethnicity_text, "")
+            if not ethnicity:
+                fail("ethnicity", _("Dân tộc không có trong danh mục 54 dân tộc / "
+                                    "Not one of the 54 official ethnic groups"))
+        village_key = (fold(_text(cell("commune"))), fold(_text(cell("village"))))
+        found = self.villages.get(village_key)
+        if found is None:
+            fail("village", _("Không có thôn này trong xã đã ghi (hoặc ngoài địa bàn) / "
+                              "No such village in that commune (or outside your territory)"))
+        poverty = _POVERTY.get(fold(_text(cell("poverty_status"))))
+        if poverty is None:
+            fail("poverty_status", _("Ghi Hộ nghèo, Hộ cận nghèo hoặc để trống / "
+                                     "Use Hộ nghèo, Hộ cận nghèo or leave blank"))
+        household_code = _text(cell("household_code"))
+        if poverty not in (None, PovertyStatus.NONE) and not household_code:
+            fail("household_code", _("Hộ nghèo/cận nghèo cần có mã hộ / "
+                                     "A poverty status needs a household code"))
+        si_status = _SI_STATUS.get(fold(_text(cell("si_status"))))
+        if si_status is None:
+            fail("si_status", _("Tình trạng BHXH không hợp lệ / Unknown SI status"))
+        if errors or found is None:
+            return errors
+        return PersonRow(
+            line=line, full_name=full_name, name_folded=fold(full_name), birth_date=born,
+            birth_year_only=year_only, sex=sex, ethnicity=ethnicity, local_group=local_group,
+            national_id=national_id, si_number=si_number, phone=_phone(cell("phone")),
+            household_code=household_code, village_id=found[0], office_id=found[1],
+            poverty_status=poverty or PovertyStatus.NONE, si_status=si_status or SIStatus.NONE,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching against the database and writing
+
+
+def village_index(villages: Any) -> dict[tuple[str, str], tuple[int, int]]:
+    return {
+        (commune_folded, village_folded): (village_id, office_id)
+        for village_id, village_folded, commune_folded, office_id in villages.values_list(
+            "id", "name_folded", "commune__name_folded", "commune__office_id"
+        )
+    }
+
+
+Record = tuple[Any, ...]
+
+
+def _existing(office_ids: set[int]) -> tuple[dict[str, Record], dict[Any, Record]]:
+    """Existing persons of the offices: by national ID and by natural key."""
+    by_id: dict[str, Record] = {}
+    by_key: dict[Any, Record] = {}
+    rows = Person.objects.filter(office_id__in=office_ids).values_list(
+        "id", "name_folded", *COMPARED
+    )
+    for row in rows.iterator(chunk_size=20_000):
+        record = (row[0], *row[2:])
+        national_id = row[8]
+        if national_id:
+            by_id[national_id] = record
+        by_key[(row[1], row[3], row[12])] = record
+    return by_id, by_key
+
+
+def import_persons(
+    path: Path,
+    *,
+    actor: User | None = None,
+    villages: Any = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate `path` and write it (unless refused or dry_run). Raises UnusableFile."""
+    today = today or timezone.localdate()
+    header, data = read_table(path)
+    columns = map_headers(header)
+    scope = villages if villages is not None else Village.objects.all()
+    validator = Validator(village_index(scope), today)
+    result = ImportResult(read=len(data), dry_run=dry_run)
+    valid: list[PersonRow] = []
+    seen_ids: dict[str, int] = {}
+    seen_keys: dict[tuple[str, date, int], int] = {}
+    step = max(1, len(data) // 100)
+    for offset, cells in enumerate(data):
+        line = offset + 2  # the header is line 1
+        outcome = validator.row(line, cells, columns)
+        if isinstance(outcome, PersonRow):
+            earlier = (
+                seen_ids.get(outcome.national_id) if outcome.national_id
+                else seen_keys.get(outcome.natural_key())
+            )
+            if earlier is not None:
+                outcome = [RowError(line, "national_id" if outcome.national_id else "full_name",
+                                    _("Trùng với dòng %(n)s / Duplicate of row %(n)s")
+                                    % {"n": earlier})]
+            elif outcome.national_id:
+                seen_ids[outcome.national_id] = line
+            else:
+                seen_keys[outcome.natural_key()] = line
+        if isinstance(outcome, PersonRow):
+            valid.append(outcome)
+        else:
+            result.invalid += 1
+            result.errors.extend(outcome)
+        if progress and offset % step == 0:
+            progress("validate", offset, len(data))
+    if progress:
+        progress("validate", len(data), len(data))
+    refused = result.invalid > 0 and not skip_invalid
+    with transaction.atomic():
+        plan = _plan(valid, result)
+        if refused or dry_run:
+            transaction.set_rollback(True)
+            return result
+        if progress:
+            progress("write", 0, len(valid))
+        _write(plan, actor=actor, source=path.name, year=today.year)
+        result.imported = True
+    if progress:
+        progress("write", len(valid), len(valid))
+    return result
+
+
+@dataclass
+class _Plan:
+    creates: list[PersonRow]
+    updates: list[tuple[int, PersonRow, dict[str, Any], dict[str, list[Any]]]]
+    new_households: dict[str, PersonRow]
+    household_ids: dict[str, int]
+    poverty: dict[str, str]  # household code → status to certify
+    poverty_latest: dict[str, str]
+
+
+def _plan(valid: list[PersonRow], result: ImportResult) -> _Plan:
+    office_ids = {row.office_id for row in valid}
+    codes = {row.household_code for row in valid if row.household_code}
+    households = dict(
+        Household.objects.filter(code__in=codes).values_list("code", "id")
+    ) if len(codes) < 5000 else dict(
+        Household.objects.filter(office_id__in=office_ids).values_list("code", "id")
+    )
+    latest = HouseholdPoverty.objects.filter(household=OuterRef("pk")).order_by("-year")
+    poverty_latest = {
+        code: status or PovertyStatus.NONE
+        for code, status in Household.objects.filter(id__in=households.values())
+        .annotate(latest=Subquery(latest.values("status")[:1]))
+        .values_list("code", "latest")
+    }
+    by_id, by_key = _existing(office_ids)
+    plan = _Plan([], [], {}, households, {}, poverty_latest)
+    for row in valid:
+        if row.household_code and row.household_code not in households:
+            plan.new_households.setdefault(row.household_code, row)
+        if row.household_code and poverty_latest.get(row.household_code, PovertyStatus.NONE) != (
+            row.poverty_status
+        ):
+            plan.poverty[row.household_code] = row.poverty_status
+        current = by_id.get(row.national_id) if row.national_id else None
+        if current is None:
+            current = by_key.get(row.natural_key())
+        if current is None:
+            plan.creates.append(row)
+            continue
+        old = dict(zip(COMPARED, current[1:], strict=True))
+        wanted = dict(
+            old,
+            full_name=row.full_name, birth_date=row.birth_date,
+            birth_year_only=row.birth_year_only, sex=row.sex, ethnicity=row.ethnicity,
+            si_number=row.si_number, phone=row.phone, village_id=row.village_id,
+            si_status=row.si_status,
+        )
+        # A blank cell never erases what the register knows of an ID, local group or household.
+        if row.national_id:
+            wanted["national_id"] = row.national_id
+        if row.local_group:
+            wanted["local_group"] = row.local_group
+        if row.household_code:
+            # -1 stands for a household this import creates; resolved after it exists
+            wanted["household_id"] = households.get(row.household_code, -1)
+        changes = {
+            name: [_json(old[name]), _json(wanted[name])]
+            for name in COMPARED
+            if old[name] != wanted[name]
+        }
+        if changes:
+            plan.updates.append((current[0], row, wanted, changes))
+        else:
+            result.unchanged += 1
+    result.created = len(plan.creates)
+    result.updated = len(plan.updates)
+    return plan
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
+    now = timezone.now()
+    actor_id = actor.pk if actor and actor.pk else None
+    if plan.new_households:
+        Household.objects.bulk_create(
+            Household(code=code, village_id=row.village_id, office_id=row.office_id,
+                      head_name=row.full_name)
+            for code, row in plan.new_households.items()
+        )
+        plan.household_ids.update(
+            Household.objects.filter(code__in=list(plan.new_households)).values_list("code", "id")
+        )
+    for code, status in plan.poverty.items():
+        HouseholdPoverty.objects.update_or_create(
+            household_id=plan.household_ids[code], year=year,
+            defaults={"status": status, "source": _("Nhập từ tệp %(f)s") % {"f": source}},
+        )
+    created_at = db_datetime(now)
+    insert_rows(
+        Person._meta.db_table,
+        ("office_id", "village_id", "household_id", "uuid", "full_name", "name_folded",
+         "birth_date", "birth_year_only", "sex", "ethnicity", "local_group", "national_id",
+         "si_number", "phone", "relation_to_head", "si_status", "si_status_source",
+         "si_status_as_of", "created_at", "updated_at", "created_by_id"),
+        (
+            (row.office_id, row.village_id,
+             plan.household_ids.get(row.household_code) if row.household_code else None,
+             db_uuid(uuid.uuid4()), row.full_name, row.name_folded, row.birth_date,
+             row.birth_year_only, row.sex, row.ethnicity, row.local_group, row.national_id,
+             row.si_number, row.phone, "", row.si_status, source[:100], None,
+             created_at, created_at, actor_id)
+            for row in plan.creates
+        ),
+    )
+    for _person_id, row, wanted, changes in plan.updates:
+        if wanted["household_id"] == -1:
+            wanted["household_id"] = plan.household_ids[row.household_code]
+            changes["household_id"][1] = wanted["household_id"]
+    update_rows(
+        Person._meta.db_table,
+        (*COMPARED, "name_folded", "updated_at"),
+        (
+            (*(wanted[name] for name in COMPARED), row.name_folded, created_at, person_id)
+            for person_id, row, wanted, _changes in plan.updates
+        ),
+    )
+    office_id = next(
+        (row.office_id for row in plan.creates), next((u[1].office_id for u in plan.updates), None)
+    )
+    entries = [
+        (office_id, actor_id, created_at, "import.create", "registry.Person", "*",
+         _dumps({"count": [None, len(plan.creates)]}), f"file {source}"[:300])
+    ] if plan.creates else []
+    entries.extend(
+        (row.office_id, actor_id, created_at, "import.update", "registry.Person",
+         str(person_id), _dumps(changes), f"file {source}"[:300])
+        for person_id, row, _wanted, changes in plan.updates
+    )
+    insert_rows(
+        AuditEntry._meta.db_table,
+        ("office_id", "actor_id", "at", "action", "model", "object_id", "changes", "note"),
+        entries,
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

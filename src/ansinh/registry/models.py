@@ -1,0 +1,291 @@
+"""The register: locations, households and persons — one row per person of working age.
+
+Names are stored as typed (NFC) beside a folded form for diacritic-free search; the folded
+columns are filled at write time (save() here, and the bulk writer in importing.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.core.models import Office
+from ansinh.core.text import fold, normalize_name
+
+from .reference import ETHNIC_GROUPS
+
+
+class Province(models.Model):
+    code = models.CharField(_("mã"), max_length=10, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+
+    class Meta:
+        verbose_name = _("tỉnh / thành phố")
+        verbose_name_plural = _("tỉnh / thành phố")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    """Xã / phường. Belongs to one office, which serves it."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="communes")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="communes")
+    code = models.CharField(_("mã"), max_length=20, unique=True)
+    code_is_official = models.BooleanField(_("mã chính thức"), default=False)
+    name = models.CharField(_("tên"), max_length=100)
+    name_folded = models.CharField(max_length=100, editable=False)
+    formed_from = models.CharField(
+        _("hình thành từ"), max_length=300, blank=True,
+        help_text=_("Các xã cũ hợp nhất (Nghị quyết 1675/NQ-UBTVQH15)"),
+    )
+    is_island = models.BooleanField(_("xã đảo"), default=False)
+
+    class Meta:
+        verbose_name = _("xã / phường")
+        verbose_name_plural = _("xã / phường")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name = normalize_name(self.name)
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Village(models.Model):
+    """Thôn / bản / tổ dân phố."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="villages")
+    code = models.CharField(_("mã"), max_length=30, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+    name_folded = models.CharField(max_length=100, editable=False)
+    former_commune = models.CharField(_("thuộc xã cũ"), max_length=100, blank=True)
+    remoteness = models.PositiveSmallIntegerField(
+        _("mức độ xa xôi"), default=1, help_text=_("1 gần trung tâm … 3 rất xa")
+    )
+
+    class Meta:
+        verbose_name = _("thôn / bản")
+        verbose_name_plural = _("thôn / bản")
+        ordering = ["commune__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "name"], name="village_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name = normalize_name(self.name)
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Household(models.Model):
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="households")
+    code = models.CharField(_("mã hộ"), max_length=30, unique=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    head_name = models.CharField(_("chủ hộ"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.head_name}"
+
+    def poverty_on(self, year: int) -> str:
+        """The certified status for a year (poor / near_poor / none)."""
+        for status in self.poverty_statuses.all():
+            if status.year == year:
+                return status.status
+        return PovertyStatus.NONE
+
+
+class PovertyStatus(models.TextChoices):
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+    NONE = "none", _("Không")
+
+
+class HouseholdPoverty(models.Model):
+    """Poverty status certified for one year; it drives the state subsidy of that year."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="poverty_statuses"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    status = models.CharField(_("tình trạng"), max_length=10, choices=PovertyStatus.choices)
+    source = models.CharField(
+        _("nguồn"), max_length=200, blank=True,
+        help_text=_("Quyết định công nhận của UBND xã, số và ngày"),
+    )
+    certified_on = models.DateField(_("ngày công nhận"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tình trạng nghèo theo năm")
+        verbose_name_plural = _("tình trạng nghèo theo năm")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="poverty_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.get_status_display()}"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
+
+
+class SIStatus(models.TextChoices):
+    NONE = "none", _("Chưa tham gia")
+    COMPULSORY = "compulsory", _("BHXH bắt buộc")
+    VOLUNTARY = "voluntary", _("BHXH tự nguyện")
+    PENSIONER = "pensioner", _("Đang hưởng lương hưu")
+    LUMP_SUM = "lump_sum", _("Đã hưởng BHXH một lần")
+    MOVED = "moved", _("Chuyển đi")
+    DECEASED = "deceased", _("Đã mất")
+
+
+# Statuses that rule a person out as a voluntary-SI prospect (Law Art. 2(4)); a voluntary
+# participant is already enrolled, so not someone to recruit.
+NOT_PROSPECT_STATUSES = (
+    SIStatus.COMPULSORY, SIStatus.VOLUNTARY, SIStatus.PENSIONER, SIStatus.MOVED, SIStatus.DECEASED,
+)
+
+
+class Person(models.Model):
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="persons")
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    # A row created in the field carries the phone's UUID, so a retried sync never duplicates it.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    name_folded = models.CharField(max_length=150, editable=False)
+    # When only the year is known the date is 1 January of that year (Circular 11/2025 Art. 5(7)).
+    birth_date = models.DateField(_("ngày sinh"))
+    birth_year_only = models.BooleanField(_("chỉ biết năm sinh"), default=False)
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(_("dân tộc"), max_length=2, choices=ETHNIC_GROUPS, default="01")
+    local_group = models.CharField(
+        _("nhóm địa phương"), max_length=50, blank=True, help_text=_("Ví dụ: Pa Kô, Pa Hy")
+    )
+    national_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, null=True, blank=True, unique=True
+    )
+    si_number = models.CharField(_("mã số BHXH"), max_length=10, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+    relation_to_head = models.CharField(_("quan hệ với chủ hộ"), max_length=30, blank=True)
+    si_status = models.CharField(
+        _("tình trạng BHXH"), max_length=12, choices=SIStatus.choices, default=SIStatus.NONE
+    )
+    si_status_source = models.CharField(_("nguồn tình trạng"), max_length=100, blank=True)
+    si_status_as_of = models.DateField(_("tình trạng tính đến"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("đối tượng")
+        verbose_name_plural = _("đối tượng")
+        ordering = ["name_folded", "id"]
+        indexes = [
+            # the register list of one village / commune, sorted by name
+            models.Index(fields=["village", "name_folded"], name="person_village_name_idx"),
+            # diacritic-free search by name prefix
+            models.Index(fields=["name_folded"], name="person_name_folded_idx"),
+            # prospect filter: status + sex + birth date cut-offs
+            models.Index(fields=["si_status", "sex", "birth_date"], name="person_prospect_idx"),
+            # the import's natural key when there is no national ID
+            models.Index(fields=["village", "birth_date", "name_folded"], name="person_natkey_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.full_name = normalize_name(self.full_name)
+        self.name_folded = fold(self.full_name)
+        if not self.national_id:
+            self.national_id = None
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_ethnic_minority(self) -> bool:
+        return self.ethnicity != "01"
+
+    @property
+    def birth_display(self) -> str:
+        if self.birth_year_only:
+            return str(self.birth_date.year)
+        return self.birth_date.strftime("%d/%m/%Y")
+
+    def age_on(self, on: date) -> int:
+        born = self.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    VALIDATING = "validating", _("Đang kiểm tra")
+    WRITING = "writing", _("Đang ghi")
+    DONE = "done", _("Đã nhập")
+    CHECKED = "checked", _("Đã kiểm tra (không ghi)")
+    REFUSED = "refused", _("Bị từ chối")
+    FAILED = "failed", _("Lỗi")
+
+
+class ImportJob(models.Model):
+    """An import started from the register page; the worker runs it and reports progress here."""
+
+    office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    dry_run = models.BooleanField(_("chỉ kiểm tra"), default=False)
+    skip_invalid = models.BooleanField(_("bỏ qua dòng lỗi"), default=False)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices,
+                              default=ImportStatus.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    message = models.TextField(blank=True)
+    error_report = models.FileField(upload_to="imports/errors/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in {ImportStatus.DONE, ImportStatus.CHECKED, ImportStatus.REFUSED}:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in {ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING}

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.person_list, name="person_list"),
+    path("doi-tuong/<int:pk>/", views.person_detail, name="person_detail"),
+    path("doi-tuong/<int:pk>/sua/", views.person_edit, name="person_edit"),
+    path("ho/<int:pk>/", views.household_detail, name="household_detail"),
+    path("xuat.csv", views.person_export, name="person_export"),
+    path("nhap/", views.import_start, name="import_start"),
+    path("nhap/mau.xlsx", views.import_template, name="import_template"),
+    path("nhap/<int:pk>/", views.import_status, name="import_status"),
+]

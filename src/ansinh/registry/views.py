@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_q.tasks import async_task
+
+from ansinh.core.middleware import HtmxHttpRequest
+from ansinh.core.models import AuditEntry, Role, User
+from ansinh.core.text import fold
+from ansinh.network.scoping import get_scoped_or_404, scoped
+
+from . import actions
+from .exporting import person_rows, template_headers, write_table
+from .forms import ImportForm, PersonForm
+from .models import Commune, Household, ImportJob, Person, SIStatus, Village
+from .prospects import is_prospect, prospect_q
+
+PAGE_SIZE = 50
+EDITORS = {Role.DIRECTOR, Role.STAFF, Role.AGENT, Role.ADMIN}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _can_edit(user: User) -> bool:
+    return user.is_superuser or user.role in EDITORS
+
+
+def _filtered_persons(request: HttpRequest, on: date) -> QuerySet[Person]:
+    user = _user(request)
+    persons = scoped(user, Person.objects.all())
+    query = fold(request.GET.get("q", ""))
+    if query:
+        if query.replace(" ", "").isdigit():
+            digits = query.replace(" ", "")
+            persons = persons.filter(Q(national_id__startswith=digits) | Q(phone__contains=digits)
+                                     | Q(si_number__startswith=digits))
+        else:
+            persons = persons.filter(
+                Q(name_folded__contains=query)
+                | Q(village__name_folded__contains=query)
+                | Q(village__commune__name_folded__contains=query)
+            )
+    if commune := request.GET.get("commune"):
+        persons = persons.filter(village__commune__code=commune)
+    if village := request.GET.get("village"):
+        persons = persons.filter(village__code=village)
+    if (status := request.GET.get("status")) in SIStatus.values:
+        persons = persons.filter(si_status=status)
+    if request.GET.get("prospect") == "1":
+        persons = persons.filter(prospect_q(on))
+    return persons
+
+
+@login_required
+def person_list(request: HtmxHttpRequest) -> HttpResponse:
+    user = _user(request)
+    on = timezone.localdate()
+    persons = _filtered_persons(request, on).select_related("village__commune", "household")
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    communes = scoped(user, Commune.objects.all())
+    villages = scoped(user, Village.objects.select_related("commune"))
+    if commune_code := request.GET.get("commune"):
+        villages = villages.filter(commune__code=commune_code)
+    context = {
+        "page": page,
+        "communes": communes,
+        "villages": villages,
+        "statuses": SIStatus.choices,
+        "filters": request.GET,
+        "query_string": _without_page(request),
+        "on": on,
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "registry/_person_results.html", context)
+    return render(request, "registry/person_list.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    person = get_scoped_or_404(
+        user, Person.objects.select_related("village__commune", "household", "created_by"), pk=pk
+    )
+    on = timezone.localdate()
+    members = (
+        person.household.members.select_related("village").order_by("birth_date")
+        if person.household else Person.objects.none()
+    )
+    history = AuditEntry.objects.filter(
+        model="registry.Person", object_id=str(person.pk)
+    ).select_related("actor").order_by("-at")[:50]
+    poverty = person.household.poverty_statuses.all() if person.household else []
+    return render(request, "registry/person_detail.html", {
+        "person": person,
+        "members": members,
+        "history": history,
+        "poverty": poverty,
+        "prospect": is_prospect(person, on),
+        "age": person.age_on(on),
+        "can_edit": _can_edit(user),
+        "on": on,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    if not _can_edit(user):
+        raise PermissionDenied
+    person = get_scoped_or_404(user, Person.objects.all(), pk=pk)
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        actions.update_person(person, form.cleaned_data, actor=user)
+        return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_edit.html", {"person": person, "form": form})
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    household = get_scoped_or_404(user, Household.objects.select_related("village__commune"),
+                                  pk=pk)
+    return render(request, "registry/household_detail.html", {
+        "household": household,
+        "members": household.members.order_by("birth_date"),
+        "poverty": household.poverty_statuses.all(),
+        "on": timezone.localdate(),
+    })
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def person_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered, scoped register as CSV in the import template (streamed, UTF-8 BOM)."""
+    persons = _filtered_persons(request, timezone.localdate())
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(template_headers())
+        for row in person_rows(persons):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="so-doi-tuong.csv"'
+    return response
+
+
+@login_required
+def import_template(request: HttpRequest) -> FileResponse:
+    path = Path(tempfile.mkdtemp()) / "mau-nhap-so-doi-tuong.xlsx"
+    write_table(path, template_headers(), [])
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not _can_edit(user) or user.role == Role.AGENT:
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            office=user.office, created_by=user, file=upload, original_name=upload.name[:200],
+            dry_run=form.cleaned_data["dry_run"], skip_invalid=form.cleaned_data["skip_invalid"],
+        )
+        async_task("ansinh.registry.tasks.run_import_job", job.pk, task_name=f"import-{job.pk}")
+        return redirect("registry:import_status", pk=job.pk)
+    jobs = ImportJob.objects.filter(created_by=user)[:10]
+    return render(request, "registry/import_start.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    job = get_object_or_404(ImportJob, pk=pk, created_by=user)
+    template = "registry/_import_progress.html" if request.htmx else "registry/import_status.html"
+    return render(request, template, {"job": job, "label": _("Nhập sổ đối tượng")})
