@@ -84,7 +84,7 @@ class ParameterOverride(models.Model):
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     active = models.BooleanField(_("đang áp dụng"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True,
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
     created_at = models.DateTimeField(_("lúc nhập"), auto_now_add=True)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, update_rows
 from ansinh.core.models import AuditEntry, User
-from ansinh.core.text import fold, normalize_name
+from ansinh.core.text import fold, fold_cached, normalize_name
 
 from .columns import REQUIRED, header_index
 from .identity import check_national_id, check_si_number, normalize_national_id
@@ -268,7 +268,7 @@ class Validator:
             born, year_only = parse_birth(cell("birth_date"), self.today)
         except ValueError as exc:
             fail("birth_date", str(exc))
-        sex = _SEX.get(fold(_text(cell("sex"))), "")
+        sex = _SEX.get(fold_cached(_text(cell("sex"))), "")
         if not sex:
             fail("sex", _("Giới tính phải là Nam hoặc Nữ / Sex must be Nam or Nữ"))
         national_id = normalize_national_id(cell("national_id")) or None
@@ -282,7 +282,7 @@ class Validator:
             si_number = si_number.zfill(10) if si_number.isdigit() else si_number
             for reason in check_si_number(si_number):
                 fail("si_number", reason)
-        ethnicity_text = fold(_text(cell("ethnicity")))
+        ethnicity_text = fold_cached(_text(cell("ethnicity")))
         local_group = ""
         if not ethnicity_text:
             ethnicity = KINH
@@ -294,12 +294,12 @@ class Validator:
             if not ethnicity:
                 fail("ethnicity", _("Dân tộc không có trong danh mục 54 dân tộc / "
                                     "Not one of the 54 official ethnic groups"))
-        village_key = (fold(_text(cell("commune"))), fold(_text(cell("village"))))
+        village_key = (fold_cached(_text(cell("commune"))), fold_cached(_text(cell("village"))))
         found = self.villages.get(village_key)
         if found is None:
             fail("village", _("Không có thôn này trong xã đã ghi (hoặc ngoài địa bàn) / "
                               "No such village in that commune (or outside your territory)"))
-        poverty = _POVERTY.get(fold(_text(cell("poverty_status"))))
+        poverty = _POVERTY.get(fold_cached(_text(cell("poverty_status"))))
         if poverty is None:
             fail("poverty_status", _("Ghi Hộ nghèo, Hộ cận nghèo hoặc để trống / "
                                      "Use Hộ nghèo, Hộ cận nghèo or leave blank"))
@@ -307,7 +307,7 @@ class Validator:
         if poverty not in (None, PovertyStatus.NONE) and not household_code:
             fail("household_code", _("Hộ nghèo/cận nghèo cần có mã hộ / "
                                      "A poverty status needs a household code"))
-        si_status = _SI_STATUS.get(fold(_text(cell("si_status"))))
+        si_status = _SI_STATUS.get(fold_cached(_text(cell("si_status"))))
         if si_status is None:
             fail("si_status", _("Tình trạng BHXH không hợp lệ / Unknown SI status"))
         if errors or found is None:

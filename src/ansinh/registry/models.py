@@ -168,8 +168,13 @@ NOT_PROSPECT_STATUSES = (
 
 
 class Person(models.Model):
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="persons")
+    # No index of its own: every query that filters the office also filters villages, and each
+    # index costs the bulk import (ten indexes made the insert several times slower).
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # indexed through person_village_name_idx, whose first column it is
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="persons", db_index=False
+    )
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
@@ -200,7 +205,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="+", db_index=False,
     )
 
     class Meta:

@@ -1,0 +1,192 @@
+"""The public calculator's forms (GET, so every result has an address that can be shared).
+
+Field errors are written "Vietnamese / English" like the engine's own messages, so a person sees
+the same kind of message whichever check refused the input.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.policy import ContributionPeriod
+from ansinh.policy.money import add_months, month_index
+
+CATEGORY_CHOICES = [
+    ("other", _("Người dân bình thường")),
+    ("ethnic_minority", _("Người dân tộc thiểu số")),
+    ("near_poor", _("Hộ cận nghèo")),
+    ("poor", _("Hộ nghèo")),
+    ("island", _("Sống ở xã đảo, đặc khu")),
+]
+MODE_CHOICES = [
+    ("monthly", _("Hằng tháng")),
+    ("quarterly", _("3 tháng một lần")),
+    ("half_yearly", _("6 tháng một lần")),
+    ("yearly", _("12 tháng một lần")),
+    ("advance", _("Đóng trước nhiều năm")),
+]
+SEX_CHOICES = [("F", _("Nữ")), ("M", _("Nam"))]
+GROUND_CHOICES = [
+    ("twelve_months_out", _("Nghỉ đóng đủ 12 tháng")),
+    ("retirement_age", _("Đủ tuổi nghỉ hưu mà chưa đủ số năm")),
+    ("emigration", _("Ra nước ngoài để định cư")),
+    ("illness", _("Mắc bệnh hiểm nghèo")),
+    ("disability", _("Suy giảm khả năng lao động từ 81%")),
+]
+
+AMOUNT_ERROR = "Nhập số tiền bằng chữ số, ví dụ 2.000.000 / enter an amount in đồng, e.g. 2000000"
+REQUIRED_ERROR = "Cần điền mục này / this field is required"
+DATE_ERROR = "Ngày không hợp lệ (ngày/tháng/năm) / invalid date"
+MONTH_ERROR = "Tháng không hợp lệ, ví dụ 2026-11 / invalid month, e.g. 2026-11"
+BIRTH_ERROR = ("Năm sinh hoặc tháng sinh không hợp lệ, ví dụ 1985 hoặc 03/1985 / "
+               "invalid birth year or month, e.g. 1985 or 03/1985")
+NUMBER_ERROR = "Nhập một số nguyên / enter a whole number"
+CHOICE_ERROR = "Lựa chọn không hợp lệ / invalid choice"
+_ERRORS = {"required": REQUIRED_ERROR, "invalid": NUMBER_ERROR, "invalid_choice": CHOICE_ERROR,
+           "min_value": NUMBER_ERROR, "max_value": NUMBER_ERROR}
+
+
+class VNDField(forms.CharField):
+    """An amount in đồng, typed the way people write it: 2000000, 2.000.000, 2,000,000 ₫."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        digits = re.sub(r"[\s.,_₫đ]|vnd|VND|đồng", "", text)
+        if not digits.isdigit():
+            raise forms.ValidationError(AMOUNT_ERROR, code="invalid")
+        return int(digits)
+
+
+class MonthField(forms.CharField):
+    """A calendar month: 2026-11 (what <input type=month> sends) or 11/2026."""
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})/(\d{4})", text)
+        if not m:
+            raise forms.ValidationError(MONTH_ERROR, code="invalid")
+        a, b = m.groups()
+        year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+        if not 1 <= month <= 12 or year < 1900:
+            raise forms.ValidationError(MONTH_ERROR, code="invalid")
+        return date(year, month, 1)
+
+
+class BirthField(forms.CharField):
+    """Year (1985: 1 January, as VSS does for a year of birth only) or month (03/1985, 1985-03)."""
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        if re.fullmatch(r"\d{4}", text):
+            year, month = int(text), 1
+        else:
+            m = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(
+                r"(\d{1,2})/(\d{4})", text)
+            if not m:
+                raise forms.ValidationError(BIRTH_ERROR, code="invalid")
+            a, b = m.groups()
+            year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+        if not 1 <= month <= 12 or not 1900 <= year <= 2100:
+            raise forms.ValidationError(BIRTH_ERROR, code="invalid")
+        return date(year, month, 1)
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": DATE_ERROR},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _vnd_field(label: Any) -> VNDField:
+    return VNDField(label=label, required=False,
+                    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+class PayForm(forms.Form):
+    income = _vnd_field(_("Thu nhập chọn làm căn cứ đóng (đồng/tháng)"))
+    category = forms.ChoiceField(label=_("Bạn thuộc nhóm"), choices=CATEGORY_CHOICES,
+                                 error_messages=_ERRORS)
+    mode = forms.ChoiceField(label=_("Cách đóng"), choices=MODE_CHOICES, error_messages=_ERRORS)
+    years = forms.IntegerField(label=_("Số năm đóng trước"), required=False,
+                               error_messages=_ERRORS)
+    on = _date_field(_("Ngày đóng"))
+
+    DEFAULTS = {"category": "other", "mode": "monthly"}
+
+
+class PathForm(forms.Form):
+    """A contribution path: what the person has paid so far and what they will pay."""
+
+    sex = forms.ChoiceField(label=_("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect,
+                            error_messages=_ERRORS)
+    birth = BirthField(label=_("Năm sinh hoặc tháng/năm sinh"), error_messages=_ERRORS,
+                       widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                     "placeholder": "1985 / 03/1985"}))
+    category = forms.ChoiceField(label=_("Bạn thuộc nhóm"), choices=CATEGORY_CHOICES,
+                                 error_messages=_ERRORS)
+    paid_years = forms.IntegerField(label=_("Đã đóng (năm)"), min_value=0, max_value=60,
+                                    required=False, error_messages=_ERRORS)
+    paid_months = forms.IntegerField(label=_("và (tháng)"), min_value=0, max_value=11,
+                                     required=False, error_messages=_ERRORS)
+    past_income = _vnd_field(_("với thu nhập (đồng/tháng)"))
+    future_income = _vnd_field(_("Sẽ đóng tiếp với thu nhập (đồng/tháng)"))
+
+    DEFAULTS = {"category": "other"}
+
+    @property
+    def paid(self) -> int:
+        """Months paid so far."""
+        return 12 * (self.cleaned_data.get("paid_years") or 0) + (
+            self.cleaned_data.get("paid_months") or 0)
+
+
+class PensionForm(PathForm):
+    start = MonthField(label=_("Đóng tiếp từ tháng"), required=False,
+                       widget=forms.TextInput(attrs={"type": "month"}))
+
+
+class CashOutForm(PathForm):
+    last_paid = MonthField(label=_("Tháng đóng gần nhất"), required=False,
+                           widget=forms.TextInput(attrs={"type": "month"}))
+    claim_on = _date_field(_("Ngày nộp hồ sơ rút"))
+    ground = forms.ChoiceField(label=_("Lý do rút"), choices=GROUND_CHOICES,
+                               error_messages=_ERRORS)
+
+    DEFAULTS = {"category": "other", "ground": "twelve_months_out"}
+
+
+def with_defaults(data: Any, defaults: dict[str, str]) -> dict[str, Any]:
+    """The GET data with ``defaults`` for missing or empty keys (a first visit is a valid form)."""
+    merged: dict[str, Any] = {key: data.get(key) for key in data}
+    for key, value in defaults.items():
+        if not merged.get(key):
+            merged[key] = value
+    return merged
+
+
+def past_period(months: int, last: date, income: int, category: str) -> list[ContributionPeriod]:
+    """``months`` contribution months ending with the month of ``last``."""
+    if months <= 0:
+        return []
+    return [ContributionPeriod(add_months(last, 1 - months), last.replace(day=1), income,
+                               category)]
+
+
+def plan_period(first: date, last: date, income: int, category: str) -> list[ContributionPeriod]:
+    """Months ``first``..``last`` (nothing if ``first`` is after ``last``)."""
+    if month_index(first) > month_index(last):
+        return []
+    return [ContributionPeriod(first.replace(day=1), last.replace(day=1), income, category)]

@@ -1,0 +1,44 @@
+"""Money and rates the Vietnamese way: ``1.234.568 ₫``, ``4,5 %``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+NBSP = "\u00a0"  # keeps the amount and its ₫ on one line on a narrow phone
+
+
+def format_vnd(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "—"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{abs(value):,}".replace(",", ".") + f"{NBSP}₫"
+
+
+@register.filter
+def vnd(value: object) -> str:
+    """An integer amount of đồng: 1234568 -> "1.234.568 ₫"; anything else -> "—"."""
+    return format_vnd(value)
+
+
+@register.filter
+def percent(value: object) -> str:
+    """A rate as a percentage with a decimal comma: Decimal("0.045") -> "4,5 %"."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        return "—"
+    number = (Decimal(value) * 100).normalize()
+    text = format(number.quantize(Decimal(1)) if number == number.to_integral() else number, "f")
+    return text.replace(".", ",") + f"{NBSP}%"
+
+
+@register.filter
+def years(value: object) -> str:
+    """Benefit years with a decimal comma: Decimal("15.5") -> "15,5"."""
+    if not isinstance(value, (Decimal, int)) or isinstance(value, bool):
+        return "—"
+    number = Decimal(value).normalize()
+    text = format(number.quantize(Decimal(1)) if number == number.to_integral() else number, "f")
+    return text.replace(".", ",")

@@ -1,0 +1,87 @@
+"""The public calculator in a real browser on a phone-sized screen: Debian's chromium driven by
+Playwright (never `playwright install`). Screenshots land in var/screenshots for a person to
+look at."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ansinh.calculator.templatetags.money import format_vnd
+from ansinh.policy import contribution_quote
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page() -> Any:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+        yield context.new_page()
+        browser.close()
+
+
+def _shot(page: Any, name: str, full: bool = False) -> None:
+    folder = Path(os.environ.get("ANSINH_VAR_DIR", "var")) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=full)
+
+
+def test_what_will_i_pay_on_a_phone(page: Any, live_server: Any) -> None:
+    page.goto(f"{live_server.url}/tinh/")
+    page.click("text=Tôi đóng bao nhiêu?")
+    page.wait_for_url("**/tinh/dong-bao-nhieu/")
+    page.fill("input[name=on]", "2026-11-28")
+    page.select_option("select[name=category]", "near_poor")
+    page.fill("input[name=income]", "3.000.000")
+    expected = format_vnd(contribution_quote(date(2026, 11, 28), 3_000_000,
+                                             ("near_poor",)).net_monthly)
+    # HTMX swaps the result in as the person types: no button press needed
+    page.wait_for_function(
+        "text => document.querySelector('[data-key=net_monthly]')?.textContent === text",
+        arg=expected)
+    assert "income=3.000.000" in page.url  # the result has an address that can be shared
+    _shot(page, "calculator-pay-phone", full=True)
+
+    page.select_option("select[name=mode]", "advance")
+    page.wait_for_selector("[data-key=total] ~ .badge.prov")
+    advance = contribution_quote(date(2026, 11, 28), 3_000_000, ("near_poor",), "advance", 2)
+    assert page.locator("[data-key=total]").inner_text() == format_vnd(advance.total)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing runs off a phone screen
+
+
+def test_the_other_pages_work_without_javascript_on_a_phone(
+    live_server: Any, page: Any
+) -> None:
+    context = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/tinh/nhan-gi/")
+    page.check("input[name=sex][value=F]")
+    page.fill("input[name=birth]", "03/1985")
+    page.fill("input[name=paid_years]", "5")
+    page.click("button.primary")
+    page.wait_for_selector("[data-key=monthly_pension]")
+    _shot(page, "calculator-benefits-phone", full=True)
+
+    page.goto(f"{live_server.url}/tinh/rut-mot-lan/?sex=F&birth=1980&category=poor&paid_years=8"
+              "&paid_months=3&past_income=2000000&last_paid=2025-10&claim_on=2026-11-28"
+              "&ground=twelve_months_out&future_income=1500000")
+    page.wait_for_selector("[data-key=amount]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(page, "calculator-cash-out-phone", full=True)

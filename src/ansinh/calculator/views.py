@@ -1,0 +1,307 @@
+"""The public calculator: no sign-in, GET forms, one page per question, a PDF counselling sheet.
+
+Every number comes from the engine (``ansinh.policy``) with the office overrides applied
+(``rules.current_tree``); the views only validate input and choose what to show.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ansinh.policy import (
+    IncomeOutOfRange,
+    ParameterTree,
+    PolicyError,
+    contribution_quote,
+    household_hi,
+    income_bounds,
+    lump_sum,
+    monthly_allowance,
+    pension,
+    retirement_age,
+)
+from ansinh.policy.money import add_months
+
+from . import presenting as p
+from .forms import (
+    CashOutForm,
+    PathForm,
+    PayForm,
+    PensionForm,
+    past_period,
+    plan_period,
+    with_defaults,
+)
+from .rules import current_tree
+from .templatetags.money import format_vnd
+
+POOR = ("poor", "near_poor")  # a poor or near-poor household: the earlier social-pension age
+
+
+def _page(request: HttpRequest, template: str, fragment: str, context: dict[str, Any],
+          status: int = 200) -> HttpResponse:
+    """The whole page, or for HTMX the result fragment of the same template (always 200: htmx
+    does not swap an error response, and the fragment carries the error message)."""
+    if request.htmx and request.htmx.target == "result":
+        return render(request, fragment, context)
+    return render(request, template, context, status=status)
+
+
+def _first_start(tree: ParameterTree) -> date:
+    """The first month any contribution could be made (the first contribution rate in force)."""
+    return tree.parameter("contribution.rate").starts[0]
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "calculator/home.html", {"tab": "home"})
+
+
+@require_GET
+def pay(request: HttpRequest) -> HttpResponse:
+    """Tôi đóng bao nhiêu? The contribution for an income, a category and a payment mode."""
+    tree = current_tree()
+    form = PayForm(with_defaults(request.GET, PayForm.DEFAULTS))
+    context: dict[str, Any] = {"tab": "pay", "form": form}
+    if form.is_valid():
+        cd = form.cleaned_data
+        on = cd["on"] or timezone.localdate()
+        try:
+            bounds = income_bounds(on, tree)
+            context["bounds"] = bounds
+            limits = tree.get("contribution.advance_years", on).value
+            if isinstance(limits, dict):
+                context["year_choices"] = range(int(limits["min"]), int(limits["max"]) + 1)
+            income = cd["income"] if cd["income"] is not None else bounds.floor
+            years = (cd["years"] or context.get("year_choices", [None])[0]
+                     if cd["mode"] == "advance" else None)
+            quote = contribution_quote(on, income, (cd["category"],), cd["mode"], years,
+                                       tree=tree)
+        except IncomeOutOfRange as exc:
+            form.add_error("income", str(exc))
+        except PolicyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            context.update(on=on, quote=quote, years=years, **_pay_result(quote))
+    status = 200 if form.is_valid() else 400
+    return _page(request, "calculator/pay.html", "calculator/_pay_result.html", context, status)
+
+
+def _pay_result(quote: Any) -> dict[str, Any]:
+    amounts = [
+        p.amount(quote, "gross_monthly", _("Mức đóng mỗi tháng (22% thu nhập)"),
+                 ("contribution.rate",)),
+        p.amount(quote, "support_monthly", _("Nhà nước hỗ trợ mỗi tháng"), p.SUPPORT),
+        p.amount(quote, "local_support_monthly", _("Địa phương hỗ trợ thêm mỗi tháng"),
+                 ("subsidy.local_top_up",)),
+        p.amount(quote, "net_monthly", _("Bạn đóng mỗi tháng"), p.SUPPORT, strong=True),
+    ]
+    return {"amounts": amounts,
+            "total": p.amount(quote, "total", _("Số tiền mỗi lần đóng"), strong=True),
+            **p.refs(quote)}
+
+
+class _Invalid(Exception):
+    """Input the form accepted but the path cannot use; the message is already bilingual."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _incomes(form: PathForm, on: date, tree: ParameterTree) -> tuple[int, int]:
+    """Past and planned incomes (the floor in force when left empty); the plan within bounds."""
+    bounds = income_bounds(on, tree)
+    past = form.cleaned_data["past_income"] or bounds.floor
+    future = form.cleaned_data["future_income"] or bounds.floor
+    try:
+        contribution_quote(on, future, tree=tree)
+    except IncomeOutOfRange as exc:
+        raise _Invalid("future_income", str(exc)) from None
+    return past, future
+
+
+@require_GET
+def benefits(request: HttpRequest) -> HttpResponse:
+    """Tôi sẽ nhận gì? The pension at retirement age for a planned contribution path."""
+    tree = current_tree()
+    today = timezone.localdate()
+    form = PensionForm(with_defaults(request.GET, PensionForm.DEFAULTS) if request.GET else None)
+    context: dict[str, Any] = {"tab": "benefits", "form": form}
+    if form.is_bound and form.is_valid():
+        cd = form.cleaned_data
+        start = cd["start"] or today.replace(day=1)
+        try:
+            past_income, future_income = _incomes(form, today, tree)
+            retirement = retirement_age(cd["sex"], cd["birth"], tree)
+            history = past_period(form.paid, add_months(start, -1), past_income,
+                                  cd["category"])
+            history += plan_period(start, retirement.reached_month, future_income,
+                                   cd["category"])
+            if not history:
+                raise _Invalid(None, "Chưa có tháng đóng nào: hãy nhập số năm đã đóng hoặc "
+                               "tháng bắt đầu đóng / no contribution months: enter the years "
+                               "paid or a start month before retirement age")
+            if history[0].start < _first_start(tree):
+                raise _Invalid("paid_years", _too_early(tree))
+            result = pension(cd["sex"], cd["birth"], history, today=today, tree=tree)
+            quote = contribution_quote(today, future_income, (cd["category"],), tree=tree)
+        except _Invalid as exc:
+            form.add_error(exc.field, str(exc))
+        except PolicyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            context.update(
+                result=result, retirement=retirement, quote=quote, start=start,
+                past_income=past_income, future_income=future_income, history=history,
+                amounts=[
+                    p.amount(result, "average_income", _("Thu nhập bình quân (đã điều chỉnh)"),
+                             p.HISTORY_AVERAGE),
+                    p.amount(result, "monthly_pension", _("Lương hưu mỗi tháng"), strong=True),
+                    p.amount(result, "one_time_allowance", _("Trợ cấp một lần khi nghỉ hưu")),
+                    p.amount(quote, "net_monthly", _("Bạn đóng mỗi tháng (từ nay)")),
+                ] if result.eligible else [
+                    p.amount(result, "average_income", _("Thu nhập bình quân (đã điều chỉnh)"),
+                             p.HISTORY_AVERAGE),
+                    p.amount(quote, "net_monthly", _("Bạn đóng mỗi tháng (từ nay)")),
+                ],
+                rate_provisional=p.depends_on_provisional(result.parameters, p.RATE),
+                **p.refs(result, quote),
+            )
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return _page(request, "calculator/benefits.html", "calculator/_benefits_result.html",
+                 context, status)
+
+
+def _too_early(tree: ParameterTree) -> str:
+    first = _first_start(tree)
+    return (f"BHXH tự nguyện chỉ có từ tháng {first:%m/%Y}: số năm đã đóng quá nhiều / "
+            f"voluntary SI only exists from {first:%Y-%m}: too many years paid")
+
+
+def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dict[str, Any]:
+    """Everything the cash-out page and the counselling sheet show (raises _Invalid or
+    PolicyError on input the engine refuses)."""
+    cd = form.cleaned_data
+    claim_on = cd["claim_on"] or today
+    last_paid = cd["last_paid"] or add_months(claim_on, -1)
+    if form.paid <= 0:
+        raise _Invalid("paid_years", "Hãy nhập số năm, tháng đã đóng / enter the years and "
+                       "months already paid")
+    past_income, future_income = _incomes(form, claim_on, tree)
+    past = past_period(form.paid, last_paid, past_income, cd["category"])
+    if past[0].start < _first_start(tree):
+        raise _Invalid("paid_years", _too_early(tree))
+    if last_paid > claim_on:
+        raise _Invalid("last_paid", "Tháng đóng gần nhất sau ngày rút / the last month paid is "
+                       "after the claim date")
+    sex, birth = cd["sex"], cd["birth"]
+    retirement = retirement_age(sex, birth, tree)
+    cash = lump_sum(past, claim_on, cd["ground"], tree, sex, birth)
+    resume = max(add_months(last_paid, 1), claim_on.replace(day=1))
+    plan = past + plan_period(resume, retirement.reached_month, future_income, cd["category"])
+    kept = pension(sex, birth, plan, today=claim_on, tree=tree)
+    allowance = monthly_allowance(sex, birth, past, claim_on, cd["category"] in POOR, tree)
+    card = household_hi(claim_on, 1, 12, tree)
+    return {
+        "claim_on": claim_on, "last_paid": last_paid, "resume": resume,
+        "past_income": past_income, "future_income": future_income,
+        "retirement": retirement, "cash": cash, "kept": kept, "allowance": allowance,
+        "card": card, "plan_months": kept.months,
+        "cash_amounts": [
+            p.amount(cash, "contributions_paid", _("Số tiền bạn đã tự đóng"), p.SUPPORT),
+            p.amount(cash, "gross", _("BHXH một lần trước khi trừ hỗ trợ"),
+                     ("lump_sum.", "pension.revaluation", "benefits.half_year_odd_months")),
+            p.amount(cash, "support_deducted", _("Trừ số tiền Nhà nước đã hỗ trợ"), p.SUPPORT),
+            p.amount(cash, "amount", _("Số tiền nhận một lần"), strong=True),
+        ],
+        "kept_amounts": [
+            p.amount(kept, "monthly_pension", _("Lương hưu mỗi tháng"), strong=True),
+            p.amount(kept, "one_time_allowance", _("Trợ cấp một lần khi nghỉ hưu")),
+        ],
+        "allowance_amounts": [
+            p.amount(allowance, "monthly_amount", _("Trợ cấp hằng tháng"), strong=True),
+            p.amount(allowance, "top_up_to_social_pension_age",
+                     _("Đóng thêm để được nhận đến tuổi hưởng trợ cấp hưu trí xã hội")),
+        ],
+        "card_amount_list": [
+            p.amount(card, "total", _("Nếu tự mua BHYT hộ gia đình, một người đóng mỗi năm")),
+        ],
+        **p.refs(cash, kept, allowance, card),
+    }
+
+
+def _cash_out_form(request: HttpRequest) -> CashOutForm:
+    return CashOutForm(with_defaults(request.GET, CashOutForm.DEFAULTS) if request.GET else None)
+
+
+def _cash_out(request: HttpRequest, form: CashOutForm) -> dict[str, Any]:
+    context: dict[str, Any] = {"tab": "cash_out", "form": form,
+                               "query": request.GET.urlencode()}
+    if form.is_bound and form.is_valid():
+        try:
+            context.update(cash_out_context(form, current_tree(), timezone.localdate()))
+        except _Invalid as exc:
+            form.add_error(exc.field, str(exc))
+        except PolicyError as exc:
+            form.add_error(None, str(exc))
+    return context
+
+
+@require_GET
+def cash_out(request: HttpRequest) -> HttpResponse:
+    """Nếu rút BHXH một lần? The lump sum now against the pension and the monthly allowance."""
+    form = _cash_out_form(request)
+    context = _cash_out(request, form)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return _page(request, "calculator/cash_out.html", "calculator/_cash_out_result.html",
+                 context, status)
+
+
+def _sheet_inputs(form: CashOutForm, context: dict[str, Any]) -> list[tuple[str, str]]:
+    cd = form.cleaned_data
+    choices = {name: dict(form.fields[name].choices)  # type: ignore[attr-defined]
+               for name in ("sex", "category", "ground")}
+    birth = cd["birth"]
+    return [
+        (_("Giới tính"), str(choices["sex"][cd["sex"]])),
+        (_("Năm sinh"), f"{birth:%m/%Y}" if birth.month != 1 else f"{birth:%Y}"),
+        (_("Nhóm"), str(choices["category"][cd["category"]])),
+        (_("Đã đóng"), _("%(years)d năm %(months)d tháng (%(total)d tháng)") % {
+            "years": form.paid // 12, "months": form.paid % 12, "total": form.paid}),
+        (_("Thu nhập đã đóng"), format_vnd(context["past_income"]) + _("/tháng")),
+        (_("Tháng đóng gần nhất"), f"{context['last_paid']:%m/%Y}"),
+        (_("Ngày nộp hồ sơ rút"), f"{context['claim_on']:%d/%m/%Y}"),
+        (_("Lý do rút"), str(choices["ground"][cd["ground"]])),
+        (_("Nếu đóng tiếp, thu nhập"), format_vnd(context["future_income"]) + _("/tháng")),
+    ]
+
+
+@require_GET
+def sheet(request: HttpRequest) -> HttpResponse:
+    """The counselling sheet as an A4 PDF, from the same parameters as the cash-out page."""
+    form = _cash_out_form(request)
+    context = _cash_out(request, form)
+    if not form.is_bound or not form.is_valid():
+        return render(request, "calculator/cash_out.html", context, status=400)
+    from weasyprint import HTML  # imported here: a heavy import only the sheet needs
+
+    context["printed_on"] = timezone.localdate()
+    context["inputs"] = _sheet_inputs(form, context)
+    cash, kept = context["cash"], context["kept"]
+    if cash.amount > 0 and kept.monthly_pension > 0:
+        context["pension_months_equal"] = math.ceil(cash.amount / kept.monthly_pension)
+    html = render_to_string("calculator/sheet.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="phieu-tu-van.pdf"'
+    return response
