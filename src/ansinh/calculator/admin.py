@@ -20,7 +20,7 @@ def _actor(request: HttpRequest) -> User | None:
 
 
 @admin.register(ParameterOverride)
-class ParameterOverrideAdmin(admin.ModelAdmin):
+class ParameterOverrideAdmin(admin.ModelAdmin[ParameterOverride]):
     """Add a dated value; never edit or delete one: deactivate it and add a corrected one."""
 
     list_display = ["name", "start", "value", "confidence", "office", "active", "created_by",
@@ -30,15 +30,16 @@ class ParameterOverrideAdmin(admin.ModelAdmin):
     list_select_related = ["office", "created_by"]
     actions = ["deactivate"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fields = ["name", "start", "value", "reference_document", "reference_article",
+    FIELDS = ("name", "start", "value", "reference_document", "reference_article",
               "reference_link", "confidence", "office", "note", "active", "created_by",
-              "created_at", "deactivated_by", "deactivated_at"]
+              "created_at", "deactivated_by", "deactivated_at")
+    fields = FIELDS
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: ParameterOverride | None = None
     ) -> list[str]:
         status = ["active", "created_by", "created_at", "deactivated_by", "deactivated_at"]
-        return list(self.fields) if obj is not None else status
+        return list(self.FIELDS) if obj is not None else status
 
     def has_delete_permission(
         self, request: HttpRequest, obj: ParameterOverride | None = None

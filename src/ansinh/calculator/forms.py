@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.policy import ContributionPeriod
+from ansinh.policy import ContributionPeriod, ParameterTree
 from ansinh.policy.money import add_months, month_index
 
 CATEGORY_CHOICES = [
@@ -32,12 +32,23 @@ MODE_CHOICES = [
 ]
 SEX_CHOICES = [("F", _("Nữ")), ("M", _("Nam"))]
 GROUND_CHOICES = [
-    ("twelve_months_out", _("Nghỉ đóng đủ 12 tháng")),
+    ("twelve_months_out", _("Nghỉ đóng, không tham gia BHXH")),
     ("retirement_age", _("Đủ tuổi nghỉ hưu mà chưa đủ số năm")),
     ("emigration", _("Ra nước ngoài để định cư")),
     ("illness", _("Mắc bệnh hiểm nghèo")),
-    ("disability", _("Suy giảm khả năng lao động từ 81%")),
+    ("disability", _("Suy giảm khả năng lao động nặng")),
 ]
+
+
+def ground_choices(tree: ParameterTree, on: date) -> list[tuple[str, Any]]:
+    """The grounds, the months-out one naming the months in force on ``on``."""
+    pv = tree.find("lump_sum.grounds", on)
+    rule = pv.value.get("twelve_months_out") if pv and isinstance(pv.value, dict) else None
+    gap = rule.get("gap_months") if isinstance(rule, dict) else None
+    if not isinstance(gap, int):
+        return list(GROUND_CHOICES)
+    label = _("Nghỉ đóng đủ %(months)d tháng") % {"months": gap}
+    return [("twelve_months_out", label), *GROUND_CHOICES[1:]]
 
 AMOUNT_ERROR = "Nhập số tiền bằng chữ số, ví dụ 2.000.000 / enter an amount in đồng, e.g. 2000000"
 REQUIRED_ERROR = "Cần điền mục này / this field is required"
@@ -166,6 +177,12 @@ class CashOutForm(PathForm):
                                error_messages=_ERRORS)
 
     DEFAULTS = {"category": "other", "ground": "twelve_months_out"}
+
+    def __init__(self, *args: Any, tree: ParameterTree | None = None, on: date | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if tree is not None and on is not None:
+            self.fields["ground"].choices = ground_choices(tree, on)  # type: ignore[attr-defined]
 
 
 def with_defaults(data: Any, defaults: dict[str, str]) -> dict[str, Any]:

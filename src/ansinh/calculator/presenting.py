@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.policy import ParamValue
@@ -34,22 +35,22 @@ PARAMETER_LABELS: dict[str, Promise] = {
     "health_insurance.household_rate": _("BHYT hộ gia đình: tỷ lệ đóng"),
     "lump_sum.factor": _("Mức hưởng BHXH một lần"),
     "lump_sum.grounds": _("Điều kiện hưởng BHXH một lần"),
-    "lump_sum.new_law_first_joined": _("Người tham gia từ 01/7/2025"),
-    "lump_sum.split_date": _("Mốc năm 2014 của BHXH một lần"),
+    "lump_sum.new_law_first_joined": _("Người tham gia lần đầu theo luật mới"),
+    "lump_sum.split_date": _("Mốc chia giai đoạn của BHXH một lần"),
     "lump_sum.support_deduction": _("Trừ số tiền Nhà nước đã hỗ trợ"),
     "pension.min_years": _("Số năm đóng tối thiểu"),
     "pension.one_time_allowance": _("Trợ cấp một lần khi nghỉ hưu"),
     "pension.rate_base": _("Tỷ lệ hưởng lương hưu"),
-    "pension.rate_base_years": _("Số năm ứng với tỷ lệ 45%"),
+    "pension.rate_base_years": _("Số năm ứng với tỷ lệ hưởng cơ bản"),
     "pension.rate_max": _("Tỷ lệ hưởng tối đa"),
     "pension.rate_step": _("Tỷ lệ cộng thêm mỗi năm"),
     "pension.revaluation": _("Hệ số điều chỉnh thu nhập"),
     "pension.revaluation_default": _("Hệ số điều chỉnh cho năm chưa công bố"),
-    "pension.short_service": _("Tỷ lệ hưởng của nam đóng 15 đến dưới 20 năm"),
+    "pension.short_service": _("Tỷ lệ hưởng của nam chưa đủ số năm cơ bản"),
     "retirement.age": _("Tuổi nghỉ hưu"),
-    "retirement.pre2021_joiner": _("Người tham gia trước năm 2021"),
-    "retirement.pre2021_joiner_cutoff": _("Người tham gia trước năm 2021"),
-    "subsidy.count_pre_2025_months": _("Tính các tháng được hỗ trợ trước 7/2025"),
+    "retirement.pre2021_joiner": _("Tuổi hưởng chuyển tiếp"),
+    "retirement.pre2021_joiner_cutoff": _("Tuổi hưởng chuyển tiếp"),
+    "subsidy.count_pre_2025_months": _("Tính các tháng đã được hỗ trợ theo quy định cũ"),
     "subsidy.local_top_up_amount": _("Địa phương hỗ trợ thêm"),
     "subsidy.local_top_up_rate": _("Địa phương hỗ trợ thêm"),
     "subsidy.max_supported_months": _("Số tháng được Nhà nước hỗ trợ tối đa"),
@@ -120,3 +121,10 @@ def refs(*results: Any) -> dict[str, list[Ref]]:
     """Template context: ``refs`` (every value used) and ``prov_refs`` (those not confirmed)."""
     used = references(*results)
     return {"refs": used, "prov_refs": [r for r in used if r.provisional]}
+
+
+def age_text(years: int, months: int) -> str:
+    """A retirement age as people say it: "60 tuổi", "60 tuổi 9 tháng"."""
+    if months:
+        return gettext("%(years)d tuổi %(months)d tháng") % {"years": years, "months": months}
+    return gettext("%(years)d tuổi") % {"years": years}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.policy import (
     IncomeOutOfRange,
     ParameterTree,
@@ -42,12 +43,12 @@ from .forms import (
     with_defaults,
 )
 from .rules import current_tree
-from .templatetags.money import format_vnd
+from .templatetags.money import format_vnd, percent
 
 POOR = ("poor", "near_poor")  # a poor or near-poor household: the earlier social-pension age
 
 
-def _page(request: HttpRequest, template: str, fragment: str, context: dict[str, Any],
+def _page(request: HtmxHttpRequest, template: str, fragment: str, context: dict[str, Any],
           status: int = 200) -> HttpResponse:
     """The whole page, or for HTMX the result fragment of the same template (always 200: htmx
     does not swap an error response, and the fragment carries the error message)."""
@@ -67,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def pay(request: HttpRequest) -> HttpResponse:
+def pay(request: HtmxHttpRequest) -> HttpResponse:
     """Tôi đóng bao nhiêu? The contribution for an income, a category and a payment mode."""
     tree = current_tree()
     form = PayForm(with_defaults(request.GET, PayForm.DEFAULTS))
@@ -98,7 +99,8 @@ def pay(request: HttpRequest) -> HttpResponse:
 
 def _pay_result(quote: Any) -> dict[str, Any]:
     amounts = [
-        p.amount(quote, "gross_monthly", _("Mức đóng mỗi tháng (22% thu nhập)"),
+        p.amount(quote, "gross_monthly",
+                 _("Mức đóng mỗi tháng (%(rate)s thu nhập)") % {"rate": percent(quote.rate)},
                  ("contribution.rate",)),
         p.amount(quote, "support_monthly", _("Nhà nước hỗ trợ mỗi tháng"), p.SUPPORT),
         p.amount(quote, "local_support_monthly", _("Địa phương hỗ trợ thêm mỗi tháng"),
@@ -131,7 +133,7 @@ def _incomes(form: PathForm, on: date, tree: ParameterTree) -> tuple[int, int]:
 
 
 @require_GET
-def benefits(request: HttpRequest) -> HttpResponse:
+def benefits(request: HtmxHttpRequest) -> HttpResponse:
     """Tôi sẽ nhận gì? The pension at retirement age for a planned contribution path."""
     tree = current_tree()
     today = timezone.localdate()
@@ -161,7 +163,9 @@ def benefits(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             context.update(
-                result=result, retirement=retirement, quote=quote, start=start,
+                result=result, retirement=retirement,
+                age=p.age_text(result.retirement_age_years, result.retirement_age_months),
+                quote=quote, start=start,
                 past_income=past_income, future_income=future_income, history=history,
                 amounts=[
                     p.amount(result, "average_income", _("Thu nhập bình quân (đã điều chỉnh)"),
@@ -215,7 +219,9 @@ def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dic
     return {
         "claim_on": claim_on, "last_paid": last_paid, "resume": resume,
         "past_income": past_income, "future_income": future_income,
-        "retirement": retirement, "cash": cash, "kept": kept, "allowance": allowance,
+        "retirement": retirement, "cash": cash,
+        "age": p.age_text(kept.retirement_age_years, kept.retirement_age_months),
+        "kept": kept, "allowance": allowance,
         "card": card, "plan_months": kept.months,
         "cash_amounts": [
             p.amount(cash, "contributions_paid", _("Số tiền bạn đã tự đóng"), p.SUPPORT),
@@ -241,7 +247,8 @@ def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dic
 
 
 def _cash_out_form(request: HttpRequest) -> CashOutForm:
-    return CashOutForm(with_defaults(request.GET, CashOutForm.DEFAULTS) if request.GET else None)
+    data = with_defaults(request.GET, CashOutForm.DEFAULTS) if request.GET else None
+    return CashOutForm(data, tree=current_tree(), on=timezone.localdate())
 
 
 def _cash_out(request: HttpRequest, form: CashOutForm) -> dict[str, Any]:
@@ -258,7 +265,7 @@ def _cash_out(request: HttpRequest, form: CashOutForm) -> dict[str, Any]:
 
 
 @require_GET
-def cash_out(request: HttpRequest) -> HttpResponse:
+def cash_out(request: HtmxHttpRequest) -> HttpResponse:
     """Nếu rút BHXH một lần? The lump sum now against the pension and the monthly allowance."""
     form = _cash_out_form(request)
     context = _cash_out(request, form)
@@ -287,7 +294,7 @@ def _sheet_inputs(form: CashOutForm, context: dict[str, Any]) -> list[tuple[str,
 
 
 @require_GET
-def sheet(request: HttpRequest) -> HttpResponse:
+def sheet(request: HtmxHttpRequest) -> HttpResponse:
     """The counselling sheet as an A4 PDF, from the same parameters as the cash-out page."""
     form = _cash_out_form(request)
     context = _cash_out(request, form)

@@ -18,7 +18,7 @@ from ansinh.calculator import actions
 from ansinh.calculator.models import ParameterOverride, parse_value
 from ansinh.calculator.rules import current_tree
 from ansinh.core.models import AuditEntry, Office, Role, User
-from ansinh.policy import contribution_quote, load_default_tree
+from ansinh.policy import contribution_quote
 
 pytestmark = pytest.mark.django_db
 
