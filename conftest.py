@@ -50,3 +50,38 @@ def agent_al3(world: dict[str, Any]) -> Any:
 @pytest.fixture
 def viewer_al1(world: dict[str, Any]) -> Any:
     return world["users"]["xa1"]
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def phone_page() -> Any:
+    """A page in Debian's chromium (never `playwright install`) on a phone-sized screen."""
+    import os
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+        yield context.new_page()
+        browser.close()
+
+
+@pytest.fixture
+def screenshot() -> Any:
+    """Save a screenshot into var/screenshots for a person to look at."""
+    import os
+
+    def take(page: Any, name: str, full: bool = False) -> None:
+        folder = Path(os.environ.get("ANSINH_VAR_DIR", "var")) / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full)
+
+    return take

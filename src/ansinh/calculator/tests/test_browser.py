@@ -4,9 +4,7 @@ look at."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,35 +12,16 @@ import pytest
 from ansinh.calculator.templatetags.money import format_vnd
 from ansinh.policy import contribution_quote
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page() -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it "
-                    "(apt-get install chromium)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
-        yield context.new_page()
-        browser.close()
+def page(phone_page: Any) -> Any:
+    return phone_page
 
 
-def _shot(page: Any, name: str, full: bool = False) -> None:
-    folder = Path(os.environ.get("ANSINH_VAR_DIR", "var")) / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=full)
 
-
-def test_what_will_i_pay_on_a_phone(page: Any, live_server: Any) -> None:
+def test_what_will_i_pay_on_a_phone(page: Any, live_server: Any, screenshot: Any) -> None:
     page.goto(f"{live_server.url}/tinh/")
     page.click("text=Tôi đóng bao nhiêu?")
     page.wait_for_url("**/tinh/dong-bao-nhieu/")
@@ -56,7 +35,7 @@ def test_what_will_i_pay_on_a_phone(page: Any, live_server: Any) -> None:
         "text => document.querySelector('[data-key=net_monthly]')?.textContent === text",
         arg=expected)
     assert "income=3.000.000" in page.url  # the result has an address that can be shared
-    _shot(page, "calculator-pay-phone", full=True)
+    screenshot(page, "calculator-pay-phone", full=True)
 
     page.select_option("select[name=mode]", "advance")
     page.wait_for_selector("[data-key=total] ~ .badge.prov")
@@ -67,7 +46,7 @@ def test_what_will_i_pay_on_a_phone(page: Any, live_server: Any) -> None:
 
 
 def test_the_other_pages_work_without_javascript_on_a_phone(
-    live_server: Any, page: Any
+    live_server: Any, page: Any, screenshot: Any
 ) -> None:
     context = page.context.browser.new_context(
         viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False)
@@ -78,11 +57,11 @@ def test_the_other_pages_work_without_javascript_on_a_phone(
     page.fill("input[name=paid_years]", "5")
     page.click("button.primary")
     page.wait_for_selector("[data-key=monthly_pension]")
-    _shot(page, "calculator-benefits-phone", full=True)
+    screenshot(page, "calculator-benefits-phone", full=True)
 
     page.goto(f"{live_server.url}/tinh/rut-mot-lan/?sex=F&birth=1980&category=poor&paid_years=8"
               "&paid_months=3&past_income=2000000&last_paid=2025-10&claim_on=2026-11-28"
               "&ground=twelve_months_out&future_income=1500000")
     page.wait_for_selector("[data-key=amount]")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    _shot(page, "calculator-cash-out-phone", full=True)
+    screenshot(page, "calculator-cash-out-phone", full=True)

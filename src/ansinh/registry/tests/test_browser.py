@@ -3,40 +3,22 @@ install`). Screenshots land in var/screenshots for a person to look at."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(world: dict[str, Any]) -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get chromium)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
-        yield context.new_page()
-        browser.close()
+def page(world: dict[str, Any], phone_page: Any) -> Any:
+    return phone_page
 
 
-def _shot(page: Any, name: str) -> None:
-    folder = Path(os.environ.get("ANSINH_VAR_DIR", "var")) / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
-
-def test_sign_in_and_search_without_diacritics_on_a_phone(page: Any, live_server: Any) -> None:
+def test_sign_in_and_search_without_diacritics_on_a_phone(
+    page: Any, live_server: Any, screenshot: Any
+) -> None:
     from ansinh.registry.models import Person
 
     target = Person.objects.filter(village__commune__code="AL2").order_by("id").first()
@@ -57,14 +39,16 @@ def test_sign_in_and_search_without_diacritics_on_a_phone(page: Any, live_server
         ".every(a => a.textContent.includes('Hồ Thị Hoa'))"
     )
     assert "q=ho%20thi%20hoa" in page.url  # the search is in the address, so it can be shared
-    _shot(page, "register-search-phone")
+    screenshot(page, "register-search-phone")
     page.click("#results td.name a")
     page.wait_for_selector("dl.facts")
     assert "Hồ Thị Hoa" in page.locator("h1").inner_text()
-    _shot(page, "person-phone")
+    screenshot(page, "person-phone")
 
 
-def test_an_agent_never_sees_another_commune_in_the_browser(page: Any, live_server: Any) -> None:
+def test_an_agent_never_sees_another_commune_in_the_browser(
+    page: Any, live_server: Any, screenshot: Any
+) -> None:
     page.goto(f"{live_server.url}/dang-nhap/")
     page.fill("input[name=username]", "thu31")
     page.fill("input[name=password]", "ansinh2026")
