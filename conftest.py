@@ -85,3 +85,32 @@ def screenshot() -> Any:
         page.screenshot(path=str(folder / f"{name}.png"), full_page=full)
 
     return take
+
+
+@pytest.fixture
+def receipt_book_al3(agent_al3: Any, director: Any) -> Any:
+    """A book of 200 receipt numbers issued to the agent of A Lưới 3."""
+    from ansinh.collection.actions import issue_book
+
+    return issue_book(agent_al3.agent, series="AL3", first_number=1, last_number=200,
+                      issued_on=date(2025, 1, 2), actor=director)
+
+
+@pytest.fixture
+def prospect_al3(world: dict[str, Any]) -> Any:
+    """A 30-45-year-old person of A Lưới 3 who is not covered by any insurance."""
+    from ansinh.registry.models import Person, SIStatus
+
+    return (Person.objects.filter(village__commune__code="AL3", si_status=SIStatus.NONE,
+                                  birth_date__lt=date(1996, 1, 1),
+                                  birth_date__gt=date(1981, 1, 1))
+            .order_by("id").first())
+
+
+@pytest.fixture
+def participation_al3(prospect_al3: Any, agent_al3: Any, receipt_book_al3: Any) -> Any:
+    """`prospect_al3` enrolled by thu31 from January 2026, monthly, at 2,000,000 VND."""
+    from ansinh.participation.actions import enrol
+
+    return enrol(prospect_al3, start_month=date(2026, 1, 1), income=2_000_000, mode="monthly",
+                 actor=agent_al3, enrolled_on=date(2026, 1, 5))

@@ -5,6 +5,10 @@ PostgreSQL database) in its own process. For each it times `seed-demo`, the expo
 import of that export into an empty register, and then the bare insert of the very same rows
 (`executemany` on SQLite, `COPY` on PostgreSQL) into the same table: the ratio import / raw is
 the figure to watch (goal: at least 0.5). Policy-engine timings come from ansinh.policy.bench.
+
+A second process per size seeds the same demo and runs each app's `bench.measure()` (money,
+progress reports, worklists and funnels), each of which times its own work beside the bare SQL
+that does the same.
 """
 
 from __future__ import annotations
@@ -25,6 +29,36 @@ PERSON_COLUMNS = (
     "relation_to_head", "si_status", "si_status_source", "si_status_as_of", "created_at",
     "updated_at", "created_by_id",
 )
+
+
+# Read-only benches first: the collection bench enrols and records more rows.
+APP_BENCHES = (
+    ("reports", "ansinh.reports.bench"),
+    ("outreach", "ansinh.outreach.bench"),
+    ("collection", "ansinh.collection.bench"),
+)
+
+
+def apps_worker(persons: int) -> dict[str, Any]:
+    """Seed the demo, then run each app's measure() in turn."""
+    import importlib
+    import importlib.util
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    call_command("seed-demo", persons=persons, verbosity=0)
+    figures: dict[str, Any] = {"persons": persons, "seed_all_s": time.perf_counter() - started}
+    for label, module in APP_BENCHES:
+        if importlib.util.find_spec(module) is None:
+            continue
+        figures[label] = importlib.import_module(module).measure()
+    return figures
 
 
 def worker(persons: int) -> dict[str, Any]:
@@ -76,14 +110,14 @@ def worker(persons: int) -> dict[str, Any]:
     return figures
 
 
-def _run_size(persons: int, database_url: str | None) -> dict[str, Any]:
+def _run_size(persons: int, database_url: str | None, part: str = "--worker") -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as var_dir:
         env = dict(os.environ, ANSINH_VAR_DIR=var_dir)
         env.pop("DATABASE_URL", None)
         if database_url:
             env["DATABASE_URL"] = database_url
         done = subprocess.run(
-            [sys.executable, "-m", "ansinh.bench", "--worker", str(persons)],
+            [sys.executable, "-m", "ansinh.bench", part, str(persons)],
             env=env, capture_output=True, text=True, check=False,
         )
         if done.returncode != 0:
@@ -106,30 +140,47 @@ def _drop(name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--apps-worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=("register", "apps"), default=None,
+                        help="run only the register bulk paths or only the apps' benches")
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker)))
         return
+    if args.apps_worker:
+        print(json.dumps(apps_worker(args.apps_worker), default=str))
+        return
     sizes = [int(size) for size in args.sizes.split(",")]
-    print("ansinh bench — register bulk paths (rows/s; ratio = import / raw insert, goal ≥ 0.5)")
-    header = f"{'db':<10}{'persons':>10}{'seed/s':>12}{'import/s':>12}{'raw/s':>12}{'ratio':>8}"
-    print(header)
     targets: list[tuple[str, str | None]] = [("sqlite", None)]
     if args.postgres:
         targets.append(("postgresql", "pg"))
+    if args.only != "apps":
+        _register_bench(sizes, targets)
+    if args.only != "register":
+        _apps_bench(sizes, targets)
+
+
+def _in_database(kind: str | None, persons: int, part: str) -> dict[str, Any]:
+    name = None
+    url = None
+    if kind:
+        name, url = _postgres_database(persons)
+    try:
+        return _run_size(persons, url, part)
+    finally:
+        if name:
+            _drop(name)
+
+
+def _register_bench(sizes: list[int], targets: list[tuple[str, str | None]]) -> None:
+    print("ansinh bench — register bulk paths (rows/s; ratio = import / raw insert, goal ≥ 0.5)")
+    header = f"{'db':<10}{'persons':>10}{'seed/s':>12}{'import/s':>12}{'raw/s':>12}{'ratio':>8}"
+    print(header)
     for label, kind in targets:
         for persons in sizes:
-            name = None
-            url = None
-            if kind:
-                name, url = _postgres_database(persons)
-            try:
-                figures = _run_size(persons, url)
-            finally:
-                if name:
-                    _drop(name)
+            figures = _in_database(kind, persons, "--worker")
             print(f"{label:<10}{persons:>10,}{figures['seed_rows_per_s']:>12,.0f}"
                   f"{figures['import_rows_per_s']:>12,.0f}{figures['raw_rows_per_s']:>12,.0f}"
                   f"{figures['import_to_raw']:>8.2f}", flush=True)
@@ -138,6 +189,23 @@ def main() -> None:
     except ImportError:
         return
     print("policy engine:", json.dumps(policy_bench.run()))
+
+
+def _apps_bench(sizes: list[int], targets: list[tuple[str, str | None]]) -> None:
+    print("ansinh bench — apps (seconds; x_to_bare = the app's time / bare SQL of the same rows)")
+    for label, kind in targets:
+        for persons in sizes:
+            figures = _in_database(kind, persons, "--apps-worker")
+            print(f"{label} {persons:,} persons: "
+                  + json.dumps(_rounded(figures), ensure_ascii=False), flush=True)
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
 
 
 if __name__ == "__main__":

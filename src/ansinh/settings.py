@@ -66,6 +66,13 @@ INSTALLED_APPS = [
     "ansinh.registry",
     "ansinh.network",
     "ansinh.calculator",
+    "ansinh.participation",
+    "ansinh.collection",
+    "ansinh.reminders",
+    "ansinh.outreach",
+    "ansinh.retention",
+    "ansinh.reports",
+    "ansinh.field",
     "ansinh.demo",
 ]
 
@@ -96,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "ansinh.field.context.offline_texts",
             ],
         },
     },

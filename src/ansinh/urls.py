@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from ansinh.field import views as field_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="registry:person_list"), name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
@@ -13,4 +15,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("so-doi-tuong/", include("ansinh.registry.urls")),
     path("tinh/", include("ansinh.calculator.urls")),
+    path("tham-gia/", include("ansinh.participation.urls")),
+    path("thu/", include("ansinh.collection.urls")),
+    path("nhac/", include("ansinh.reminders.urls")),
+    path("van-dong/", include("ansinh.outreach.urls")),
+    path("tu-van/", include("ansinh.retention.urls")),
+    path("bao-cao/", include("ansinh.reports.urls")),
+    path("chi-tieu/", include("ansinh.network.urls")),
+    path("field/", include("ansinh.field.urls")),
+    path("sw.js", field_views.service_worker, name="service_worker"),
 ]

@@ -35,6 +35,14 @@ SCOPE_PATHS: dict[type[Model], tuple[str, str | None]] = {
 }
 
 
+def register(model: type[Model], office_path: str, village_path: str | None) -> None:
+    """Make `model` scopable: the paths from a row to its office and to its village.
+
+    Apps call this at the bottom of their models module, so `scoped()` knows every model.
+    """
+    SCOPE_PATHS[model] = (office_path, village_path)
+
+
 def active_assignments(user: User, on: date) -> QuerySet[Assignment]:
     return Assignment.objects.filter(user=user, starts_on__lte=on).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=on)

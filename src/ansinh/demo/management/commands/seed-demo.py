@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import sys
 import time
 from datetime import date
@@ -11,6 +13,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ansinh.core.models import Office
 from ansinh.demo.seeding import DEFAULT_PERSONS, seed_people, seed_reference
 from ansinh.registry.models import Person
+
+# Each app's demo data, in dependency order: money first, then what reads it.
+DEMO_STEPS = (
+    ("người tham gia, biên lai, nộp tiền / participations, receipts, remittances",
+     "ansinh.collection.demo"),
+    ("chỉ tiêu, khen thưởng / targets, rewards", "ansinh.network.demo"),
+    ("vận động / outreach", "ansinh.outreach.demo"),
+    ("tư vấn giữ chân / retention", "ansinh.retention.demo"),
+)
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -53,3 +64,9 @@ class Command(BaseCommand):
             f"{count:,} đối tượng, {households:,} hộ, {len(villages)} thôn trong {elapsed:.1f} s "
             f"({count / elapsed:,.0f} đối tượng/s) — as of {as_of}"
         )
+        for label, module in DEMO_STEPS:
+            if importlib.util.find_spec(module) is None:
+                continue
+            step_started = time.perf_counter()
+            importlib.import_module(module).seed_demo(office, as_of, options["seed"])
+            self.stdout.write(f"{label}: {time.perf_counter() - step_started:.1f} s")

@@ -1,0 +1,277 @@
+"""Commission pages: the office's dated rate table (with the D233 cap check) and the commission
+statements of a closed period per agent and per organisation (page, xlsx, PDF).
+
+Who sees what: the director and admin the whole office (admin chooses the office); staff the
+money of the villages they answer for (read-only rates); an agent only their own commission;
+viewers (commune officials, village heads) nothing — it is the office's internal money.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ansinh.core.errors import Refused
+from ansinh.core.models import Office, Role, User
+from ansinh.network.models import Agent, CollectionOrganisation
+from ansinh.network.scoping import scoped
+from ansinh.participation.models import PaymentMode
+
+from . import commissions
+from .models import CommissionRate, ParticipantKind, Product, Receipt
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MANAGERS = {Role.DIRECTOR, Role.ADMIN}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _is_admin(user: User) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN
+
+
+def _office(request: HttpRequest, user: User) -> Office:
+    """The user's office; an admin (no office of their own) chooses one with ?office=CODE."""
+    if _is_admin(user):
+        code = request.GET.get("office") or request.POST.get("office")
+        offices = Office.objects.order_by("code")
+        office = offices.filter(code=code).first() if code else None
+        office = office or (user.office if user.office_id else offices.first())
+        if office is None:
+            raise Http404
+        return office
+    if user.office_id is None:
+        raise PermissionDenied
+    assert user.office is not None
+    return user.office
+
+
+class RateForm(forms.Form):
+    product = forms.ChoiceField(label=gettext_lazy("Sản phẩm"), choices=Product.choices)
+    participant_kind = forms.ChoiceField(label=gettext_lazy("Nhóm người tham gia"),
+                                         choices=ParticipantKind.choices)
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Hình thức đóng"), required=False,
+        choices=[("", gettext_lazy("Mọi hình thức")), *PaymentMode.choices])
+    percent = forms.CharField(label=gettext_lazy("Tỷ lệ (%)"), max_length=10,
+                              help_text=gettext_lazy("Ví dụ 12 hoặc 12,5"))
+    valid_from = forms.DateField(label=gettext_lazy("Áp dụng từ ngày"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=gettext_lazy("Căn cứ (số, ngày quyết định)"),
+                                max_length=200)
+
+    def clean_percent(self) -> Decimal:
+        raw = self.cleaned_data["percent"].strip().replace(" ", "").replace("%", "")
+        try:
+            value = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            raise forms.ValidationError(_("Nhập một số, ví dụ 12,5")) from None
+        if not Decimal(0) <= value <= Decimal(100):
+            raise forms.ValidationError(_("Tỷ lệ phải từ 0 đến 100 %"))
+        share = value / Decimal(100)
+        if share != share.quantize(Decimal("0.0001")):
+            raise forms.ValidationError(_("Tối đa hai chữ số thập phân (ví dụ 12,25)"))
+        return share.quantize(Decimal("0.0001"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rates(request: HttpRequest) -> HttpResponse:
+    """Mức thù lao: history of the office's rates, the cap check, and (director) a new rate."""
+    user = _user(request)
+    if user.role not in (Role.DIRECTOR, Role.STAFF) and not _is_admin(user):
+        raise PermissionDenied
+    office = _office(request, user)
+    can_edit = user.role in MANAGERS or _is_admin(user)
+    form = RateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            cd = form.cleaned_data
+            try:
+                commissions.add_rate(office, product=cd["product"],
+                                     participant_kind=cd["participant_kind"], mode=cd["mode"],
+                                     rate=cd["percent"], valid_from=cd["valid_from"],
+                                     reference=cd["reference"], actor=user)
+            except Refused as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("Đã thêm mức thù lao"))
+                suffix = f"?office={office.code}" if _is_admin(user) else ""
+                return redirect(f"{request.path}{suffix}")
+    today = timezone.localdate()
+    table = commissions.RateTable.for_office(office)
+    history = [
+        {"rate": row, "future": row.valid_from > today,
+         "in_force": table.row_in_force(row.product, row.participant_kind, row.mode,
+                                        today) == row.pk}
+        for row in CommissionRate.objects.filter(office=office).select_related("created_by")
+        .order_by("product", "participant_kind", "mode", "-valid_from", "-id")
+    ]
+    checks = commissions.cap_checks(office, today, table)
+    return render(request, "collection/commission_rates.html", {
+        "office": office, "form": form, "can_edit": can_edit, "history": history,
+        "checks": checks, "last_closed": commissions.last_closed(office), "today": today,
+        "caps": commissions.caps_on(office, today), "has_rates": bool(table),
+        "offices": Office.objects.order_by("code") if _is_admin(user) else None,
+    })
+
+
+def _money_for(user: User, office: Office) -> tuple[Any, Agent | None]:
+    """The receipts the user may see commission on, and their own agent row (agents)."""
+    if _is_admin(user) or user.role == Role.DIRECTOR:
+        return None, None
+    if user.role == Role.STAFF:
+        return scoped(user, Receipt.objects.all()), None
+    if user.role == Role.AGENT:
+        agent = Agent.objects.filter(user=user).first()
+        if agent is None:
+            raise PermissionDenied
+        return Receipt.objects.filter(agent=agent), agent
+    raise PermissionDenied
+
+
+def _month(value: str | None, closed: list[date]) -> date | None:
+    if value:
+        try:
+            chosen = date.fromisoformat(value if len(value) > 7 else f"{value}-01")
+        except ValueError:
+            chosen = None
+        if chosen is not None:
+            return chosen.replace(day=1)
+    return closed[0] if closed else None
+
+
+@login_required
+@require_GET
+def statement(request: HttpRequest) -> HttpResponse:
+    """Bảng kê thù lao of a closed period: per organisation, per agent, per rate line."""
+    user = _user(request)
+    office = _office(request, user)
+    receipts, own_agent = _money_for(user, office)
+    closed = commissions.closed_months(office)
+    month = _month(request.GET.get("month"), closed)
+    organisation = None
+    if (org_id := request.GET.get("organisation", "")).isdigit():
+        organisation = CollectionOrganisation.objects.filter(office=office, pk=org_id).first()
+    agent = own_agent
+    if own_agent is None and (agent_id := request.GET.get("agent", "")).isdigit():
+        agent = Agent.objects.filter(organisation__office=office, pk=agent_id).first()
+    base = receipts if receipts is not None else Receipt.objects.filter(office=office)
+    if organisation is not None:
+        base = base.filter(organisation=organisation)
+    if agent is not None:
+        base = base.filter(agent=agent)
+    filtered = receipts is not None or organisation is not None or agent is not None
+    result = commissions.statement(office, month, base if filtered else None)
+    context = {
+        "office": office, "statement": result, "month": month, "closed": closed,
+        "organisation": organisation, "agent": agent, "own_agent": own_agent,
+        "partial": user.role == Role.STAFF,
+        "organisations": (CollectionOrganisation.objects.filter(office=office)
+                          if own_agent is None else []),
+        "agents": (Agent.objects.filter(organisation__office=office).select_related("user")
+                   if own_agent is None else []),
+        "printed_on": timezone.localdate(), "admin_office": office.code if _is_admin(user) else "",
+    }
+    export = request.GET.get("export")
+    if export in ("xlsx", "pdf"):
+        if month is None or not result.closed:
+            raise Http404
+        name = f"thu-lao-{month:%Y-%m}"
+        if export == "xlsx":
+            response = HttpResponse(statement_xlsx(context), content_type=XLSX)
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+            return response
+        from weasyprint import HTML  # heavy import, only for the PDF
+
+        html = render_to_string("collection/commission_statement_pdf.html", context,
+                                request=request)
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+    return render(request, "collection/commission_statement.html", context)
+
+
+def _title(context: dict[str, Any]) -> str:
+    month = context["month"]
+    who = context["agent"] or context["organisation"]
+    title = _("Bảng kê thù lao kỳ %(m)s") % {"m": month.strftime("%m/%Y")}
+    return f"{title} — {who}" if who else f"{title} — {context['office']}"
+
+
+def statement_xlsx(context: dict[str, Any]) -> bytes:
+    """Two sheets (by organisation and agent; detail lines), openpyxl write_only."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    result: commissions.Statement = context["statement"]
+    workbook = Workbook(write_only=True)
+
+    def header(sheet: Any, titles: list[str]) -> None:
+        cells = []
+        for title in titles:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        sheet.append(cells)
+
+    def money(sheet: Any, value: int | None) -> Any:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "#,##0"
+        return cell
+
+    summary = workbook.create_sheet(_("Tổng hợp")[:31])
+    summary.append([_title(context)])
+    for reason in result.reasons:
+        summary.append([reason])
+    summary.append([])
+    header(summary, [_("Tổ chức dịch vụ thu"), _("Tiền người tham gia đóng (đã đối chiếu)"),
+                     _("Thù lao"), _("Chưa có mức")])
+    for total in result.by_organisation:
+        summary.append([total.label, money(summary, total.base), money(summary, total.commission),
+                        money(summary, total.unpriced)])
+    summary.append([])
+    header(summary, [_("Nhân viên thu"), _("Tiền người tham gia đóng (đã đối chiếu)"),
+                     _("Thù lao"), _("Chưa có mức")])
+    for total in result.by_agent:
+        summary.append([total.label, money(summary, total.base), money(summary, total.commission),
+                        money(summary, total.unpriced)])
+    summary.append([_("Tổng cộng"), money(summary, result.base), money(summary, result.commission),
+                    money(summary, result.unpriced)])
+
+    detail = workbook.create_sheet(_("Chi tiết")[:31])
+    header(detail, [_("Tổ chức dịch vụ thu"), _("Nhân viên thu"), _("Sản phẩm"),
+                    _("Nhóm người tham gia"), _("Hình thức đóng"), _("Tỷ lệ"),
+                    _("Tiền người tham gia đóng"), _("Thù lao")])
+    for line in result.lines:
+        rate = WriteOnlyCell(detail, value=float(line.rate) if line.rate is not None else None)
+        rate.number_format = "0.00%"
+        detail.append([line.organisation_label, line.agent_label, line.product_label,
+                       line.kind_label, line.mode_label, rate, money(detail, line.base),
+                       money(detail, line.commission)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+

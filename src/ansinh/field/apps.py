@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldConfig(AppConfig):
+    name = "ansinh.field"
+    label = "field"
+    verbose_name = _("Làm việc ngoài thực địa")

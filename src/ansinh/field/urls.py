@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "field"
+urlpatterns = [
+    path("dong-bo/", views.sync, name="sync"),
+    path("ngoai-tuyen/", views.offline, name="offline"),
+]

@@ -1,0 +1,54 @@
+"""The offline queue's server side: the sync endpoint and the service worker."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from ansinh.core.models import User
+
+from .sync import MAX_ITEMS, apply_queue
+
+
+@login_required
+@require_POST
+def sync(request: HttpRequest) -> JsonResponse:
+    """POST {"items": [...]} → {"results": [...]} in the same order (see sync.py)."""
+    try:
+        payload = json.loads(request.body or b"{}")
+        items = payload["items"]
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": _("Dữ liệu gửi lên không hợp lệ")}, status=400)
+    if len(items) > MAX_ITEMS:
+        return JsonResponse({"error": _("Tối đa %(n)s mục mỗi lần gửi") % {"n": MAX_ITEMS}},
+                            status=400)
+    assert isinstance(request.user, User)
+    results = apply_queue(request.user, items)
+    return JsonResponse({"results": [r.as_dict() for r in results]})
+
+
+@require_GET
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the root so it may cache every field page."""
+    response = render(request, "field/sw.js", {
+        "shell": [static("ansinh/app.css"), static("vendor/htmx/htmx.min.js"),
+                  static("field/offline.js")],
+    }, content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    """Shown by the service worker when a page was never opened while online."""
+    return render(request, "field/offline.html")

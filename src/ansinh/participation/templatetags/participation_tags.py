@@ -1,0 +1,22 @@
+"""The participation panel shown on the register's person page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from ..models import Participation, Status
+
+register = template.Library()
+
+
+@register.inclusion_tag("participation/_person_panel.html", takes_context=True)
+def participation_panel(context: dict[str, Any], person: Any) -> dict[str, Any]:
+    """The person's participations and, when they have no open one and the user may write,
+    the link to enrol them."""
+    user = context["user"]
+    rows = list(Participation.objects.filter(person=person).order_by("-enrolled_on", "-id"))
+    has_open = any(row.status != Status.STOPPED for row in rows)
+    return {"person": person, "participations": rows,
+            "can_enrol": not has_open and user.role != "viewer"}

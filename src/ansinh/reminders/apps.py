@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RemindersConfig(AppConfig):
+    name = "ansinh.reminders"
+    label = "reminders"
+    verbose_name = _("Nhắc đóng")

@@ -1,0 +1,85 @@
+"""Printable village lists for village heads: who falls due this month and who is late.
+
+For each village: the open participations (active or late) with a period whose deadline falls
+in the month and is still unpaid ("due this month"), and those with an overdue period ("late"),
+with the amount to pay now — from `collection.actions.quote_months` for the payable unpaid
+months on the list's date ("—" when the engine refuses, e.g. a parameter not yet published).
+Dues come from `dues_bulk` (three queries for the whole list); each listed participant's amount
+costs a few queries (a list covers one commune at most).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from ansinh.core.errors import Refused
+from ansinh.participation.dues import dues_bulk, last_day
+from ansinh.participation.models import Participation, Status
+from ansinh.registry.models import Village
+
+
+@dataclass
+class Row:
+    participation: Participation
+    deadline: date | None
+    months: int
+    amount: int | None
+    since: date | None = None  # late: the first missed deadline
+
+
+@dataclass
+class VillageList:
+    village: Village
+    due: list[Row] = field(default_factory=list)
+    late: list[Row] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(row.amount or 0 for row in (*self.due, *self.late))
+
+
+def list_date(month: date, today: date) -> date:
+    """The date the dues are taken on: today within the month, else the month's first day
+    (a list printed ahead) or last day (a past month)."""
+    if month <= today <= last_day(month):
+        return today
+    return month if today < month else last_day(month)
+
+
+def village_lists(villages: Iterable[Village], month: date, today: date) -> list[VillageList]:
+    from ansinh.collection.actions import quote_months
+
+    month = month.replace(day=1)
+    on = list_date(month, today)
+    end = last_day(month)
+    villages = list(villages)
+    participations = list(
+        Participation.objects.filter(village__in=villages,
+                                     status__in=(Status.ACTIVE, Status.LATE))
+        .select_related("person", "village__commune", "agent__user", "office")
+        .order_by("village__name", "person__full_name", "id"))
+    all_dues = dues_bulk(participations, on)
+    lists = {v.pk: VillageList(v) for v in villages}
+    for p in participations:
+        current = all_dues.get(p.pk)
+        if current is None:
+            continue
+        overdue = current.overdue
+        due_now = [period for period in (*current.due, *(
+            (current.next_period,) if current.next_period else ()))
+            if not period.is_paid and month <= period.deadline <= end]
+        if not overdue and not due_now:
+            continue
+        months = [m for period in (*overdue, *due_now) for m in period.unpaid]
+        try:
+            amount: int | None = quote_months(p, months, on).amount
+        except Refused:
+            amount = None
+        if overdue:
+            lists[p.village_id].late.append(Row(p, overdue[-1].deadline, len(months), amount,
+                                                since=overdue[0].deadline))
+        else:
+            lists[p.village_id].due.append(Row(p, due_now[0].deadline, len(months), amount))
+    return [lists[v.pk] for v in sorted(villages, key=lambda v: (v.commune_id, v.name))]
