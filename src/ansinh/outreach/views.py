@@ -1,0 +1,456 @@
+"""Outreach pages: events and their attendance lists, quick contacts, the worklist, the funnel,
+prospects by stage, leaflets. Views validate; actions act."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ansinh.calculator.rules import current_tree
+from ansinh.core.middleware import HtmxHttpRequest
+from ansinh.core.models import Role, User
+from ansinh.core.text import fold
+from ansinh.network.models import CollectionOrganisation
+from ansinh.network.scoping import get_scoped_or_404, scoped, visible_villages
+from ansinh.registry.models import Person, Village
+
+from . import actions, duplicates, funnel, leaflets, stages, worklist
+from .forms import (
+    AttendanceOutcomeForm,
+    ContactForm,
+    EventForm,
+    LeafletTemplateForm,
+    NewPersonForm,
+)
+from .models import (
+    Contact,
+    Event,
+    EventKind,
+    LeafletLanguage,
+    LeafletTemplate,
+    Outcome,
+    settings_for,
+)
+
+PAGE_SIZE = 50
+MANAGERS = {Role.DIRECTOR, Role.STAFF, Role.ADMIN}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _writer(request: HttpRequest) -> User:
+    """The signed-in user, if they may change things (viewers are read-only)."""
+    user = _user(request)
+    if user.role == Role.VIEWER and not user.is_superuser:
+        raise PermissionDenied
+    return user
+
+
+def _date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+# --------------------------------------------------------------------------------------------
+# Events
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    events = scoped(user, Event.objects.select_related("village__commune")).annotate(
+        attendees=Count("contacts"),
+        interested=Count("contacts", filter=Q(contacts__outcome__in=(
+            Outcome.INTERESTED, Outcome.ENROLLED, Outcome.FOLLOW_UP))),
+    )
+    if (kind := request.GET.get("kind")) in EventKind.values:
+        events = events.filter(kind=kind)
+    page = Paginator(events.order_by("-held_on", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "outreach/event_list.html", {
+        "page": page, "kinds": EventKind.choices, "kind": kind,
+        "can_edit": user.role != Role.VIEWER,
+    })
+
+
+def _event_form(request: HttpRequest, user: User, initial: dict[str, Any] | None = None,
+                ) -> EventForm:
+    today = timezone.localdate()
+    villages = visible_villages(user, today)
+    users = User.objects.filter(office=user.office, is_active=True,
+                                role__in=(Role.STAFF, Role.AGENT, Role.DIRECTOR)).order_by(
+        "role", "username")
+    organisations = CollectionOrganisation.objects.filter(office=user.office)
+    return EventForm(request.POST or None, initial=initial or {"held_on": today},
+                     villages=villages, users=users, organisations=organisations)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    user = _writer(request)
+    form = _event_form(request, user, {"held_on": timezone.localdate(), "organisers": [user.pk]})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            event = actions.create_event(
+                actor=user, village=cd["village"], kind=cd["kind"], held_on=cd["held_on"],
+                place=cd["place"], title=cd["title"], organisers=cd["organisers"],
+                organisation=cd["organisation"], partners=cd["partners"],
+                leaflets=cd["leaflets"], cost=cd["cost"], note=cd["note"])
+        except actions.OutreachError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("outreach:event_detail", pk=event.pk)
+    return render(request, "outreach/event_form.html", {"form": form, "event": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _writer(request)
+    event = get_scoped_or_404(user, Event.objects.all(), pk=pk)
+    initial = {name: getattr(event, name) for name in actions.EVENT_FIELDS}
+    initial["organisers"] = list(event.organisers.values_list("pk", flat=True))
+    form = _event_form(request, user, initial)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        values = {name: cd[name] for name in actions.EVENT_FIELDS}
+        try:
+            actions.update_event(event, values, actor=user, organisers=cd["organisers"])
+        except actions.OutreachError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("outreach:event_detail", pk=event.pk)
+    return render(request, "outreach/event_form.html", {"form": form, "event": event})
+
+
+def _event_context(request: HttpRequest, user: User, event: Event) -> dict[str, Any]:
+    attendees = list(event.contacts.select_related("person__village")
+                     .order_by("person__name_folded"))
+    stage_by_person = dict(stages.with_stage(
+        Person.objects.filter(id__in=[a.person_id for a in attendees]), timezone.localdate(),
+    ).values_list("id", "stage"))  # type: ignore[misc]
+    for attendee in attendees:
+        attendee.stage = stage_by_person[attendee.person_id]  # type: ignore[attr-defined]
+    office_settings = settings_for(event.office_id)
+    _rows, total = funnel.funnel(Contact.objects.filter(event=event),
+                                Event.objects.filter(pk=event.pk), "event",
+                                as_of=timezone.localdate(),
+                                window_days=office_settings.attribution_days)
+    return {
+        "event": event, "attendees": attendees, "funnel": total,
+        "window_days": office_settings.attribution_days,
+        "outcome_form": AttendanceOutcomeForm(), "new_form": NewPersonForm(),
+        "can_edit": user.role != Role.VIEWER, "stage_labels": stages.STAGE_LABELS,
+    }
+
+
+@login_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    event = get_scoped_or_404(user, Event.objects.select_related(
+        "village__commune", "organisation", "created_by"), pk=pk)
+    return render(request, "outreach/event_detail.html", _event_context(request, user, event))
+
+
+@login_required
+def event_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """HTMX: register persons matching the query, the event's village first."""
+    user = _user(request)
+    event = get_scoped_or_404(user, Event.objects.all(), pk=pk)
+    query = fold(request.GET.get("q", ""))
+    persons: QuerySet[Person] | list[Person] = []
+    if len(query) >= 2:
+        found = scoped(user, Person.objects.select_related("village"))
+        if query.replace(" ", "").isdigit():
+            found = found.filter(Q(national_id__startswith=query.replace(" ", ""))
+                                 | Q(phone__contains=query.replace(" ", "")))
+        else:
+            found = found.filter(name_folded__contains=query)
+        already = event.contacts.values("person_id")
+        persons = list(found.exclude(id__in=already).order_by("name_folded")[:60])
+        persons.sort(key=lambda p: (p.village_id != event.village_id, p.name_folded))
+        persons = persons[:20]
+    return render(request, "outreach/_search_results.html", {"event": event, "persons": persons,
+                                                              "q": request.GET.get("q", "")})
+
+
+def _event_refresh(request: HttpRequest, user: User, event: Event) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return render(request, "outreach/_attendance.html", _event_context(request, user, event))
+    return redirect("outreach:event_detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    user = _writer(request)
+    event = get_scoped_or_404(user, Event.objects.all(), pk=pk)
+    raw = request.POST.get("person", "")
+    person = get_scoped_or_404(user, Person.objects.all(), pk=int(raw) if raw.isdigit() else 0)
+    outcome = request.POST.get("outcome") or Outcome.INTERESTED
+    try:
+        actions.record_contact(actor=user, person=person, on=event.held_on, channel="event",
+                               outcome=outcome, event=event)
+    except actions.OutreachError as exc:
+        messages.error(request, str(exc))
+    return _event_refresh(request, user, event)
+
+
+@login_required
+@require_POST
+def event_new_person(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A person not found in the register: checked for duplicates before being added."""
+    user = _writer(request)
+    event = get_scoped_or_404(user, Event.objects.select_related("village"), pk=pk)
+    form = NewPersonForm(request.POST)
+    context: dict[str, Any] = {"event": event, "new_form": form}
+    if form.is_valid():
+        cd = form.cleaned_data
+        found = duplicates.candidates(event.village, cd["full_name"], cd["birth_year"],
+                                      cd["national_id"])
+        visible = set(scoped(user, Person.objects.filter(
+            id__in=[c.person.pk for c in found])).values_list("id", flat=True))
+        found = [c for c in found if c.person.pk in visible]
+        if found and not cd["confirm_new"]:
+            context["candidates"] = found
+            return render(request, "outreach/_new_person.html", context)
+        try:
+            person = actions.add_new_person(
+                actor=user, village=event.village, full_name=cd["full_name"],
+                birth_date=date(cd["birth_year"], 1, 1), birth_year_only=True, sex=cd["sex"],
+                ethnicity=cd["ethnicity"], phone=cd["phone"], national_id=cd["national_id"])
+            actions.record_contact(actor=user, person=person, on=event.held_on, channel="event",
+                                   outcome=Outcome.INTERESTED, event=event)
+        except actions.OutreachError as exc:
+            form.add_error(None, str(exc))
+            return render(request, "outreach/_new_person.html", context)
+        messages.success(request, _("Đã thêm %(name)s vào sổ đối tượng và danh sách tham dự")
+                         % {"name": person.full_name})
+        if request.htmx:
+            response = HttpResponse()
+            response["HX-Redirect"] = event_url(event)
+            return response
+        return redirect("outreach:event_detail", pk=event.pk)
+    return render(request, "outreach/_new_person.html", context)
+
+
+def event_url(event: Event) -> str:
+    from django.urls import reverse
+
+    return reverse("outreach:event_detail", args=[event.pk])
+
+
+@login_required
+@require_POST
+def attendance_outcome(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    user = _writer(request)
+    contact = get_scoped_or_404(user, Contact.objects.select_related("event"), pk=pk,
+                                event__isnull=False)
+    form = AttendanceOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.update_attendance(
+                contact, actor=user, outcome=form.cleaned_data["outcome"],
+                objection=form.cleaned_data["objection"],
+                next_follow_up_on=form.cleaned_data["next_follow_up_on"])
+        except actions.OutreachError as exc:
+            messages.error(request, str(exc))
+    assert contact.event is not None
+    return _event_refresh(request, user, contact.event)
+
+
+# --------------------------------------------------------------------------------------------
+# Contacts
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_new(request: HttpRequest, person_pk: int) -> HttpResponse:
+    user = _user(request)
+    person = get_scoped_or_404(user, Person.objects.select_related("village__commune"),
+                               pk=person_pk)
+    today = timezone.localdate()
+    if request.method == "POST":
+        _writer(request)
+    form = ContactForm(request.POST or None, initial={"on": today, "channel": "visit"})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            actions.record_contact(
+                actor=user, person=person, on=cd["on"], channel=cd["channel"],
+                outcome=cd["outcome"], objection=cd["objection"], note=cd["note"],
+                next_follow_up_on=cd["next_follow_up_on"], uuid=cd["uuid"])
+        except actions.OutreachError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã ghi lần tiếp xúc với %(name)s")
+                             % {"name": person.full_name})
+            return redirect(request.POST.get("next") or "outreach:worklist")
+    history = person.contacts.select_related("by", "event").order_by("-on", "-id")[:10]
+    return render(request, "outreach/contact_form.html", {
+        "form": form, "person": person, "history": history,
+        "stage": stages.STAGE_LABELS[stages.stage_of(person, today)],
+        "quick_dates": [(label, today + timedelta(days=d)) for label, d in (
+            (_("Ngày mai"), 1), (_("3 ngày"), 3), (_("1 tuần"), 7), (_("2 tuần"), 14))],
+        "next": request.GET.get("next", ""), "can_edit": user.role != Role.VIEWER,
+    })
+
+
+@login_required
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _writer(request)
+    contact = get_scoped_or_404(user, Contact.objects.all(), pk=pk)
+    actions.close_follow_up(contact, actor=user, note=request.POST.get("note", ""))
+    return redirect(request.POST.get("next") or "outreach:worklist")
+
+
+# --------------------------------------------------------------------------------------------
+# Worklist, funnel, prospects
+
+
+def _agents_visible(user: User, today: date) -> QuerySet[User]:
+    villages = visible_villages(user, today)
+    return User.objects.filter(
+        office=user.office, role=Role.AGENT, is_active=True,
+    ).filter(Q(assignments__commune__in=villages.values("commune"))
+             | Q(assignments__village__in=villages)).distinct().order_by("username")
+
+
+@login_required
+def worklist_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = timezone.localdate()
+    span = request.GET.get("span", "today")
+    span = span if span in worklist.SPANS else "today"
+    target = user
+    agents = _agents_visible(user, today) if user.role in MANAGERS else User.objects.none()
+    if (agent_id := request.GET.get("agent")) and agent_id.isdigit():
+        chosen = agents.filter(pk=int(agent_id)).first()
+        if chosen is None:
+            raise PermissionDenied
+        target = chosen
+    work = worklist.build(target, today, span, viewer=user)
+    return render(request, "outreach/worklist.html", {
+        "work": work, "target": target, "agents": agents, "span": span, "today": today,
+        "can_edit": user.role != Role.VIEWER,
+    })
+
+
+@login_required
+def funnel_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = timezone.localdate()
+    by = request.GET.get("by", "kind")
+    by = by if by in funnel.DIMENSIONS else "kind"
+    start = _date(request.GET.get("from"), today - timedelta(days=365))
+    end = _date(request.GET.get("to"), today)
+    office_settings = settings_for(user.office_id)
+    days_raw = request.GET.get("days", "")
+    days = int(days_raw) if days_raw.isdigit() and 0 < int(days_raw) <= 730 \
+        else office_settings.attribution_days
+    contacts = scoped(user, Contact.objects.filter(on__gte=start, on__lte=end))
+    events = scoped(user, Event.objects.filter(held_on__gte=start, held_on__lte=end))
+    if (kind := request.GET.get("kind")) in EventKind.values:
+        contacts = contacts.filter(event__kind=kind)
+        events = events.filter(kind=kind)
+    rows, total = funnel.funnel(contacts, events, by, as_of=today, window_days=days)
+    return render(request, "outreach/funnel.html", {
+        "rows": rows, "total": total, "by": by, "dimensions": funnel.DIMENSIONS.items(),
+        "start": start, "end": end, "days": days, "kinds": EventKind.choices, "kind": kind,
+    })
+
+
+@login_required
+def prospect_list(request: HttpRequest) -> HttpResponse:
+    """Persons of the user's villages with their stage (one annotated query per page)."""
+    user = _user(request)
+    today = timezone.localdate()
+    persons = stages.with_stage(scoped(user, Person.objects.select_related("village")), today)
+    stage = request.GET.get("stage")
+    if stage in stages.STAGE_LABELS:
+        persons = persons.filter(**{"stage": stage})
+    if village := request.GET.get("village"):
+        persons = persons.filter(village__code=village)
+    page = Paginator(persons.order_by("village__code", "name_folded", "id"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "outreach/prospect_list.html", {
+        "page": page, "stages": stages.STAGES, "stage": stage, "labels": stages.STAGE_LABELS,
+        "villages": scoped(user, Village.objects.select_related("commune")),
+        "village": village, "query_string": params.urlencode(),
+    })
+
+
+# --------------------------------------------------------------------------------------------
+# Leaflets
+
+
+@login_required
+def leaflet_pdf(request: HttpRequest) -> HttpResponse:
+    """The A5 leaflet for a day, in a language, with the agent's name and phone."""
+    user = _user(request)
+    on = _date(request.GET.get("on"), timezone.localdate())
+    language = request.GET.get("lang", LeafletLanguage.VI)
+    language = language if language in LeafletLanguage.values else LeafletLanguage.VI
+    title, body, version = leaflets.template_for(user.office_id, language)
+    facts = leaflets.facts(on, current_tree(user.office))
+    from weasyprint import HTML  # a heavy import only the PDF needs
+
+    html = render_to_string("outreach/leaflet/leaflet.html", {
+        "title": title, "body": leaflets.render_body(body, facts, user.display_name, user.phone),
+        "facts": facts, "version": version, "language": language, "user": user,
+    }, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="to-roi-{language}-{on:%Y%m%d}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leaflet_templates(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    can_edit = user.role in MANAGERS or user.is_superuser
+    language = request.GET.get("lang", LeafletLanguage.VI)
+    language = language if language in LeafletLanguage.values else LeafletLanguage.VI
+    title, body, version = leaflets.template_for(user.office_id, language)
+    form = LeafletTemplateForm(request.POST or None,
+                               initial={"language": language, "title": title, "body": body})
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            cd = form.cleaned_data
+            saved = actions.save_leaflet_template(actor=user, language=cd["language"],
+                                                  title=cd["title"], body=cd["body"])
+            messages.success(request, _("Đã lưu phiên bản %(v)d") % {"v": saved.version})
+            return redirect(f"{request.path}?lang={saved.language}")
+    versions = LeafletTemplate.objects.filter(office=user.office).order_by(
+        "language", "-version")
+    return render(request, "outreach/leaflet_templates.html", {
+        "form": form, "versions": versions, "language": language, "version": version,
+        "languages": LeafletLanguage.choices, "can_edit": can_edit,
+        "blocks": leaflets.BLOCKS, "inline": leaflets.INLINE,
+    })

@@ -1,0 +1,121 @@
+"""State changes of retention cases. Each runs in one transaction and writes its audit row."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from ansinh.core import audit
+from ansinh.core.models import Office, User
+from ansinh.participation.models import Participation, Status, StopReason
+from ansinh.registry.models import Person
+
+from .models import CLOSING_OUTCOMES, CaseStatus, Outcome, Reason, RetentionCase, Session
+
+
+class RetentionError(ValueError):
+    """A refused change, with the message in Vietnamese (`vi`) and English (`en`)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(f"{vi} / {en}")
+        self.vi = vi
+        self.en = en
+
+
+def _open_participation(person: Person) -> Participation | None:
+    return (Participation.objects.filter(person=person).exclude(status=Status.STOPPED).first()
+            or Participation.objects.filter(person=person).order_by("-enrolled_on").first())
+
+
+@transaction.atomic
+def open_case(*, person: Person, reason: str, on: date, actor: User | None,
+              counsellor: User | None = None, note: str = "") -> RetentionCase:
+    """Open a case for ``person``; if one is open already, return it (one open case a person)."""
+    if reason not in Reason.values:
+        raise RetentionError(f"Lý do không hợp lệ: {reason}", f"unknown reason {reason}")
+    existing = RetentionCase.objects.select_for_update().filter(
+        person=person, status=CaseStatus.OPEN).first()
+    if existing is not None:
+        return existing
+    case = RetentionCase.objects.create(
+        office_id=person.office_id, village_id=person.village_id, person=person,
+        participation=_open_participation(person), reason=reason, opened_on=on,
+        opened_by=actor, counsellor=counsellor or actor, note=note[:300],
+    )
+    audit.record(actor=actor, office=case.office, action="retention.open", obj=case,
+                 changes={"person": [None, person.pk], "reason": [None, reason],
+                          "opened_on": [None, on.isoformat()]})
+    return case
+
+
+@transaction.atomic
+def record_session(
+    case: RetentionCase, *, actor: User, on: date, outcome: str, figures: dict[str, Any],
+    next_step: str = "", next_step_on: date | None = None, note: str = "",
+) -> Session:
+    """A counselling session; a retained / changed / withdrew outcome closes the case."""
+    if outcome not in Outcome.values:
+        raise RetentionError(f"Kết quả không hợp lệ: {outcome}", f"unknown outcome {outcome}")
+    locked = RetentionCase.objects.select_for_update().get(pk=case.pk)
+    if locked.status == CaseStatus.CLOSED:
+        raise RetentionError("Hồ sơ đã kết thúc", "the case is closed")
+    if next_step_on is not None and next_step_on < on:
+        raise RetentionError("Ngày thực hiện việc tiếp theo phải sau buổi tư vấn",
+                             "the next step cannot be before the session")
+    session = Session.objects.create(
+        case=locked, on=on, counsellor=actor, outcome=outcome, next_step=next_step[:200],
+        next_step_on=next_step_on, note=note[:300], figures=figures,
+    )
+    before = {"status": locked.status, "outcome": locked.outcome,
+              "next_step_on": locked.next_step_on}
+    locked.outcome = outcome
+    locked.next_step = next_step[:200]
+    locked.next_step_on = next_step_on
+    locked.counsellor = locked.counsellor or actor
+    if outcome in CLOSING_OUTCOMES:
+        locked.status = CaseStatus.CLOSED
+        locked.closed_on = on
+    locked.save()
+    audit.record(actor=actor, office=locked.office, action="retention.session", obj=locked,
+                 changes=audit.diff(before, {"status": locked.status, "outcome": outcome,
+                                             "next_step_on": next_step_on}),
+                 note=f"session {session.pk}")
+    case.refresh_from_db()
+    return session
+
+
+@transaction.atomic
+def open_lapse_cases(office: Office, on: date, *, actor: User | None = None) -> int:
+    """Open a case for every lapsed participation (late or paused) and every lump-sum payout
+    (a participation stopped for the lump sum) without an open case. Returns the cases opened.
+
+    Run by `ansinh open-retention-cases` (and the worker) after the lapse detection.
+    """
+    opened = 0
+    busy = set(RetentionCase.objects.filter(office=office, status=CaseStatus.OPEN)
+               .values_list("person_id", flat=True))
+    lapsed = Participation.objects.filter(
+        office=office, status__in=(Status.LATE, Status.PAUSED)).select_related("person")
+    for participation in lapsed:
+        if participation.person_id in busy:
+            continue
+        open_case(person=participation.person, reason=Reason.LAPSED, on=on, actor=actor)
+        busy.add(participation.person_id)
+        opened += 1
+    handled = set(RetentionCase.objects.filter(office=office, reason=Reason.AFTER_PAYOUT)
+                  .values_list("person_id", flat=True))
+    paid_out = Participation.objects.filter(
+        office=office, status=Status.STOPPED, stop_reason=StopReason.LUMP_SUM,
+    ).select_related("person")
+    for participation in paid_out:
+        if participation.person_id in busy or participation.person_id in handled:
+            continue
+        if Participation.objects.filter(person_id=participation.person_id).exclude(
+                status=Status.STOPPED).exists():
+            continue  # already back
+        open_case(person=participation.person, reason=Reason.AFTER_PAYOUT, on=on, actor=actor)
+        busy.add(participation.person_id)
+        opened += 1
+    return opened

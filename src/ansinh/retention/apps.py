@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RetentionConfig(AppConfig):
+    name = "ansinh.retention"
+    label = "retention"
+    verbose_name = _("Giữ chân người tham gia")

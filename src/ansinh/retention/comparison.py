@@ -1,0 +1,152 @@
+"""The counselling comparison for one participant, from their own contribution history.
+
+The history is the months paid here (`PaidMonth` rows not released by a reversal), in runs of
+equal income and category, plus the months paid before ansinh (``prior_months``). The dates of
+those earlier months are not recorded, so they are placed just before the first month paid
+here, at the participation's declared income; the last ``prior_supported_months`` of them carry
+the category of the first month paid here (the state supported them), the others "other".
+
+Every figure comes from the policy engine with the office's parameter tree, the same functions
+`ansinh calc lump-sum` and `ansinh calc pension` call; `history_rows()` gives the history in the
+CLI's JSON form, so a counsellor (or a test) can reproduce each number from the shell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Sum
+
+from ansinh.collection.models import PaidMonth
+from ansinh.participation.models import Participation
+from ansinh.participation.subsidy import categories_for
+from ansinh.policy import (
+    ContributionPeriod,
+    HouseholdHI,
+    LumpSum,
+    MonthlyAllowance,
+    ParameterTree,
+    Pension,
+    household_hi,
+    lump_sum,
+    monthly_allowance,
+    parse_history,
+    pension,
+    retirement_age,
+)
+from ansinh.policy.money import add_months
+from ansinh.registry.models import Person
+
+POOR = ("poor", "near_poor")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    on: date
+    person: Person
+    participation: Participation | None
+    rows: list[dict[str, Any]]
+    history: tuple[ContributionPeriod, ...]
+    ledger_paid: int  # what the receipts recorded here say the person paid (net of support)
+    months: int
+    ground: str
+    cash: LumpSum | None
+    kept: Pension
+    plan_income: int
+    plan_category: str
+    resume: date
+    allowance: MonthlyAllowance | None
+    card: HouseholdHI
+    pension_months_equal: int | None
+
+    def figures(self) -> dict[str, Any]:
+        """What the session keeps of the comparison."""
+        return {
+            "on": self.on.isoformat(), "history": self.rows, "months": self.months,
+            "ground": self.ground, "ledger_paid": self.ledger_paid,
+            "contributions_paid": self.cash.contributions_paid if self.cash else 0,
+            "lump_sum": self.cash.amount if self.cash else 0,
+            "lump_sum_gross": self.cash.gross if self.cash else 0,
+            "support_deducted": self.cash.support_deducted if self.cash else 0,
+            "monthly_pension": self.kept.monthly_pension,
+            "pension_from": self.kept.pension_from.isoformat() if self.kept.pension_from else None,
+            "plan_income": self.plan_income,
+            "monthly_allowance": self.allowance.monthly_amount if self.allowance else 0,
+            "hi_card_year": self.card.total,
+        }
+
+
+def history_rows(participation: Participation) -> list[dict[str, Any]]:
+    """The history in `ansinh calc`'s JSON form: [{"from", "to", "income", "category"}]."""
+    months = list(
+        PaidMonth.objects.filter(participation=participation, released_by__isnull=True)
+        .order_by("month").values_list("month", "income", "category")
+    )
+    rows: list[dict[str, Any]] = []
+    for month, income, category in months:
+        last = rows[-1] if rows else None
+        if (last is not None and last["income"] == income and last["category"] == category
+                and add_months(last["_to"], 1) == month):
+            last["_to"] = month
+            continue
+        rows.append({"_from": month, "_to": month, "income": int(income), "category": category})
+    prior = participation.prior_months
+    if prior:
+        first = rows[0]["_from"] if rows else participation.start_month
+        supported = min(participation.prior_supported_months, prior)
+        category = rows[0]["category"] if rows else "other"
+        before: list[dict[str, Any]] = []
+        if prior - supported:
+            before.append({"_from": add_months(first, -prior),
+                           "_to": add_months(first, -supported - 1),
+                           "income": int(participation.income), "category": "other"})
+        if supported:
+            before.append({"_from": add_months(first, -supported), "_to": add_months(first, -1),
+                           "income": int(participation.income), "category": category})
+        rows = before + rows
+    return [{"from": f"{r['_from']:%Y-%m}", "to": f"{r['_to']:%Y-%m}", "income": r["income"],
+             "category": r["category"]} for r in rows]
+
+
+def ledger_paid(participation: Participation) -> int:
+    total = PaidMonth.objects.filter(participation=participation, released_by__isnull=True
+                                     ).aggregate(s=Sum("net"))["s"]
+    return int(total or 0)
+
+
+def compare(person: Person, participation: Participation | None, on: date, tree: ParameterTree,
+            *, ground: str = "twelve_months_out", plan_income: int | None = None) -> Comparison:
+    """Lump sum now against paying on to retirement age at the same income (or ``plan_income``),
+    the monthly allowance and the health-insurance card (policy engine, office tree)."""
+    rows = history_rows(participation) if participation else []
+    history = parse_history(rows)
+    months = sum((p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
+                 for p in history)
+    sex, birth = person.sex, person.birth_date
+    cash = lump_sum(history, on, ground, tree, sex, birth) if history and history[0].start <= on \
+        else None
+    last_paid = history[-1].end if history else add_months(on.replace(day=1), -1)
+    resume = max(add_months(last_paid, 1), on.replace(day=1))
+    income = plan_income or (int(participation.income) if participation else 0)
+    categories = categories_for(person, resume)
+    category = categories[0] if categories else "other"
+    reached = retirement_age(sex, birth, tree).reached_month
+    plan = history
+    if income and resume <= reached:
+        plan = (*history, ContributionPeriod(resume, reached, income, category))
+    kept = pension(sex, birth, plan, today=on, tree=tree)
+    poor = any(cat in POOR for cat in categories)
+    past = tuple(p for p in history if p.start <= on)
+    allowance = monthly_allowance(sex, birth, past, on, poor, tree) if past else None
+    card = household_hi(on, 1, 12, tree)
+    equal = None
+    if cash and cash.amount > 0 and kept.monthly_pension > 0:
+        equal = -(-cash.amount // kept.monthly_pension)
+    return Comparison(
+        on=on, person=person, participation=participation, rows=rows, history=history,
+        ledger_paid=ledger_paid(participation) if participation else 0, months=months,
+        ground=ground, cash=cash, kept=kept, plan_income=income, plan_category=category,
+        resume=resume, allowance=allowance, card=card, pension_months_equal=equal,
+    )
