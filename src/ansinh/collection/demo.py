@@ -24,6 +24,7 @@ from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
 from ansinh.core.models import Office, User
 from ansinh.network.models import Agent
 from ansinh.participation.dues import TermsRow, last_day, period_shape
+from ansinh.participation.lapses import pause_date
 from ansinh.participation.models import Participation, StatusChange, Terms
 from ansinh.participation.subsidy import facts_for_people
 from ansinh.policy import household_hi, load_default_tree
@@ -51,6 +52,7 @@ LATE_SHARE = 0.08  # of the active set: missed their last deadline
 PAUSED_SHARE = 0.07  # extra participants, paused on the as-of date
 RESUMED_SHARE = 0.05  # of the active set: paused once and came back
 NEW_SHARE = 0.07  # of the active set: enrolled in the months before the as-of date
+PAUSE_AFTER_MONTHS = 3  # the office default (LapseSettings): late longer than this is paused
 HI_SHARE = 0.25  # of the active participants' households: also buy household HI each year
 
 
@@ -201,11 +203,11 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
             continue
         if stop_paying is not None and month >= stop_paying:
             break
-        if fate == "late" and deadline < as_of:
+        if fate == "late" and deadline < as_of < pause_date(deadline, PAUSE_AFTER_MONTHS):
             next_deadline = last_day(add_months(next_start, period_shape(
                 mode, years, next_start, tree)[1] - 1))
             if next_start > as_of_month or next_deadline >= as_of:
-                break  # the last period that fell due is unpaid
+                break  # the last period that fell due is unpaid, recently enough to be late
         if deadline >= as_of and rng.random() < 0.5:
             break  # the current period is due and not yet paid
         latest = min(deadline, as_of)

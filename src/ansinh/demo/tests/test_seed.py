@@ -33,6 +33,11 @@ def test_seed_is_deterministic_and_shaped_like_a_luoi() -> None:
     assert Person.objects.filter(local_group="Pa Kô", ethnicity="31").exists()
     in_scheme = Participation.objects.filter(status__in=("active", "late"))
     assert in_scheme.count() == round(1805 * 2000 / 50000)
+    # the demo's states are the ones lapse detection would set on its as-of date
+    from ansinh.participation.lapses import detect_lapses
+
+    run = detect_lapses(Commune.objects.get(code="AL1").office, date(2026, 3, 31))
+    assert (run.became_late, run.became_paused, run.caught_up) == ([], [], [])
     assert Person.objects.filter(si_status=SIStatus.VOLUNTARY).count() == (
         Participation.objects.filter(status__in=("active", "late", "paused")).count())
     poor = HouseholdPoverty.objects.filter(year=2026, status="poor").count()

@@ -36,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--as-of", type=date.fromisoformat, default=None,
                             help=f"reference date YYYY-MM-DD (default {settings.DEMO_AS_OF})")
+        parser.add_argument("--register-only", action="store_true",
+                            help="only places, users, households and persons (no money, "
+                                 "targets or outreach)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the office already has persons")
 
@@ -64,7 +67,7 @@ class Command(BaseCommand):
             f"{count:,} đối tượng, {households:,} hộ, {len(villages)} thôn trong {elapsed:.1f} s "
             f"({count / elapsed:,.0f} đối tượng/s) — as of {as_of}"
         )
-        for label, module in DEMO_STEPS:
+        for label, module in () if options["register_only"] else DEMO_STEPS:
             if importlib.util.find_spec(module) is None:
                 continue
             step_started = time.perf_counter()
