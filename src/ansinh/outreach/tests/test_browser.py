@@ -1,9 +1,8 @@
 """End to end in Debian's chromium on a phone screen: a conference with an attendance list
 produces leads, some enrol, their first receipts land, and the funnel shows each step.
 
-The enrolment (/tham-gia/) and receipt (/thu/) pages belong to other work in progress; this test
-enrols and records the receipts through their actions (`participation.actions.enrol`,
-`collection.actions.record_receipt`) and drives every outreach page through the browser.
+Every step goes through the pages: the event and its attendance list, the enrolment page from
+the register, the receipt page, then the event's funnel and the office funnel.
 """
 
 from __future__ import annotations
@@ -14,10 +13,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from ansinh.collection.models import Receipt
 from ansinh.outreach.models import Contact, Event
-from ansinh.participation.actions import enrol
+from ansinh.participation.models import Participation
 
-from .helpers import pay, prospects
+from .helpers import prospects
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +30,29 @@ def _login(page: Any, url: str, username: str) -> None:
     page.wait_for_load_state()
 
 
+def _enrol(page: Any, url: str, person: Any) -> None:
+    page.goto(f"{url}/so-doi-tuong/doi-tuong/{person.pk}/")
+    page.click("text=Đăng ký tham gia")
+    page.wait_for_url("**/tham-gia/dang-ky/**")
+    page.fill("input[name=income]", "2.000.000")
+    page.wait_for_selector("#quote [data-key=net_monthly]")
+    page.click("button[name=enrol]")
+    page.wait_for_url(re.compile(r".*/tham-gia/\d+/$"))
+
+
+def _pay_first_period(page: Any) -> None:
+    """From the participation page: the receipt page, tick the first period, record it."""
+    page.click("text=Ghi biên lai thu tiền")
+    page.wait_for_url("**/thu/bien-lai/moi/?participation=*")
+    page.locator("input[name=period]").first.check()
+    page.wait_for_selector("#amount [data-key=amount]")
+    page.click("button.primary:has-text('Ghi biên lai')")
+    page.wait_for_url(re.compile(r".*/thu/bien-lai/\d+/$"))
+
+
 def test_a_conference_from_attendance_list_to_first_receipts(
-    world: Any, phone_page: Any, live_server: Any, screenshot: Any, agent_al3: Any
+    world: Any, phone_page: Any, live_server: Any, screenshot: Any, agent_al3: Any,
+    receipt_book_al3: Any,
 ) -> None:
     page = phone_page
     today = timezone.localdate()
@@ -78,15 +99,14 @@ def test_a_conference_from_attendance_list_to_first_receipts(
     assert page.locator("[data-step=enrolled]").inner_text() == "0"
     screenshot(page, "outreach-event-attendance-phone", full=True)
 
-    # two leads enrol; the first pays its first month (through the actions, see above)
-    month = today.replace(day=1)
-    first = enrol(leads[0], start_month=month, income=2_000_000, mode="monthly",
-                  actor=agent_al3, enrolled_on=today)
-    enrol(leads[1], start_month=month, income=2_000_000, mode="monthly", actor=agent_al3,
-          enrolled_on=today)
-    pay(first, [month], agent_al3, today)
+    # two leads enrol on the enrolment page; the first pays its first month on the receipt page
+    _enrol(page, live_server.url, leads[0])
+    _pay_first_period(page)
+    _enrol(page, live_server.url, leads[1])
+    assert Participation.objects.filter(person__in=leads[:2]).count() == 2
+    assert Receipt.objects.filter(participation__person=leads[0]).count() == 1
 
-    page.reload()
+    page.goto(f"{live_server.url}/van-dong/buoi/{event.pk}/")
     assert page.locator("[data-step=enrolled]").inner_text() == "2"
     assert page.locator("[data-step=first_paid]").inner_text() == "1"
     assert "1.500.000" in page.locator("#event-funnel").inner_text()  # cost per enrolment
