@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ansinh.core.access import signed_in as _user
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent, CollectionOrganisation
@@ -36,12 +37,6 @@ from .models import CommissionRate, ParticipantKind, Product, Receipt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MANAGERS = {Role.DIRECTOR, Role.ADMIN}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _is_admin(user: User) -> bool:

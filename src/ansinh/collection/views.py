@@ -26,6 +26,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ansinh.calculator.rules import current_tree
+from ansinh.core.access import is_manager
+from ansinh.core.access import manager as _manager
+from ansinh.core.access import signed_in as _user
+from ansinh.core.access import writer as _writer
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
@@ -36,7 +40,6 @@ from ansinh.participation.dues import dues, dues_bulk
 from ansinh.participation.models import Participation, Status
 from ansinh.participation.views import (
     filtered_participations,
-    is_manager,
     period_amounts,
     policy_message,
 )
@@ -67,27 +70,6 @@ from .models import (
 
 PAGE_SIZE = 50
 DUE_WINDOW_DAYS = 7
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _writer(request: HttpRequest) -> User:
-    """Viewers are read-only."""
-    user = _user(request)
-    if user.role == Role.VIEWER and not user.is_superuser:
-        raise PermissionDenied
-    return user
-
-
-def _manager(request: HttpRequest) -> User:
-    user = _user(request)
-    if not is_manager(user):
-        raise PermissionDenied
-    return user
 
 
 def _director(request: HttpRequest) -> User:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ansinh.core.access import signed_in as _user
 from ansinh.core.models import Office, Role, User
 from ansinh.registry.models import Commune, Village
 
@@ -43,12 +44,6 @@ SUB_KIND: dict[str, str] = {UnitKind.COMMUNE: UnitKind.VILLAGE,
                             UnitKind.ORGANISATION: UnitKind.AGENT}
 READERS = (Role.DIRECTOR, Role.ADMIN, Role.STAFF)
 DECIDERS = (Role.DIRECTOR, Role.ADMIN)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _office(user: User) -> Office:

@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ansinh.calculator.rules import current_tree
+from ansinh.core.access import is_manager
+from ansinh.core.access import signed_in as _user
+from ansinh.core.access import writer as _writer
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
 from ansinh.core.text import fold
@@ -45,21 +48,6 @@ from .models import (
 )
 
 PAGE_SIZE = 50
-MANAGERS = {Role.DIRECTOR, Role.STAFF, Role.ADMIN}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _writer(request: HttpRequest) -> User:
-    """The signed-in user, if they may change things (viewers are read-only)."""
-    user = _user(request)
-    if user.role == Role.VIEWER and not user.is_superuser:
-        raise PermissionDenied
-    return user
 
 
 def _date(value: str | None, default: date) -> date:
@@ -344,7 +332,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     span = request.GET.get("span", "today")
     span = span if span in worklist.SPANS else "today"
     target = user
-    agents = _agents_visible(user, today) if user.role in MANAGERS else User.objects.none()
+    agents = _agents_visible(user, today) if is_manager(user) else User.objects.none()
     if (agent_id := request.GET.get("agent")) and agent_id.isdigit():
         chosen = agents.filter(pk=int(agent_id)).first()
         if chosen is None:
@@ -432,7 +420,7 @@ def leaflet_pdf(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def leaflet_templates(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    can_edit = user.role in MANAGERS or user.is_superuser
+    can_edit = is_manager(user)
     language = request.GET.get("lang", LeafletLanguage.VI)
     language = language if language in LeafletLanguage.values else LeafletLanguage.VI
     title, body, version = leaflets.template_for(user.office_id, language)

@@ -30,6 +30,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ansinh.calculator import presenting as p
 from ansinh.calculator.forms import CATEGORY_CHOICES
 from ansinh.calculator.rules import current_tree
+from ansinh.core.access import is_manager
+from ansinh.core.access import manager as _manager
+from ansinh.core.access import signed_in as _user
+from ansinh.core.access import writer as _writer
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
@@ -48,36 +52,9 @@ from .models import Participation, PaymentMode, Status
 from .subsidy import facts_for
 
 PAGE_SIZE = 50
-MANAGERS = {Role.DIRECTOR, Role.STAFF, Role.ADMIN}
 # Above this many rows the lapse list computes the dues of the whole office in bulk rather
 # than passing a long list of ids to the database.
 BULK_BY_OFFICE = 5000
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _writer(request: HttpRequest) -> User:
-    """The signed-in user, if they may change things (viewers are read-only)."""
-    user = _user(request)
-    if user.role == Role.VIEWER and not user.is_superuser:
-        raise PermissionDenied
-    return user
-
-
-def is_manager(user: User) -> bool:
-    return user.is_superuser or user.role in MANAGERS
-
-
-def _manager(request: HttpRequest) -> User:
-    """Staff, director or admin: who may change terms, pause, resume, stop, run lapses."""
-    user = _user(request)
-    if not is_manager(user):
-        raise PermissionDenied
-    return user
 
 
 def _date(value: str | None, default: date) -> date:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_q.tasks import async_task
 
+from ansinh.core.access import signed_in as _user
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AuditEntry, Role, User
 from ansinh.core.text import fold
@@ -30,12 +31,6 @@ from .prospects import is_prospect, prospect_q
 
 PAGE_SIZE = 50
 EDITORS = {Role.DIRECTOR, Role.STAFF, Role.AGENT, Role.ADMIN}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _can_edit(user: User) -> bool:

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ansinh.core.access import manager as _manager
+from ansinh.core.access import signed_in as _user
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, Role, User
 from ansinh.network.scoping import scoped, visible_villages
@@ -44,20 +46,6 @@ from .texts import Templates
 from .village_lists import village_lists
 
 PAGE_SIZE = 50
-MANAGERS = {Role.DIRECTOR, Role.STAFF, Role.ADMIN}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _manager(request: HttpRequest) -> User:
-    user = _user(request)
-    if user.role not in MANAGERS and not user.is_superuser:
-        raise PermissionDenied
-    return user
 
 
 def _office(request: HttpRequest, user: User) -> Office:

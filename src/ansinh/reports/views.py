@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ansinh.calculator.templatetags.money import format_vnd
+from ansinh.core.access import signed_in as _user
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent, Metric
 from ansinh.network.periods import Period, parse_period
@@ -37,12 +38,6 @@ BY_LABELS = {
     "office": "Cơ quan", "commune": "Xã", "village": "Thôn", "staff": "Cán bộ",
     "agent": "Nhân viên thu", "organisation": "Tổ chức dịch vụ thu",
 }
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @dataclass

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ansinh.calculator import presenting as p
 from ansinh.calculator.rules import current_tree
-from ansinh.core.models import Role, User
+from ansinh.core.access import signed_in as _user
+from ansinh.core.access import writer as _writer
+from ansinh.core.models import Role
 from ansinh.network.scoping import get_scoped_or_404, scoped
 from ansinh.participation.models import Participation
 from ansinh.policy import GROUNDS, PolicyError
@@ -53,19 +54,6 @@ class SessionForm(forms.Form):
                                    widget=forms.DateInput(attrs={"type": "date"},
                                                           format="%Y-%m-%d"))
     note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=300, required=False)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _writer(request: HttpRequest) -> User:
-    user = _user(request)
-    if user.role == Role.VIEWER and not user.is_superuser:
-        raise PermissionDenied
-    return user
 
 
 @login_required
