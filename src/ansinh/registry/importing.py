@@ -433,11 +433,14 @@ def _plan(valid: list[PersonRow], result: ImportResult) -> _Plan:
         Household.objects.filter(office_id__in=office_ids).values_list("code", "id")
     )
     latest = HouseholdPoverty.objects.filter(household=OuterRef("pk")).order_by("-year")
+    # by office when the file is large: a long IN list overflows SQLite's variable limit
+    known = (Household.objects.filter(id__in=households.values()) if len(households) < 5000
+             else Household.objects.filter(office_id__in=office_ids))
     poverty_latest = {
         code: status or PovertyStatus.NONE
-        for code, status in Household.objects.filter(id__in=households.values())
-        .annotate(latest=Subquery(latest.values("status")[:1]))
+        for code, status in known.annotate(latest=Subquery(latest.values("status")[:1]))
         .values_list("code", "latest")
+        if code in households
     }
     by_id, by_key = _existing(office_ids)
     plan = _Plan([], [], {}, households, {}, poverty_latest)
@@ -497,9 +500,10 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
                       head_name=row.full_name)
             for code, row in plan.new_households.items()
         )
-        plan.household_ids.update(
-            Household.objects.filter(code__in=list(plan.new_households)).values_list("code", "id")
-        )
+        new_codes = list(plan.new_households)
+        for start in range(0, len(new_codes), 5000):  # SQLite caps the variables of a query
+            plan.household_ids.update(Household.objects.filter(
+                code__in=new_codes[start:start + 5000]).values_list("code", "id"))
     for code, status in plan.poverty.items():
         HouseholdPoverty.objects.update_or_create(
             household_id=plan.household_ids[code], year=year,
