@@ -218,6 +218,7 @@ def seed_people(
     voluntary_target = round(VOLUNTARY_AT_DEFAULT * persons / DEFAULT_PERSONS)
     person_id = person_start
     household_id = household_start
+    unnamed: set[tuple[str, date, int]] = set()
     while len(people) < persons:
         village_id = rng.choices(village_ids, village_weights)[0]
         code, local, pool = _pick_group(rng)
@@ -242,6 +243,13 @@ def seed_people(
             members.append(full_name)
             serial += 1
             national_id = _national_id(serial, sex, born) if rng.random() < 0.88 else None
+            if national_id is None:
+                # two people with neither ID nor any other difference would be one person to
+                # the importer: the second one gets an ID
+                key = (fold(full_name), born, village_id)
+                if key in unnamed:
+                    national_id = _national_id(serial, sex, born)
+                unnamed.add(key)
             status = _si_status(rng, age_days // 365, sex)
             has_phone = rng.random() < 0.6
             phone = f"0{rng.choice((3, 7, 8, 9))}{rng.randrange(10**8):08d}" if has_phone else ""
