@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ansinh.core.access import signed_in as _user
@@ -281,12 +282,21 @@ def rewards_table(office: Office) -> Table:
     return table
 
 
+# The figures a reward rests on, as the ranking page stored them.
+FIGURE_LABELS = {
+    "achieved": gettext_lazy("đạt"), "target": gettext_lazy("chỉ tiêu"),
+    "ratio": gettext_lazy("tỷ lệ"), "fair_rank": gettext_lazy("hạng công bằng"),
+    "raw_rank": gettext_lazy("hạng thô"), "fair_score": gettext_lazy("điểm"),
+    "retention": gettext_lazy("duy trì"), "persistence_12m": gettext_lazy("bền vững 12 tháng"),
+    "new": gettext_lazy("mới"), "prospects": gettext_lazy("tiềm năng"),
+    "period": gettext_lazy("kỳ"), "metric": gettext_lazy("chỉ tiêu xét"),
+    "as_of": gettext_lazy("đến ngày"), "unit": gettext_lazy("đơn vị"),
+    "difficulty": gettext_lazy("hệ số khó khăn"),
+}
+
+
 def _figures_text(figures: dict[str, Any]) -> str:
-    labels = {"achieved": "đạt", "target": "chỉ tiêu", "ratio": "tỷ lệ",
-              "fair_rank": "hạng công bằng", "raw_rank": "hạng thô", "fair_score": "điểm",
-              "retention": "duy trì", "persistence_12m": "bền vững 12 tháng", "new": "mới",
-              "prospects": "tiềm năng", "period": "kỳ", "metric": "chỉ tiêu xét",
-              "as_of": "đến ngày", "unit": "đơn vị", "difficulty": "hệ số khó khăn"}
+    labels = FIGURE_LABELS
     parts = []
     for key, value in figures.items():
         if isinstance(value, float) and key in ("ratio", "retention", "persistence_12m"):
