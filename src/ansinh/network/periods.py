@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
+
 YEAR, QUARTER, MONTH = "year", "quarter", "month"
 
 _PATTERNS = (
@@ -51,12 +53,13 @@ class Period:
 
     @property
     def label(self) -> str:
-        """Vietnamese label: năm 2026, quý 3/2026, tháng 07/2026."""
+        """The period in words, in the active language: năm 2026, quý 3/2026, tháng 07/2026."""
         if self.kind == YEAR:
-            return f"năm {self.start.year}"
+            return gettext("năm %(year)s") % {"year": self.start.year}
         if self.kind == QUARTER:
-            return f"quý {(self.start.month - 1) // 3 + 1}/{self.start.year}"
-        return f"tháng {self.start:%m/%Y}"
+            return gettext("quý %(quarter)s/%(year)s") % {
+                "quarter": (self.start.month - 1) // 3 + 1, "year": self.start.year}
+        return gettext("tháng %(month)s") % {"month": f"{self.start:%m/%Y}"}
 
     def shifted_years(self, years: int) -> Period:
         return Period(self.kind, self.start.replace(year=self.start.year + years))
