@@ -168,13 +168,21 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
     pid = writer.next_id(Participation)
     terms = [TermsRow(start, income, mode, years)]
     # Where the payment history ends and what happens then.
+    # (people who lapsed did so more than a year and a half ago: a year before the as-of
+    # date they were already paused, so the office's count grows year on year)
     if fate == "paused":
-        stop_paying = add_months(as_of_month, -rng.randrange(9, 24))
+        stop_paying = add_months(as_of_month, -rng.randrange(22, 36))
     elif fate == "stopped":
-        stop_paying = add_months(as_of_month, -rng.randrange(13, 30))
+        stop_paying = add_months(as_of_month, -rng.randrange(24, 40))
     else:
         stop_paying = None
     gap_after = rng.randrange(4, 9) if fate == "resumed" else -1
+    # half of those who came back did so this year (re-joined), the others long ago
+    resume_at: date | None = None
+    if fate == "resumed" and mode in ("monthly", "quarterly") and rng.random() < 0.5:
+        resume_at = add_months(first_of_month(date(as_of.year, 1, 1)),
+                               rng.randrange(0, as_of_month.month))
+        gap_after = -1
     changes: list[tuple[date, str, str, str]] = [(enrolled_on, "", "active", "enrol")]
     paid_until: date | None = None
     supported = 0
@@ -186,6 +194,18 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
         period_months = [add_months(month, i) for i in range(length)]
         deadline = last_day(add_months(month, deadline_months - 1))
         next_start = add_months(month, length)
+        if resume_at is not None and periods_paid and month >= add_months(resume_at, -7):
+            late_on = deadline + timedelta(days=1)
+            paused_on = add_months(late_on, 3)
+            changes += [(late_on, "active", "late", "deadline passed"),
+                        (paused_on, "late", "paused", "lapse"),
+                        (min(as_of, resume_at + timedelta(days=rng.randrange(0, 15))),
+                         "paused", "active", "resume")]
+            terms.append(TermsRow(month, income, mode, years, paused=True))
+            terms.append(TermsRow(resume_at, income, mode, years))
+            month = resume_at
+            resume_at = None
+            continue
         if periods_paid == gap_after and add_months(month, 14) < as_of_month:
             # missed this period, lapsed, and came back some months later
             late_on = deadline + timedelta(days=1)
