@@ -20,3 +20,11 @@ def participation_panel(context: dict[str, Any], person: Any) -> dict[str, Any]:
     has_open = any(row.status != Status.STOPPED for row in rows)
     return {"person": person, "participations": rows,
             "can_enrol": not has_open and user.role != "viewer"}
+
+
+@register.filter
+def category_label(code: str) -> str:
+    """A subsidy category code (poor, near_poor, ethnic_minority, island, other) in words."""
+    from ansinh.calculator.forms import CATEGORY_CHOICES
+
+    return str(dict(CATEGORY_CHOICES).get(code, code))
