@@ -75,33 +75,25 @@ def _existing_receipts(uuids: list[uuid_module.UUID]) -> dict[uuid_module.UUID, 
 def _load(office: Office, ids: list[int]) -> tuple[dict[int, dict[str, Any]],
                                                   dict[int, list[TermsRow]],
                                                   dict[int, list[date]]]:
-    """Participations, terms and paid months of `ids` (by office when the batch is large)."""
-    many = len(ids) > 5000
+    """Participations, terms and paid months of `ids`, in chunks: the cost follows the batch,
+    not the size of the office."""
     participations: dict[int, dict[str, Any]] = {}
     terms: dict[int, list[TermsRow]] = defaultdict(list)
     paid: dict[int, list[date]] = defaultdict(list)
-    wanted = set(ids)
-    p_qs = Participation.objects.filter(office=office)
-    t_qs = Terms.objects.filter(participation__office=office)
-    m_qs = PaidMonth.objects.filter(participation__office=office, released_by__isnull=True)
-    groups: list[Sequence[int]] = [ids] if many else list(_chunks(ids))
-    for group in groups:
-        p_part = p_qs if many else p_qs.filter(id__in=group)
-        t_part = t_qs if many else t_qs.filter(participation_id__in=group)
-        m_part = m_qs if many else m_qs.filter(participation_id__in=group)
-        for row in p_part.values("id", "village_id", "person_id", "status", "first_time",
-                                 "agent_id", "agent__organisation_id"):
-            if row["id"] in wanted:
-                participations[row["id"]] = dict(row)
-        for pid, from_month, income, mode, years, paused in t_part.order_by(
-            "participation_id", "from_month"
-        ).values_list("participation_id", "from_month", "income", "mode", "advance_years",
-                      "paused"):
-            if pid in wanted:
-                terms[pid].append(TermsRow(from_month, income, mode, years, paused))
-        for pid, month in m_part.values_list("participation_id", "month"):
-            if pid in wanted:
-                paid[pid].append(month)
+    for group in _chunks(ids):
+        for row in Participation.objects.filter(office=office, id__in=group).values(
+                "id", "village_id", "person_id", "status", "first_time", "agent_id",
+                "agent__organisation_id"):
+            participations[row["id"]] = dict(row)
+        for pid, from_month, income, mode, years, paused in Terms.objects.filter(
+            participation_id__in=group
+        ).order_by("participation_id", "from_month").values_list(
+                "participation_id", "from_month", "income", "mode", "advance_years", "paused"):
+            terms[pid].append(TermsRow(from_month, income, mode, years, paused))
+        for pid, month in PaidMonth.objects.filter(
+                participation_id__in=group, released_by__isnull=True).values_list(
+                "participation_id", "month"):
+            paid[pid].append(month)
     return participations, terms, paid
 
 
@@ -152,8 +144,9 @@ def record_batch(office: Office, entries: Sequence[Entry], *, actor: User) -> Ba
     participations, terms, paid = _load(office, sorted({e.participation_id for _i, e in todo}))
     closed = set(PeriodClose.objects.filter(office=office).values_list("month", flat=True))
     person_ids = {p["person_id"] for p in participations.values()}
-    facts = facts_for_people(person_ids if len(person_ids) <= 5000 else None,
-                             office_id=office.id if len(person_ids) > 5000 else None)
+    facts = {}
+    for group in _chunks(sorted(person_ids)):
+        facts.update(facts_for_people(group))
     supported = _supported_counts(office, person_ids)
     first_paid = _has_receipts(office, list(participations))
     seen_uuids: set[uuid_module.UUID] = set()
@@ -214,25 +207,29 @@ def _validate(entry: Entry, participations: dict[int, dict[str, Any]], closed: s
 
 
 def _supported_counts(office: Office, person_ids: set[int]) -> dict[int, int]:
+    """Months of state support each person has had (the 120-month cap), over all their
+    participations."""
     counts: dict[int, int] = defaultdict(int)
-    months = PaidMonth.objects.filter(participation__office=office, released_by__isnull=True,
-                                      support__gt=0)
-    prior = Participation.objects.filter(office=office, prior_supported_months__gt=0)
-    for pid, n in months.values_list("participation__person_id").annotate(n=Count("id")):
-        if pid in person_ids:
+    for group in _chunks(sorted(person_ids)):
+        for pid, n in PaidMonth.objects.filter(
+                participation__person_id__in=group, released_by__isnull=True, support__gt=0
+        ).values_list("participation__person_id").annotate(n=Count("id")):
             counts[pid] += n
-    for pid, n in prior.values_list("person_id").annotate(n=Sum("prior_supported_months")):
-        if pid in person_ids:
+        for pid, n in Participation.objects.filter(
+                person_id__in=group, prior_supported_months__gt=0
+        ).values_list("person_id").annotate(n=Sum("prior_supported_months")):
             counts[pid] += int(n)
     return counts
 
 
 def _has_receipts(office: Office, participation_ids: list[int]) -> set[int]:
-    wanted = set(participation_ids)
-    rows = Receipt.objects.filter(office=office, participation__isnull=False).filter(
-        Q(reverses__isnull=True) & Q(reversal__isnull=True)
-    ).values_list("participation_id", flat=True).distinct()
-    return {pid for pid in rows if pid in wanted}
+    """Participations with a standing (not reversed) receipt already."""
+    found: set[int] = set()
+    for group in _chunks(participation_ids):
+        found.update(Receipt.objects.filter(participation_id__in=group).filter(
+            Q(reverses__isnull=True) & Q(reversal__isnull=True)
+        ).values_list("participation_id", flat=True).distinct())
+    return found
 
 
 def _book_numbers(needs: dict[int, int], office: Office) -> dict[int, list[tuple[int, str]]]:
