@@ -36,6 +36,8 @@ from .actions import AmountMismatch, MonthAlreadyPaid
 from .models import Channel, PaidMonth, PeriodClose, Receipt, ReceiptBook
 from .pricing import price_months
 
+CHANNELS = frozenset(Channel.values)
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -194,7 +196,7 @@ def _validate(entry: Entry, participations: dict[int, dict[str, Any]], closed: s
     if part["status"] in (Status.STOPPED, Status.PAUSED):
         return Refused("Người tham gia đã dừng hoặc tạm dừng",
                        "the participation is stopped or paused")
-    if entry.channel not in Channel.values:
+    if entry.channel not in CHANNELS:
         return Refused("Hình thức nộp không hợp lệ", "unknown payment channel")
     if first_of_month(entry.paid_on) in closed:
         return Refused(f"Kỳ {entry.paid_on:%m/%Y} đã khóa sổ",

@@ -67,20 +67,24 @@ class Pricing:
         }
 
 
-_QUOTES: dict[tuple[Any, ...], ContributionQuote] = {}
+_QUOTES: dict[tuple[Any, ...], tuple[ContributionQuote, tuple[tuple[str, bool], ...]]] = {}
 
 
 def _quote(tree: ParameterTree, on: date, income: int, cats: tuple[str, ...], mode: str,
-           years: int | None, supported_months: int) -> ContributionQuote:
+           years: int | None, supported_months: int
+           ) -> tuple[ContributionQuote, tuple[tuple[str, bool], ...]]:
+    """The engine's quote, and the parameters it used as ("name@start", provisional)."""
     key = (id(tree), on, income, cats, mode, years, supported_months)
-    quote = _QUOTES.get(key)
-    if quote is None:
+    found = _QUOTES.get(key)
+    if found is None:
         quote = contribution_quote(on, income, cats, mode=mode, years=years,
                                    supported_months=supported_months, tree=tree)
+        found = (quote, tuple((f"{pv.name}@{pv.start.isoformat()}", pv.provisional)
+                              for pv in quote.parameters))
         if len(_QUOTES) > 100_000:
             _QUOTES.clear()
-        _QUOTES[key] = quote
-    return quote
+        _QUOTES[key] = found
+    return found
 
 
 def _cap(tree: ParameterTree, on: date) -> int:
@@ -128,15 +132,14 @@ def price_months(
             if row is None:
                 raise ValueError(f"no terms in force for {month}")
             cats = facts.categories(min(month, paid_month))
-            quote = _quote(tree, paid_on, row.income, cats, "monthly", None,
-                           counter if counter < cap else cap)
+            quote, params = _quote(tree, paid_on, row.income, cats, "monthly", None,
+                                   counter if counter < cap else cap)
             supported = quote.supported_months_in_payment > 0
             support = quote.support_monthly + quote.local_support_monthly if supported else 0
             lines.append(MonthPrice(month, row.income, quote.category_applied,
                                     quote.gross_monthly, support, quote.gross_monthly - support))
             counter += 1 if support else 0
-            for pv in quote.parameters:
-                used[f"{pv.name}@{pv.start.isoformat()}"] = pv.provisional
+            used.update(params)
     return Pricing(
         paid_on=paid_on, mode=first_terms.mode if first_terms else "monthly",
         lines=tuple(lines), parameters=tuple(sorted(used)),
@@ -160,9 +163,8 @@ def _price_advance(months: Sequence[date], paid_on: date, row: TermsRow, facts: 
     if len(months) != 12 * years:
         raise ValueError("an advance payment covers exactly its years")
     cats = facts.categories(min(months[0], first_of_month(paid_on)))
-    quote = _quote(tree, paid_on, row.income, cats, "advance", years, supported_before)
-    for pv in quote.parameters:
-        used[f"{pv.name}@{pv.start.isoformat()}"] = pv.provisional
+    quote, params = _quote(tree, paid_on, row.income, cats, "advance", years, supported_before)
+    used.update(params)
     relief = quote.support_monthly + quote.local_support_monthly
     supports = [relief if i < quote.supported_months_in_payment else 0
                 for i in range(len(months))]

@@ -17,6 +17,7 @@ import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from ansinh.policy import ParameterTree, load_default_tree
 from ansinh.policy.money import add_months, first_of_month
@@ -43,7 +44,7 @@ class Period:
     advance_years: int | None
     paid: frozenset[date]
 
-    @property
+    @cached_property
     def unpaid(self) -> tuple[date, ...]:
         return tuple(month for month in self.months if month not in self.paid)
 
