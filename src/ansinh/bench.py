@@ -54,7 +54,10 @@ def apps_worker(persons: int) -> dict[str, Any]:
     started = time.perf_counter()
     call_command("seed-demo", persons=persons, verbosity=0)
     figures: dict[str, Any] = {"persons": persons, "seed_all_s": time.perf_counter() - started}
+    wanted = os.environ.get("ANSINH_BENCH_APPS", "")
     for label, module in APP_BENCHES:
+        if wanted and label not in wanted.split(","):
+            continue
         if importlib.util.find_spec(module) is None:
             continue
         figures[label] = importlib.import_module(module).measure()
@@ -144,6 +147,9 @@ def main() -> None:
     parser.add_argument("--only", choices=("register", "apps"), default=None,
                         help="run only the register bulk paths or only the apps' benches")
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--apps", default="",
+                        help="comma-separated apps' benches to run (default all: "
+                             + ",".join(label for label, _m in APP_BENCHES) + ")")
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
     args = parser.parse_args()
     if args.worker:
@@ -153,6 +159,8 @@ def main() -> None:
         print(json.dumps(apps_worker(args.apps_worker), default=str))
         return
     sizes = [int(size) for size in args.sizes.split(",")]
+    if args.apps:
+        os.environ["ANSINH_BENCH_APPS"] = args.apps
     targets: list[tuple[str, str | None]] = [("sqlite", None)]
     if args.postgres:
         targets.append(("postgresql", "pg"))
