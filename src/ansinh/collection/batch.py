@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from ansinh.calculator.rules import current_tree
@@ -210,27 +210,35 @@ def _validate(entry: Entry, participations: dict[int, dict[str, Any]], closed: s
 
 def _supported_counts(office: Office, person_ids: set[int]) -> dict[int, int]:
     """Months of state support each person has had (the 120-month cap), over all their
-    participations."""
+    participations: their participations first, then those participations' months (both
+    through indexes, never a join over every paid month)."""
     counts: dict[int, int] = defaultdict(int)
     for group in _chunks(sorted(person_ids)):
+        person_of: dict[int, int] = {}
+        for pid, person, prior in Participation.objects.filter(person_id__in=group).values_list(
+                "id", "person_id", "prior_supported_months"):
+            person_of[pid] = person
+            counts[person] += prior
         for pid, n in PaidMonth.objects.filter(
-                participation__person_id__in=group, released_by__isnull=True, support__gt=0
-        ).values_list("participation__person_id").annotate(n=Count("id")):
-            counts[pid] += n
-        for pid, n in Participation.objects.filter(
-                person_id__in=group, prior_supported_months__gt=0
-        ).values_list("person_id").annotate(n=Sum("prior_supported_months")):
-            counts[pid] += int(n)
+                participation_id__in=list(person_of), released_by__isnull=True, support__gt=0
+        ).values_list("participation_id").annotate(n=Count("id")):
+            counts[person_of[pid]] += n
     return counts
 
 
 def _has_receipts(office: Office, participation_ids: list[int]) -> set[int]:
-    """Participations with a standing (not reversed) receipt already."""
+    """Participations with a standing (not reversed) receipt already.
+
+    A reversal carries its original's participation, so each chunk is read from the
+    (participation, paid_on) index alone, without joining receipts to their reversals.
+    """
     found: set[int] = set()
     for group in _chunks(participation_ids):
-        found.update(Receipt.objects.filter(participation_id__in=group).filter(
-            Q(reverses__isnull=True) & Q(reversal__isnull=True)
-        ).values_list("participation_id", flat=True).distinct())
+        rows = list(Receipt.objects.filter(participation_id__in=group).values_list(
+            "participation_id", "id", "reverses_id"))
+        reversed_ids = {reverses for _pid, _id, reverses in rows if reverses}
+        found.update(pid for pid, receipt_id, reverses in rows
+                     if reverses is None and receipt_id not in reversed_ids)
     return found
 
 

@@ -62,3 +62,18 @@ def test_the_single_and_batch_paths_price_alike(participation_al3: Any, agent_al
     assert (batch.amount, batch.support, batch.gross) == (single.amount, single.support,
                                                           single.gross)
     assert single.number == "AL3-0000002"
+
+
+def test_the_batch_counts_support_months_toward_the_cap(prospect_al3: Any,
+                                                        agent_al3: Any) -> None:
+    from ansinh.participation.actions import enrol
+
+    participation = enrol(prospect_al3, start_month=JAN, income=2_000_000, mode="monthly",
+                          actor=agent_al3, enrolled_on=date(2026, 1, 5),
+                          prior_supported_months=119)
+    jan = _entry(participation, [JAN], channel="bank_transfer")
+    feb = _entry(participation, [FEB], amount=440_000, channel="bank_transfer")
+    result = record_batch(participation.office, [jan, feb], actor=agent_al3)
+    assert result.refused == []
+    supports = list(PaidMonth.objects.order_by("month").values_list("support", flat=True))
+    assert supports[0] > 0 and supports[1] == 0  # the 120th supported month, then none
