@@ -21,7 +21,7 @@ from ansinh.core.errors import Refused, vnd_text
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation import actions as participation_actions
-from ansinh.participation.dues import schedule, terms_rows
+from ansinh.participation.dues import Dues, schedule, terms_rows
 from ansinh.participation.models import Participation, Status
 from ansinh.participation.subsidy import facts_for
 from ansinh.policy import PolicyError, household_hi
@@ -167,26 +167,23 @@ def quote_months(participation: Participation, months: Sequence[date],
                       "a month is outside the participation's payment schedule") from exc
 
 
-def _check_months(participation: Participation, months: Sequence[date], paid_on: date) -> None:
-    """Months must make whole periods that are payable now (overdue, due or the next one)."""
+def months_refusal(current: Dues, months: Sequence[date]) -> Refused | None:
+    """Why `months` cannot be paid under `current` dues, or None: they must make whole
+    periods that are payable now (overdue, due or the next one) and not be paid already.
+    The receipt page and the batch path share this rule."""
     if not months:
-        raise Refused("Chưa chọn tháng nào", "no month selected")
+        return Refused("Chưa chọn tháng nào", "no month selected")
     if len(set(months)) != len(months):
-        raise Refused("Một tháng được chọn hai lần", "a month is selected twice")
-    current = schedule(terms_rows(participation),
-                       participation.paid_months.filter(released_by__isnull=True)
-                       .values_list("month", flat=True), paid_on)
-    already = sorted(set(months) & {m for p in current.periods for m in p.paid}
-                     | (set(months) & set(current.next_period.paid if current.next_period
-                                          else ())))
+        return Refused("Một tháng được chọn hai lần", "a month is selected twice")
+    ahead = (current.next_period,) if current.next_period else ()
+    already = sorted(set(months) & {m for p in (*current.periods, *ahead) for m in p.paid})
     if already:
-        raise MonthAlreadyPaid(already)
+        return MonthAlreadyPaid(already)
     chosen = set(months)
-    payable = current.payable
-    for period in payable:
+    for period in current.payable:
         part = chosen & set(period.unpaid)
         if part and part != set(period.unpaid):
-            raise Refused(
+            return Refused(
                 f"Phải đóng đủ cả kỳ {period.start:%m/%Y} ({len(period.unpaid)} tháng)",
                 f"the whole period from {period.start:%m/%Y} must be paid "
                 f"({len(period.unpaid)} months)",
@@ -194,8 +191,18 @@ def _check_months(participation: Participation, months: Sequence[date], paid_on:
         chosen -= part
     if chosen:
         listed = ", ".join(f"{m:%m/%Y}" for m in sorted(chosen))
-        raise Refused(f"Chưa đến hạn hoặc không phải đóng: {listed}",
-                      f"not payable now: {listed}")
+        return Refused(f"Chưa đến hạn hoặc không phải đóng: {listed}",
+                       f"not payable now: {listed}")
+    return None
+
+
+def _check_months(participation: Participation, months: Sequence[date], paid_on: date) -> None:
+    current = schedule(terms_rows(participation),
+                       participation.paid_months.filter(released_by__isnull=True)
+                       .values_list("month", flat=True), paid_on)
+    refusal = months_refusal(current, months)
+    if refusal is not None:
+        raise refusal
 
 
 def _existing(client_uuid: uuid_module.UUID) -> Receipt | None:

@@ -26,13 +26,13 @@ from ansinh.core import audit
 from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
-from ansinh.participation.dues import Dues, TermsRow, schedule
+from ansinh.participation.dues import TermsRow, schedule
 from ansinh.participation.models import Participation, Status, Terms
 from ansinh.participation.subsidy import facts_for_people
 from ansinh.policy import PolicyError
 from ansinh.policy.money import first_of_month
 
-from .actions import AmountMismatch, MonthAlreadyPaid
+from .actions import AmountMismatch, months_refusal
 from .models import Channel, PaidMonth, PeriodClose, Receipt, ReceiptBook
 from .pricing import price_months
 
@@ -99,26 +99,6 @@ def _load(office: Office, ids: list[int]) -> tuple[dict[int, dict[str, Any]],
     return participations, terms, paid
 
 
-def _check_months(current: Dues, months: Sequence[date]) -> Refused | None:
-    if not months or len(set(months)) != len(months):
-        return Refused("Danh sách tháng không hợp lệ", "invalid list of months")
-    already = sorted(set(months) & {m for p in (*current.periods, *(
-        (current.next_period,) if current.next_period else ())) for m in p.paid})
-    if already:
-        return MonthAlreadyPaid(already)
-    chosen = set(months)
-    for period in current.payable:
-        part = chosen & set(period.unpaid)
-        if part and part != set(period.unpaid):
-            return Refused(f"Phải đóng đủ cả kỳ {period.start:%m/%Y}",
-                           f"the whole period from {period.start:%m/%Y} must be paid")
-        chosen -= part
-    if chosen:
-        return Refused("Có tháng chưa đến hạn hoặc không phải đóng",
-                       "a month is not payable now")
-    return None
-
-
 def _new_ids(model: type[Any], count: int) -> list[int]:
     """Ids for `count` new rows: the sequence on PostgreSQL, max + 1 on SQLite (the IMMEDIATE
     transaction holds the write lock, so no one else can take them meanwhile)."""
@@ -160,7 +140,7 @@ def record_batch(office: Office, entries: Sequence[Entry], *, actor: User) -> Ba
             months = tuple(sorted(first_of_month(m) for m in entry.months))
             current = schedule(terms[entry.participation_id], paid[entry.participation_id],
                                entry.paid_on, tree)
-            refusal = _check_months(current, months)
+            refusal = months_refusal(current, months)
         if refusal is None:
             try:
                 pricing = price_months(months, entry.paid_on, terms=terms[entry.participation_id],

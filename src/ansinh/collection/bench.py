@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
+from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, reset_sequences
 from ansinh.core.models import Office, User
 from ansinh.participation.dues import TermsRow, dues_bulk
 from ansinh.participation.models import Participation, Status, StatusChange, Terms
@@ -109,13 +109,7 @@ def enrol_bulk(office: Office, n: int, *, start_month: date, income: int,
             "id", "participation_id", "on", "old_status", "new_status", "reason", "at"), [
             (change_first + i, pid, enrolled_on, "", Status.ACTIVE, "bench", now)
             for i, pid in enumerate(ids)])
-        if connection.vendor == "postgresql":
-            from django.core.management.color import no_style
-
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(
-                        no_style(), [Participation, Terms, StatusChange]):
-                    cursor.execute(sql)
+        reset_sequences(Participation, Terms, StatusChange)
     return ids
 
 

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
+from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, reset_sequences
 from ansinh.core.models import Office, User
 from ansinh.network.models import Agent
 from ansinh.participation.dues import TermsRow, last_day, period_shape
@@ -132,8 +132,9 @@ def seed_demo(office: Office, as_of: date, seed: int, progress: Progress | None 
         _write(writer)
         Person.objects.filter(id__in=[p[0] for p in paused]).update(
             si_status=SIStatus.VOLUNTARY, si_status_source="Sổ thu BHXH tự nguyện")
-        _close_months(writer, office, as_of_month, director)
-        _reset_sequences()
+        _close_months(office, as_of_month, director)
+        reset_sequences(Participation, Terms, StatusChange, ReceiptBook, Receipt, PaidMonth,
+                        Remittance, RemittanceLine, PeriodClose)
     if progress:
         progress("participations", len(plan), len(plan))
     return receipts
@@ -443,14 +444,11 @@ def _write(writer: _Writer) -> None:
         insert_rows(model._meta.db_table, COLUMNS[model], writer.rows[model._meta.db_table])
 
 
-def _close_months(writer: _Writer, office: Office, as_of_month: date,
-                  director: User | None) -> None:
-    first = Receipt.objects.filter(office=office).aggregate(m=Max("period"))  # any receipt?
-    if first["m"] is None:
+def _close_months(office: Office, as_of_month: date, director: User | None) -> None:
+    """Close every month from the first receipt's to the one before the as-of date."""
+    month = Receipt.objects.filter(office=office).aggregate(m=Min("period"))["m"]
+    if month is None:
         return
-    earliest = Receipt.objects.filter(office=office).order_by("period").values_list(
-        "period", flat=True).first()
-    month = earliest or as_of_month
     closed_at = timezone.now()
     closes = []
     while month < as_of_month:
@@ -458,15 +456,3 @@ def _close_months(writer: _Writer, office: Office, as_of_month: date,
                                   closed_at=closed_at, totals=period_totals(office, month)))
         month = add_months(month, 1)
     PeriodClose.objects.bulk_create(closes)
-
-
-def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    from django.core.management.color import no_style
-
-    models = [Participation, Terms, StatusChange, ReceiptBook, Receipt, PaidMonth, Remittance,
-              RemittanceLine, PeriodClose]
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(statement)

@@ -33,6 +33,8 @@ from ansinh.core.access import writer as _writer
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
+from ansinh.core.pages import date_param as _date
+from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.network.scoping import get_scoped_or_404, scoped, visible_villages
@@ -88,19 +90,6 @@ def _agent_of(user: User) -> Agent | None:
 def _office_id(user: User) -> int:
     """The user's office (0, which matches nothing, for an admin who belongs to none)."""
     return user.office_id or 0
-
-
-def _date(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def digits(amount: int) -> str:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 
@@ -70,3 +71,15 @@ def update_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         with connection.cursor() as cursor:
             cursor.executemany(sql, materialised)
     return len(materialised)
+
+
+def reset_sequences(*models: type[Model]) -> None:
+    """After rows were written with explicit ids: move PostgreSQL's id sequences past them, so
+    the next ORM insert does not collide (SQLite needs nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(models)):
+            cursor.execute(statement)

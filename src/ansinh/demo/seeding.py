@@ -15,11 +15,11 @@ from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
+from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, reset_sequences
 from ansinh.core.models import Office, Role, User
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, Assignment, CollectionOrganisation
@@ -285,7 +285,7 @@ def seed_people(
              "si_status_as_of", "created_at", "updated_at"),
             people,
         )
-        _reset_sequences()
+        reset_sequences(Household, Person)
     if progress:
         progress("write", len(people), persons)
     return len(households), len(people)
@@ -300,14 +300,3 @@ def _mark_voluntary(rng: random.Random, people: list[list[Any]], target: int, as
     for row in rng.sample(eligible, min(target, len(eligible))):
         row[16] = SIStatus.VOLUNTARY
         row[17] = "Sổ thu BHXH tự nguyện"
-
-
-def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    from django.core.management.color import no_style
-
-    statements = connection.ops.sequence_reset_sql(no_style(), [Household, Person])
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)

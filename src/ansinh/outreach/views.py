@@ -24,6 +24,8 @@ from ansinh.core.access import signed_in as _user
 from ansinh.core.access import writer as _writer
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
+from ansinh.core.pages import date_param as _date
+from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.text import fold
 from ansinh.network.models import CollectionOrganisation
 from ansinh.network.scoping import get_scoped_or_404, scoped, visible_villages
@@ -48,13 +50,6 @@ from .models import (
 )
 
 PAGE_SIZE = 50
-
-
-def _date(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 # --------------------------------------------------------------------------------------------
@@ -382,12 +377,10 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         persons = persons.filter(village__code=village)
     page = Paginator(persons.order_by("village__code", "name_folded", "id"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "outreach/prospect_list.html", {
         "page": page, "stages": stages.STAGES, "stage": stage, "labels": stages.STAGE_LABELS,
         "villages": scoped(user, Village.objects.select_related("commune")),
-        "village": village, "query_string": params.urlencode(),
+        "village": village, "query_string": _without_page(request),
     })
 
 

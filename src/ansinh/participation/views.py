@@ -37,6 +37,8 @@ from ansinh.core.access import writer as _writer
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
+from ansinh.core.pages import date_param as _date
+from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, Assignment
 from ansinh.network.scoping import get_scoped_or_404, scoped
@@ -55,19 +57,6 @@ PAGE_SIZE = 50
 # Above this many rows the lapse list computes the dues of the whole office in bulk rather
 # than passing a long list of ids to the database.
 BULK_BY_OFFICE = 5000
-
-
-def _date(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django_q.tasks import async_task
 from ansinh.core.access import signed_in as _user
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AuditEntry, Role, User
+from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.text import fold
 from ansinh.network.scoping import get_scoped_or_404, scoped
 
@@ -85,12 +86,6 @@ def person_list(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "results":
         return render(request, "registry/_person_results.html", context)
     return render(request, "registry/person_list.html", context)
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required

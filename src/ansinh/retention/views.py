@@ -23,6 +23,7 @@ from ansinh.calculator.rules import current_tree
 from ansinh.core.access import signed_in as _user
 from ansinh.core.access import writer as _writer
 from ansinh.core.models import Role
+from ansinh.core.pages import query_without_page as _without_page
 from ansinh.network.scoping import get_scoped_or_404, scoped
 from ansinh.participation.models import Participation
 from ansinh.policy import GROUNDS, PolicyError
@@ -68,11 +69,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(reason=reason)
     page = Paginator(cases.order_by("next_step_on", "-opened_on", "id"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "retention/case_list.html", {
         "page": page, "status": status, "reason": reason, "statuses": CaseStatus.choices,
-        "reasons": Reason.choices, "query_string": params.urlencode(),
+        "reasons": Reason.choices, "query_string": _without_page(request),
     })
 
 
