@@ -15,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("so-doi-tuong/", include("ansinh.registry.urls")),
     path("tinh/", include("ansinh.calculator.urls")),
-    path("tham-gia/", include("ansinh.participation.urls")),
+    path("tham-gia/", include("ansinh.collection.urls_participation")),
     path("thu/", include("ansinh.collection.urls")),
     path("nhac/", include("ansinh.reminders.urls")),
     path("van-dong/", include("ansinh.outreach.urls")),

@@ -7,4 +7,4 @@ from django.utils.translation import gettext_lazy as _
 class CalculatorConfig(AppConfig):
     name = "ansinh.calculator"
     label = "calculator"
-    verbose_name = _("Tham số chính sách và máy tính")
+    verbose_name = _("Máy tính công khai")

@@ -13,16 +13,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.fields import DATE_ERROR, FIELD_ERRORS, MonthField, VNDField
 from ansinh.policy import ContributionPeriod, ParameterTree
 from ansinh.policy.money import add_months, month_index
+from ansinh.rules.presenting import CATEGORY_CHOICES
 
-CATEGORY_CHOICES = [
-    ("other", _("Người dân bình thường")),
-    ("ethnic_minority", _("Người dân tộc thiểu số")),
-    ("near_poor", _("Hộ cận nghèo")),
-    ("poor", _("Hộ nghèo")),
-    ("island", _("Sống ở xã đảo, đặc khu")),
-]
 MODE_CHOICES = [
     ("monthly", _("Hằng tháng")),
     ("quarterly", _("3 tháng một lần")),
@@ -50,46 +45,9 @@ def ground_choices(tree: ParameterTree, on: date) -> list[tuple[str, Any]]:
     label = _("Nghỉ đóng đủ %(months)d tháng") % {"months": gap}
     return [("twelve_months_out", label), *GROUND_CHOICES[1:]]
 
-AMOUNT_ERROR = "Nhập số tiền bằng chữ số, ví dụ 2.000.000 / enter an amount in đồng, e.g. 2000000"
-REQUIRED_ERROR = "Cần điền mục này / this field is required"
-DATE_ERROR = "Ngày không hợp lệ (ngày/tháng/năm) / invalid date"
-MONTH_ERROR = "Tháng không hợp lệ, ví dụ 2026-11 / invalid month, e.g. 2026-11"
+
 BIRTH_ERROR = ("Năm sinh hoặc tháng sinh không hợp lệ, ví dụ 1985 hoặc 03/1985 / "
                "invalid birth year or month, e.g. 1985 or 03/1985")
-NUMBER_ERROR = "Nhập một số nguyên / enter a whole number"
-CHOICE_ERROR = "Lựa chọn không hợp lệ / invalid choice"
-_ERRORS = {"required": REQUIRED_ERROR, "invalid": NUMBER_ERROR, "invalid_choice": CHOICE_ERROR,
-           "min_value": NUMBER_ERROR, "max_value": NUMBER_ERROR}
-
-
-class VNDField(forms.CharField):
-    """An amount in đồng, typed the way people write it: 2000000, 2.000.000, 2,000,000 ₫."""
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        digits = re.sub(r"[\s.,_₫đ]|vnd|VND|đồng", "", text)
-        if not digits.isdigit():
-            raise forms.ValidationError(AMOUNT_ERROR, code="invalid")
-        return int(digits)
-
-
-class MonthField(forms.CharField):
-    """A calendar month: 2026-11 (what <input type=month> sends) or 11/2026."""
-
-    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
-        text = (super().to_python(value) or "").strip()
-        if not text:
-            return None
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})/(\d{4})", text)
-        if not m:
-            raise forms.ValidationError(MONTH_ERROR, code="invalid")
-        a, b = m.groups()
-        year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
-        if not 1 <= month <= 12 or year < 1900:
-            raise forms.ValidationError(MONTH_ERROR, code="invalid")
-        return date(year, month, 1)
 
 
 class BirthField(forms.CharField):
@@ -129,10 +87,11 @@ def _vnd_field(label: Any) -> VNDField:
 class PayForm(forms.Form):
     income = _vnd_field(_("Thu nhập chọn làm căn cứ đóng (đồng/tháng)"))
     category = forms.ChoiceField(label=_("Bạn thuộc nhóm"), choices=CATEGORY_CHOICES,
-                                 error_messages=_ERRORS)
-    mode = forms.ChoiceField(label=_("Cách đóng"), choices=MODE_CHOICES, error_messages=_ERRORS)
+                                 error_messages=FIELD_ERRORS)
+    mode = forms.ChoiceField(label=_("Cách đóng"), choices=MODE_CHOICES,
+                             error_messages=FIELD_ERRORS)
     years = forms.IntegerField(label=_("Số năm đóng trước"), required=False,
-                               error_messages=_ERRORS)
+                               error_messages=FIELD_ERRORS)
     on = _date_field(_("Ngày đóng"))
 
     DEFAULTS = {"category": "other", "mode": "monthly"}
@@ -142,16 +101,16 @@ class PathForm(forms.Form):
     """A contribution path: what the person has paid so far and what they will pay."""
 
     sex = forms.ChoiceField(label=_("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect,
-                            error_messages=_ERRORS)
-    birth = BirthField(label=_("Năm sinh hoặc tháng/năm sinh"), error_messages=_ERRORS,
+                            error_messages=FIELD_ERRORS)
+    birth = BirthField(label=_("Năm sinh hoặc tháng/năm sinh"), error_messages=FIELD_ERRORS,
                        widget=forms.TextInput(attrs={"inputmode": "numeric",
                                                      "placeholder": "1985 / 03/1985"}))
     category = forms.ChoiceField(label=_("Bạn thuộc nhóm"), choices=CATEGORY_CHOICES,
-                                 error_messages=_ERRORS)
+                                 error_messages=FIELD_ERRORS)
     paid_years = forms.IntegerField(label=_("Đã đóng (năm)"), min_value=0, max_value=60,
-                                    required=False, error_messages=_ERRORS)
+                                    required=False, error_messages=FIELD_ERRORS)
     paid_months = forms.IntegerField(label=_("và (tháng)"), min_value=0, max_value=11,
-                                     required=False, error_messages=_ERRORS)
+                                     required=False, error_messages=FIELD_ERRORS)
     past_income = _vnd_field(_("với thu nhập (đồng/tháng)"))
     future_income = _vnd_field(_("Sẽ đóng tiếp với thu nhập (đồng/tháng)"))
 
@@ -174,7 +133,7 @@ class CashOutForm(PathForm):
                            widget=forms.TextInput(attrs={"type": "month"}))
     claim_on = _date_field(_("Ngày nộp hồ sơ rút"))
     ground = forms.ChoiceField(label=_("Lý do rút"), choices=GROUND_CHOICES,
-                               error_messages=_ERRORS)
+                               error_messages=FIELD_ERRORS)
 
     DEFAULTS = {"category": "other", "ground": "twelve_months_out"}
 

@@ -12,12 +12,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ansinh.core.middleware import HtmxHttpRequest
+from ansinh.core.pdf import pdf_response
+from ansinh.core.templatetags.money import format_vnd, percent
 from ansinh.policy import (
     IncomeOutOfRange,
     ParameterTree,
@@ -31,8 +32,9 @@ from ansinh.policy import (
     retirement_age,
 )
 from ansinh.policy.money import add_months
+from ansinh.rules import presenting as p
+from ansinh.rules.tree import current_tree
 
-from . import presenting as p
 from .forms import (
     CashOutForm,
     PathForm,
@@ -42,8 +44,6 @@ from .forms import (
     plan_period,
     with_defaults,
 )
-from .rules import current_tree
-from .templatetags.money import format_vnd, percent
 
 POOR = ("poor", "near_poor")  # a poor or near-poor household: the earlier social-pension age
 
@@ -300,15 +300,9 @@ def sheet(request: HtmxHttpRequest) -> HttpResponse:
     context = _cash_out(request, form)
     if not form.is_bound or not form.is_valid():
         return render(request, "calculator/cash_out.html", context, status=400)
-    from weasyprint import HTML  # imported here: a heavy import only the sheet needs
-
     context["printed_on"] = timezone.localdate()
     context["inputs"] = _sheet_inputs(form, context)
     cash, kept = context["cash"], context["kept"]
     if cash.amount > 0 and kept.monthly_pension > 0:
         context["pension_months_equal"] = math.ceil(cash.amount / kept.monthly_pension)
-    html = render_to_string("calculator/sheet.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="phieu-tu-van.pdf"'
-    return response
+    return pdf_response(request, "calculator/sheet.html", context, "phieu-tu-van")

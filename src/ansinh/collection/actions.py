@@ -1,33 +1,32 @@
-"""Money actions: issue books, record and reverse receipts, remit, confirm, close periods.
+"""Money actions: issue and return books, household-HI receipts, reversals, remittances and
+their confirmation, period close. Voluntary-SI receipts have their own module (`receipts`).
 
-Each action runs in one transaction and writes its audit row. Receipts are never edited or
-deleted: a mistake is corrected by `reverse_receipt`.
+Each action checks the actor's role (`core.permissions`) and territory (`core.scoping`, and
+`network.territory.agent_within` for an agent's books), runs in one durable transaction and
+writes its audit row, whichever channel called it. Receipts are never edited or deleted: a
+mistake is corrected by `reverse_receipt`.
 """
 
 from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 
-from ansinh.calculator.rules import current_tree
-from ansinh.core import audit
-from ansinh.core.errors import Refused, vnd_text
+from ansinh.core import audit, permissions, scoping
+from ansinh.core.errors import Refused
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent, CollectionOrganisation
-from ansinh.participation import actions as participation_actions
-from ansinh.participation.dues import Dues, schedule, terms_rows
-from ansinh.participation.models import Participation, Status
-from ansinh.participation.subsidy import facts_for
+from ansinh.network.territory import agent_within
 from ansinh.policy import PolicyError, household_hi
 from ansinh.policy.money import add_months, first_of_month
 from ansinh.registry.models import Household, Person
+from ansinh.rules.tree import current_tree
 
+from .ledger import period_totals
 from .models import (
     Channel,
     PaidMonth,
@@ -40,37 +39,27 @@ from .models import (
     RemittanceLine,
     RemittanceStatus,
 )
-from .pricing import Pricing, price_months
+from .receipts import AmountMismatch, Recorded, UuidReused, take_number
 
 
-class AmountMismatch(Refused):
-    def __init__(self, expected: int, given: int) -> None:
-        self.expected = expected
-        self.given = given
-        self.difference = given - expected
-        super().__init__(
-            f"Số tiền {vnd_text(given)} khác số phải nộp {vnd_text(expected)} "
-            f"(chênh lệch {vnd_text(given - expected)})",
-            f"amount {given:,} VND differs from the {expected:,} VND due "
-            f"(difference {given - expected:+,} VND)",
-        )
-
-
-class MonthAlreadyPaid(Refused):
-    def __init__(self, months: Sequence[date]) -> None:
-        self.months = tuple(months)
-        listed = ", ".join(f"{m:%m/%Y}" for m in months)
-        super().__init__(f"Tháng đã được đóng: {listed}", f"month already paid: {listed}")
+def _own_office(actor: User, office_id: int | None) -> None:
+    """An office-wide action: the actor's own office (an administrator's, any)."""
+    if not scoping.is_admin(actor) and actor.office_id != office_id:
+        raise scoping.OutOfTerritory
 
 
 # ---------------------------------------------------------------------------------------------
 # Receipt books
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_book(agent: Agent, *, series: str, first_number: int, last_number: int,
                issued_on: date, actor: User) -> ReceiptBook:
-    """Cấp quyển biên lai: a number range no other book of the series overlaps."""
+    """Cấp quyển biên lai: a number range no other book of the series overlaps, to an agent
+    whose villages all lie in the actor's territory."""
+    permissions.require(actor, "manage_books")
+    if not agent_within(actor, agent, issued_on):
+        raise scoping.OutOfTerritory
     series = series.strip().upper()
     if not series or first_number < 1 or last_number < first_number:
         raise Refused("Ký hiệu và dãy số biên lai không hợp lệ",
@@ -89,28 +78,19 @@ def issue_book(agent: Agent, *, series: str, first_number: int, last_number: int
     return book
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def return_book(book: ReceiptBook, *, on: date, actor: User) -> None:
     """Thu hồi: the unused numbers of the book can no longer be used."""
-    locked = ReceiptBook.objects.select_for_update().get(pk=book.pk)
+    permissions.require(actor, "manage_books")
+    locked = ReceiptBook.objects.select_for_update().select_related("agent__organisation",
+                                                                    "agent__user").get(pk=book.pk)
+    if not agent_within(actor, locked.agent, on):
+        raise scoping.OutOfTerritory
     if locked.returned_on is None:
         locked.returned_on = on
         locked.save(update_fields=["returned_on"])
         audit.record(actor=actor, office=locked.office, action="receipt_book.return", obj=locked,
                      changes={"returned_on": [None, on.isoformat()]})
-
-
-def _take_number(agent: Agent) -> tuple[ReceiptBook, str]:
-    """The next number of the agent's oldest open book (locked until the transaction ends)."""
-    book = (ReceiptBook.objects.select_for_update()
-            .filter(agent=agent, returned_on__isnull=True, next_number__lte=F("last_number"))
-            .order_by("issued_on", "id").first())
-    if book is None:
-        raise Refused("Nhân viên thu chưa có quyển biên lai còn số",
-                      "the agent has no receipt book with numbers left")
-    number = f"{book.series}-{book.next_number:07d}"
-    ReceiptBook.objects.filter(pk=book.pk).update(next_number=F("next_number") + 1)
-    return book, number
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,184 +115,6 @@ def is_closed(office: Office, month: date) -> bool:
 # Receipts
 
 
-@dataclass(frozen=True)
-class Recorded:
-    receipt: Receipt
-    created: bool
-
-
-def supported_before(person: Person, exclude_participation: int | None = None) -> int:
-    """Months of state support the person has had (120-month cap, D159 Art. 5(2))."""
-    prior = Participation.objects.filter(person=person).aggregate(
-        s=Sum("prior_supported_months"))["s"] or 0
-    paid = PaidMonth.objects.filter(participation__person=person, released_by__isnull=True,
-                                    support__gt=0).count()
-    return int(prior) + paid
-
-
-def quote_months(participation: Participation, months: Sequence[date],
-                 paid_on: date) -> Pricing:
-    """The engine's price of `months` for this participation on `paid_on` (for forms, too)."""
-    try:
-        return price_months(
-            [first_of_month(m) for m in months], paid_on, terms=terms_rows(participation),
-            facts=facts_for(participation.person),
-            supported_before=supported_before(participation.person),
-            tree=current_tree(participation.office),
-        )
-    except PolicyError as exc:
-        raise Refused(exc.vi, exc.en) from exc
-    except ValueError as exc:
-        raise Refused("Có tháng không thuộc thời gian phải đóng",
-                      "a month is outside the participation's payment schedule") from exc
-
-
-def months_refusal(current: Dues, months: Sequence[date]) -> Refused | None:
-    """Why `months` cannot be paid under `current` dues, or None: they must make whole
-    periods that are payable now (overdue, due or the next one) and not be paid already.
-    The receipt page and the batch path share this rule."""
-    if not months:
-        return Refused("Chưa chọn tháng nào", "no month selected")
-    if len(set(months)) != len(months):
-        return Refused("Một tháng được chọn hai lần", "a month is selected twice")
-    ahead = (current.next_period,) if current.next_period else ()
-    already = sorted(set(months) & {m for p in (*current.periods, *ahead) for m in p.paid})
-    if already:
-        return MonthAlreadyPaid(already)
-    chosen = set(months)
-    for period in current.payable:
-        part = chosen & set(period.unpaid)
-        if part and part != set(period.unpaid):
-            return Refused(
-                f"Phải đóng đủ cả kỳ {period.start:%m/%Y} ({len(period.unpaid)} tháng)",
-                f"the whole period from {period.start:%m/%Y} must be paid "
-                f"({len(period.unpaid)} months)",
-            )
-        chosen -= part
-    if chosen:
-        listed = ", ".join(f"{m:%m/%Y}" for m in sorted(chosen))
-        return Refused(f"Chưa đến hạn hoặc không phải đóng: {listed}",
-                       f"not payable now: {listed}")
-    return None
-
-
-def _check_months(participation: Participation, months: Sequence[date], paid_on: date) -> None:
-    current = schedule(terms_rows(participation),
-                       participation.paid_months.filter(released_by__isnull=True)
-                       .values_list("month", flat=True), paid_on)
-    refusal = months_refusal(current, months)
-    if refusal is not None:
-        raise refusal
-
-
-def _existing(client_uuid: uuid_module.UUID) -> Receipt | None:
-    return Receipt.objects.filter(uuid=client_uuid).first()
-
-
-def _cash_agent(actor: User, agent: Agent | None) -> Agent | None:
-    if agent is None and actor.role == Role.AGENT:
-        return Agent.objects.filter(user=actor).select_related("organisation").first()
-    return agent
-
-
-def record_receipt(
-    participation: Participation,
-    *,
-    months: Sequence[date],
-    amount: int,
-    paid_on: date,
-    channel: str,
-    client_uuid: uuid_module.UUID,
-    actor: User,
-    agent: Agent | None = None,
-    note: str = "",
-) -> Recorded:
-    """Record a voluntary-SI receipt for `months`; a retried `client_uuid` returns the first.
-
-    Refused (nothing written) when the amount differs from the engine's, a month is already
-    paid, the months do not make whole payable periods, the period is closed, or a cash
-    receipt has no book number.
-    """
-    existing = _existing(client_uuid)
-    if existing is not None:
-        return _same_or_refuse(existing, participation.pk)
-    try:
-        with transaction.atomic():
-            return _record_si(participation, months=months, amount=amount, paid_on=paid_on,
-                              channel=channel, client_uuid=client_uuid, actor=actor,
-                              agent=agent, note=note)
-    except IntegrityError:
-        # a concurrent attempt won: the same submission (same uuid) or the same month
-        existing = _existing(client_uuid)
-        if existing is not None:
-            return _same_or_refuse(existing, participation.pk)
-        raise MonthAlreadyPaid(sorted(first_of_month(m) for m in months)) from None
-
-
-def _same_or_refuse(existing: Receipt, participation_id: int | None) -> Recorded:
-    if existing.participation_id != participation_id:
-        raise Refused("Mã giao dịch đã dùng cho một biên lai khác",
-                      "this transaction id was used for another receipt")
-    return Recorded(existing, False)
-
-
-def _record_si(participation: Participation, *, months: Sequence[date], amount: int,
-               paid_on: date, channel: str, client_uuid: uuid_module.UUID, actor: User,
-               agent: Agent | None, note: str) -> Recorded:
-    locked = Participation.objects.select_for_update().select_related("person").get(
-        pk=participation.pk)
-    existing = _existing(client_uuid)  # the same submission may have won the lock first
-    if existing is not None:
-        return _same_or_refuse(existing, participation.pk)
-    if locked.status in (Status.STOPPED, Status.PAUSED):
-        raise Refused("Người tham gia đã dừng hoặc tạm dừng: cần đóng tiếp trước khi thu",
-                      "the participation is stopped or paused: resume it before collecting")
-    if channel not in Channel.values:
-        raise Refused("Hình thức nộp không hợp lệ", "unknown payment channel")
-    months = sorted(first_of_month(m) for m in months)
-    _check_months(locked, months, paid_on)
-    if is_closed(locked.office, paid_on):
-        raise Refused(f"Kỳ {paid_on:%m/%Y} đã khóa sổ", f"the period {paid_on:%m/%Y} is closed")
-    pricing = quote_months(locked, months, paid_on)
-    if pricing.amount != amount:
-        raise AmountMismatch(pricing.amount, amount)
-    agent = _cash_agent(actor, agent) or (locked.agent if channel == Channel.CASH else None)
-    book: ReceiptBook | None = None
-    if channel == Channel.CASH:
-        if agent is None:
-            raise Refused("Thu tiền mặt cần nhân viên thu", "a cash receipt needs an agent")
-        book, number = _take_number(agent)
-    else:
-        number = f"{channel[:2].upper()}{paid_on:%y%m%d}-{client_uuid.hex[:8].upper()}"
-    first = locked.first_time and not Receipt.objects.filter(
-        participation=locked, reverses__isnull=True, reversal__isnull=True).exists()
-    receipt = Receipt.objects.create(
-        office=locked.office, village=locked.village, uuid=client_uuid,
-        product=Product.VOLUNTARY_SI, participation=locked, person=locked.person, book=book,
-        number=number, agent=agent, organisation=agent.organisation if agent else None,
-        channel=channel, mode=pricing.mode,
-        participant_kind=ParticipantKind.FIRST_TIME if first else ParticipantKind.CONTINUING,
-        paid_on=paid_on, period=first_of_month(paid_on), months=len(months),
-        first_month=months[0], amount=pricing.amount, support=pricing.support,
-        gross=pricing.gross, note=note[:200], pricing=pricing.to_dict(), recorded_by=actor,
-        recorded_at=timezone.now(),
-    )
-    PaidMonth.objects.bulk_create([
-        PaidMonth(receipt=receipt, participation=locked, month=line.month, income=line.income,
-                  category=line.category, gross=line.gross, support=line.support, net=line.net)
-        for line in pricing.lines
-    ])
-    audit.record(actor=actor, office=locked.office, action="receipt.record", obj=receipt,
-                 changes={"amount": [None, receipt.amount], "months": [None, len(months)]},
-                 note=number)
-    if locked.status == Status.LATE:
-        after = schedule(terms_rows(locked), locked.paid_months.filter(
-            released_by__isnull=True).values_list("month", flat=True), paid_on)
-        if not after.overdue:
-            participation_actions.mark_active(locked, on=paid_on, actor=actor, reason="paid")
-    return Recorded(receipt, True)
-
-
 def record_hi_receipt(
     household: Household,
     *,
@@ -328,25 +130,34 @@ def record_hi_receipt(
     agent: Agent | None = None,
     note: str = "",
 ) -> Recorded:
-    """Household health insurance through the same receipts (the ladder from the engine)."""
-    existing = _existing(client_uuid)
+    """Household health insurance through the same receipts (the ladder from the engine).
+
+    A retried client UUID with the same household, payer and amount returns the first receipt;
+    with other content it is refused."""
+    permissions.require(actor, "record_receipts")
+    scoping.require_writable(actor, household)
+    existing = Receipt.objects.filter(uuid=client_uuid).first()
     if existing is not None:
-        if existing.household_id != household.pk:
-            raise Refused("Mã giao dịch đã dùng cho một biên lai khác",
-                          "this transaction id was used for another receipt")
-        return Recorded(existing, False)
+        return _same_hi(existing, household, person, amount)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             receipt = _record_hi(household, person=person, members=members, months=months,
                                  first_month=first_month, amount=amount, paid_on=paid_on,
                                  channel=channel, client_uuid=client_uuid, actor=actor,
                                  agent=agent, note=note)
     except IntegrityError:
-        existing = _existing(client_uuid)
+        existing = Receipt.objects.filter(uuid=client_uuid).first()
         if existing is None:
             raise
-        return Recorded(existing, False)
+        return _same_hi(existing, household, person, amount)
     return Recorded(receipt, True)
+
+
+def _same_hi(existing: Receipt, household: Household, person: Person, amount: int) -> Recorded:
+    if (existing.household_id, existing.person_id, existing.amount) != (
+            household.pk, person.pk, amount):
+        raise UuidReused(existing.number)
+    return Recorded(existing, False)
 
 
 def _record_hi(household: Household, *, person: Person, members: int, months: int,
@@ -363,18 +174,21 @@ def _record_hi(household: Household, *, person: Person, members: int, months: in
         raise Refused(exc.vi, exc.en) from exc
     if quote.total != amount:
         raise AmountMismatch(quote.total, amount)
-    agent = _cash_agent(actor, agent)
-    book: ReceiptBook | None = None
+    if channel not in Channel.values:
+        raise Refused("Hình thức nộp không hợp lệ", "unknown payment channel")
+    if agent is None and actor.role == Role.AGENT:
+        agent = Agent.objects.filter(user=actor).select_related("organisation").first()
+    book: int | None = None
     if channel == Channel.CASH:
         if agent is None:
             raise Refused("Thu tiền mặt cần nhân viên thu", "a cash receipt needs an agent")
-        book, number = _take_number(agent)
+        book, number = take_number(agent)
     else:
         number = f"{channel[:2].upper()}{paid_on:%y%m%d}-{client_uuid.hex[:8].upper()}"
     earlier = Receipt.objects.filter(household=household, product=Product.HOUSEHOLD_HI).exists()
     receipt = Receipt.objects.create(
         office=household.office, village=household.village, uuid=client_uuid,
-        product=Product.HOUSEHOLD_HI, household=household, person=person, book=book,
+        product=Product.HOUSEHOLD_HI, household=household, person=person, book_id=book,
         number=number, agent=agent, organisation=agent.organisation if agent else None,
         channel=channel,
         participant_kind=ParticipantKind.CONTINUING if earlier else ParticipantKind.FIRST_TIME,
@@ -391,10 +205,12 @@ def _record_hi(household: Household, *, person: Person, members: int, months: in
     return receipt
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reverse_receipt(receipt: Receipt, *, on: date, reason: str, actor: User) -> Receipt:
     """Hủy biên lai: a reversal with the negative amounts, in the open period; the months it
     paid become payable again."""
+    permissions.require(actor, "reverse_receipts")
+    scoping.require_writable(actor, receipt)
     original = Receipt.objects.select_for_update().get(pk=receipt.pk)
     if original.reverses_id is not None:
         raise Refused("Không thể hủy một bút toán hủy", "a reversal cannot be reversed")
@@ -426,11 +242,17 @@ def reverse_receipt(receipt: Receipt, *, on: date, reason: str, actor: User) -> 
 # Remittances and period close
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remit(organisation: CollectionOrganisation, *, receipts: Sequence[Receipt], number: str,
           remitted_on: date, actor: User,
           client_uuid: uuid_module.UUID | None = None) -> Remittance:
-    """Nộp tiền: the organisation hands over the cash of these receipts (each once)."""
+    """Nộp tiền: the organisation hands over the cash of these receipts (each once). An agent
+    remits for their own organisation; every receipt must lie in the actor's territory."""
+    permissions.require(actor, "remit")
+    _own_office(actor, organisation.office_id)
+    if actor.role == Role.AGENT and not Agent.objects.filter(
+            user=actor, organisation=organisation).exists():
+        raise scoping.OutOfTerritory
     if client_uuid is not None:
         existing = Remittance.objects.filter(uuid=client_uuid).first()
         if existing is not None:
@@ -445,6 +267,10 @@ def remit(organisation: CollectionOrganisation, *, receipts: Sequence[Receipt], 
         if row.organisation_id != organisation.pk or row.channel != Channel.CASH:
             raise Refused(f"Biên lai {row.number} không phải tiền mặt của tổ chức này",
                           f"receipt {row.number} is not cash of this organisation")
+    mine = set(scoping.writable(actor, Receipt.objects.filter(pk__in=ids))
+               .values_list("pk", flat=True))
+    if len(mine) != len(set(ids)):
+        raise scoping.OutOfTerritory
     if RemittanceLine.objects.filter(receipt_id__in=ids).exists():
         raise Refused("Có biên lai đã nộp tiền trước đó", "a receipt was already remitted")
     remittance = Remittance.objects.create(
@@ -461,9 +287,15 @@ def remit(organisation: CollectionOrganisation, *, receipts: Sequence[Receipt], 
     return remittance
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def confirm_remittance(remittance: Remittance, *, actor: User) -> None:
-    """The office confirms it received the money (the money is then reconciled)."""
+    """The office confirms it received the money (the money is then reconciled): the director
+    for the office, a staff member only when every receipt of it lies in their territory."""
+    permissions.require(actor, "confirm_remittances")
+    _own_office(actor, remittance.office_id)
+    receipts = Receipt.objects.filter(remittance_line__remittance=remittance)
+    if scoping.writable(actor, receipts).count() != receipts.count():
+        raise scoping.OutOfTerritory
     locked = Remittance.objects.select_for_update().get(pk=remittance.pk)
     if locked.status == RemittanceStatus.CONFIRMED:
         return
@@ -475,11 +307,11 @@ def confirm_remittance(remittance: Remittance, *, actor: User) -> None:
                  changes={"status": [RemittanceStatus.SUBMITTED, RemittanceStatus.CONFIRMED]})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def close_period(office: Office, *, month: date, actor: User, today: date) -> PeriodClose:
     """Khóa sổ a past month: its receipts are locked; later reversals go to the open period."""
-    from .ledger import period_totals
-
+    permissions.require(actor, "close_periods")
+    _own_office(actor, office.pk)
     month = first_of_month(month)
     if month >= first_of_month(today):
         raise Refused("Chỉ khóa sổ tháng đã qua", "only a past month can be closed")

@@ -2,7 +2,8 @@
 
 Run by `ansinh.bench` in a worker whose database holds the seeded demo. It enrols up to
 `N` more persons (monthly, from January of the demo year) through the bulk path, records one
-receipt for each through `batch.record_batch` (full validation and pricing), then writes the
+receipt for each through `receipts.record_receipts` (the one write path: validation, pricing,
+book numbers, audit rows), then writes the
 same rows again with the bare insert; and times `dues_bulk` for every open participation
 beside a bare SELECT of the terms and paid months it reads.
 """
@@ -19,16 +20,17 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ansinh.collection.dues import dues_bulk
 from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, reset_sequences
 from ansinh.core.models import Office, User
-from ansinh.participation.dues import TermsRow, dues_bulk
 from ansinh.participation.models import Participation, Status, StatusChange, Terms
+from ansinh.participation.schedule import TermsRow
 from ansinh.participation.subsidy import facts_for_people
 from ansinh.registry.models import Person
 
-from .batch import PAID_MONTH_COLUMNS, RECEIPT_COLUMNS, Entry, record_batch
 from .models import PaidMonth, Receipt
 from .pricing import price_months
+from .receipts import PAID_MONTH_COLUMNS, RECEIPT_COLUMNS, ReceiptRequest, record_receipts
 
 N = 100_000
 
@@ -43,7 +45,7 @@ def measure(n: int = N) -> dict[str, Any]:
     paid_on = as_of
     entries = _entries(office, ids, start, paid_on)
     started = time.perf_counter()
-    result = record_batch(office, entries, actor=actor)
+    result = record_receipts(entries, actor=actor, today=as_of)
     figures["record_batch_s"] = time.perf_counter() - started
     assert not result.refused, result.refused[:3]
     figures["receipts"] = len(result.created)
@@ -113,17 +115,17 @@ def enrol_bulk(office: Office, n: int, *, start_month: date, income: int,
     return ids
 
 
-def _entries(office: Office, ids: list[int], month: date, paid_on: date) -> list[Entry]:
+def _entries(office: Office, ids: list[int], month: date, paid_on: date) -> list[ReceiptRequest]:
     """One bank-transfer entry per participation at the engine's amount, as a client sends."""
     facts = facts_for_people(office_id=office.id)
     person_of = dict(Participation.objects.filter(office=office).values_list("id", "person_id"))
     terms = [TermsRow(month, 1_500_000, "monthly")]
-    entries: list[Entry] = []
+    entries: list[ReceiptRequest] = []
     for pid in ids:
         pricing = price_months([month], paid_on, terms=terms, facts=facts[person_of[pid]],
                                supported_before=0)
-        entries.append(Entry(pid, (month,), pricing.amount, paid_on, "bank_transfer",
-                             uuid.uuid4()))
+        entries.append(ReceiptRequest(pid, (month,), pricing.amount, paid_on,
+                                      "bank_transfer", uuid.uuid4()))
     return entries
 
 

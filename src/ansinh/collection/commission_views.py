@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ansinh.core.access import signed_in as _user
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, Role, User
+from ansinh.core.pdf import pdf_response
+from ansinh.core.scoping import scoped
 from ansinh.network.models import Agent, CollectionOrganisation
-from ansinh.network.scoping import scoped
 from ansinh.participation.models import PaymentMode
 
 from . import commissions
@@ -197,14 +197,7 @@ def statement(request: HttpRequest) -> HttpResponse:
             response = HttpResponse(statement_xlsx(context), content_type=XLSX)
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
             return response
-        from weasyprint import HTML  # heavy import, only for the PDF
-
-        html = render_to_string("collection/commission_statement_pdf.html", context,
-                                request=request)
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return response
+        return pdf_response(request, "collection/commission_statement_pdf.html", context, name)
     return render(request, "collection/commission_statement.html", context)
 
 

@@ -40,12 +40,13 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from ansinh.calculator.rules import current_tree
 from ansinh.core import audit
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
+from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import PaymentMode
 from ansinh.policy import PolicyError
+from ansinh.rules.tree import current_tree
 
 from .models import (
     Channel,
@@ -232,8 +233,6 @@ def statement(office: Office, month: date | None, receipts: QuerySet[Receipt] | 
               table: RateTable | None = None) -> Statement:
     """The commission of `month` for the office, or for the rows of `receipts` (a scoped
     queryset) within it. Three queries plus one per label lookup batch."""
-    from ansinh.network.models import Agent, CollectionOrganisation
-
     table = table if table is not None else RateTable.for_office(office)
     closed = month is not None and PeriodClose.objects.filter(office=office,
                                                               month=month).exists()

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.calculator.forms import AMOUNT_ERROR, DATE_ERROR, MonthField, VNDField
+from ansinh.core.fields import AMOUNT_ERROR, DATE_ERROR, MonthField, VNDField
 from ansinh.network.models import Agent
 from ansinh.registry.models import Person
 

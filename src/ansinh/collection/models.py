@@ -20,8 +20,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core import scoping
 from ansinh.core.models import Office
-from ansinh.network import scoping
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import Participation, PaymentMode
 from ansinh.registry.models import Household, Person, Village
@@ -307,4 +307,4 @@ class CommissionRate(models.Model):
         return f"{self.product} · {self.participant_kind} · {self.mode or '*'}: {self.rate}"
 
 
-scoping.register(Receipt, "office", "village")
+scoping.register(Receipt, "office", "village", agent_user_path="agent__user")

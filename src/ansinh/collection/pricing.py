@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ansinh.participation.dues import TermsRow
+from ansinh.participation.schedule import TermsRow
 from ansinh.participation.subsidy import Facts
 from ansinh.policy import ParameterTree, contribution_quote, load_default_tree
 from ansinh.policy.contribution import ContributionQuote
@@ -73,8 +73,15 @@ _QUOTES: dict[tuple[Any, ...], tuple[ContributionQuote, tuple[tuple[str, bool], 
 def _quote(tree: ParameterTree, on: date, income: int, cats: tuple[str, ...], mode: str,
            years: int | None, supported_months: int
            ) -> tuple[ContributionQuote, tuple[tuple[str, bool], ...]]:
-    """The engine's quote, and the parameters it used as ("name@start", provisional)."""
-    key = (id(tree), on, income, cats, mode, years, supported_months)
+    """The engine's quote, and the parameters it used as ("name@start", provisional).
+
+    The support counter matters to the quote only near the 120-month cap (D159 Art. 5(2)):
+    every count that leaves room for all the months paid gives the same amounts, so those
+    share one quote (the price of a month does not depend on who pays it, only on the cap)."""
+    months = 12 * (years or 0) if mode == "advance" else 1
+    cap = _cap(tree, on)
+    supported_months = max(min(supported_months, cap), cap - months) if cap > 0 else 0
+    key = (tree.key, on, income, cats, mode, years, supported_months)
     found = _QUOTES.get(key)
     if found is None:
         quote = contribution_quote(on, income, cats, mode=mode, years=years,
@@ -125,15 +132,13 @@ def price_months(
     if first_terms is not None and first_terms.mode == "advance":
         lines = _price_advance(months, paid_on, first_terms, facts, supported_before, tree, used)
     else:
-        cap = _cap(tree, paid_on)
         counter = supported_before
         for month in months:
             row = terms_in_force(terms, month)
             if row is None:
                 raise ValueError(f"no terms in force for {month}")
             cats = facts.categories(min(month, paid_month))
-            quote, params = _quote(tree, paid_on, row.income, cats, "monthly", None,
-                                   counter if counter < cap else cap)
+            quote, params = _quote(tree, paid_on, row.income, cats, "monthly", None, counter)
             supported = quote.supported_months_in_payment > 0
             support = quote.support_monthly + quote.local_support_monthly if supported else 0
             lines.append(MonthPrice(month, row.income, quote.category_applied,

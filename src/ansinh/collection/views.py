@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ansinh.calculator.rules import current_tree
+from ansinh.collection.dues import dues, dues_bulk, period_amounts, quote_months
+from ansinh.collection.participant_views import filtered_participations, policy_message
 from ansinh.core.access import is_manager
 from ansinh.core.access import manager as _manager
 from ansinh.core.access import signed_in as _user
@@ -35,21 +36,16 @@ from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
 from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, CollectionOrganisation
-from ansinh.network.scoping import get_scoped_or_404, scoped, visible_villages
-from ansinh.participation.dues import dues, dues_bulk
 from ansinh.participation.models import Participation, Status
-from ansinh.participation.views import (
-    filtered_participations,
-    period_amounts,
-    policy_message,
-)
 from ansinh.policy import PolicyError, household_hi
 from ansinh.policy.money import add_months, first_of_month
 from ansinh.registry.models import Commune, Household, Person
+from ansinh.rules.tree import current_tree
 
-from . import actions, exporting
+from . import actions, exporting, receipts
 from .forms import (
     BookForm,
     CloseForm,
@@ -221,7 +217,7 @@ def _quote_context(participation: Participation, months: list[date], on: date) -
     if not months:
         return {"months": []}
     try:
-        pricing = actions.quote_months(participation, months, on)
+        pricing = quote_months(participation, months, on)
     except Refused as exc:
         return {"months": months, "quote_error": exc.message}
     return {"months": months, "pricing": pricing, "amount_text": digits(pricing.amount)}
@@ -264,11 +260,11 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
         cd = form.cleaned_data
         when = cd["paid_on"] if is_manager(user) else today
         try:
-            recorded = actions.record_receipt(
+            recorded = receipts.record_receipt(
                 participation, months=cd["period"], amount=cd["amount"], paid_on=when,
                 channel=cd["channel"], client_uuid=cd["client_uuid"], actor=user,
                 note=cd["note"])
-        except actions.AmountMismatch as exc:
+        except receipts.AmountMismatch as exc:
             form.add_error("amount", exc.message)
             context["mismatch"] = exc
         except Refused as exc:
@@ -358,7 +354,7 @@ def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
                 channel=cd["channel"], client_uuid=cd["client_uuid"], actor=user,
                 note=cd["note"])
         except Refused as exc:
-            form.add_error("amount" if isinstance(exc, actions.AmountMismatch) else None,
+            form.add_error("amount" if isinstance(exc, receipts.AmountMismatch) else None,
                            exc.message)
         else:
             if recorded.created:

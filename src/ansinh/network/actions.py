@@ -16,9 +16,11 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from ansinh.core import audit
-from ansinh.core.models import AuditEntry, Office, Role, User
+from ansinh.core.models import Office, Role, User
+from ansinh.core.periods import Period
 from ansinh.registry.models import Commune, Village
 
+from .errors import NetworkError
 from .handover import HANDOVER_STEPS
 from .models import (
     UNIT_FIELDS,
@@ -32,7 +34,6 @@ from .models import (
     UnitKind,
     unit_key,
 )
-from .periods import Period
 
 # Which unit kinds share out a parent's target: the office to communes, organisations and
 # staff (three separate splits, each summing to at most the office's figure); a commune to its
@@ -50,15 +51,6 @@ UNIT_MODELS: dict[str, type[Model]] = {
     UnitKind.STAFF: User,
     UnitKind.AGENT: Agent,
 }
-
-
-class NetworkError(ValueError):
-    """A refused network change; the message is "Vietnamese / English"."""
-
-    def __init__(self, vi: str, en: str) -> None:
-        self.vi = vi
-        self.en = en
-        super().__init__(f"{vi} / {en}")
 
 
 def value_on(versions: list[TargetVersion], day: date) -> int | None:
@@ -267,13 +259,11 @@ class HandoverResult:
     substitute: User
     on: date
     assignments: int = 0
-    participations: int = 0
-    receipt_books: int = 0
-    other: dict[str, int] = field(default_factory=dict)
+    # rows the apps' steps moved, by label: participations, receipt_books, follow_ups …
+    moved: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
-        return {"assignments": self.assignments, "participations": self.participations,
-                "receipt_books": self.receipt_books, **self.other}
+        return {"assignments": self.assignments, **self.moved}
 
 
 def _in_force(user: User, on: date) -> Any:
@@ -296,10 +286,11 @@ def hand_over(leaving: User, *, on: date, actor: User,
     """`leaving` stops on `on`: territory, participants, open books and follow-ups go over.
 
     Their assignments end the day before `on` and the substitute takes the same communes and
-    villages from `on` (unless already assigned there); the participations the leaving agent
-    answers for (not stopped) and their unreturned receipt books move to the substitute's
-    agent record; other apps' steps (`handover.HANDOVER_STEPS`) move their own rows, such as
-    open follow-ups. One audit row per moved participation and book, and one summary row.
+    villages from `on` (unless already assigned there); then every app's step
+    (`handover.HANDOVER_STEPS`, registered when the apps load) moves its own rows: the
+    participations the leaving agent answers for and their unreturned receipt books go to the
+    substitute's agent record, open follow-ups to the substitute. The steps write an audit row
+    per moved row; this writes the summary row.
     """
     substitute = substitute or _substitute_of(leaving, on)
     if substitute.pk == leaving.pk:
@@ -310,13 +301,9 @@ def hand_over(leaving: User, *, on: date, actor: User,
     result = HandoverResult(leaving=leaving, substitute=substitute, on=on)
     office = leaving.office
     result.assignments = _hand_over_territory(leaving, substitute, on)
-    leaving_agent = Agent.objects.filter(user=leaving).first()
-    if leaving_agent is not None:
-        result.participations, result.receipt_books = _hand_over_agent_rows(
-            leaving_agent, substitute, actor, office)
     for step in HANDOVER_STEPS:
         for label, count in step(leaving, substitute, on, actor).items():
-            result.other[label] = result.other.get(label, 0) + count
+            result.moved[label] = result.moved.get(label, 0) + count
     audit.record(actor=actor, office=office, action="user.handover", obj=leaving,
                  changes={"substitute": [None, substitute.pk], "on": [None, on.isoformat()],
                           **{label: [None, count] for label, count in result.as_dict().items()}})
@@ -336,43 +323,3 @@ def _hand_over_territory(leaving: User, substitute: User, on: date) -> int:
                                       village=assignment.village, starts_on=on)
         moved += 1
     return moved
-
-
-def _hand_over_agent_rows(leaving_agent: Agent, substitute: User, actor: User,
-                          office: Office | None) -> tuple[int, int]:
-    from ansinh.collection.models import ReceiptBook
-    from ansinh.participation.models import Participation, Status
-
-    participations = list(Participation.objects.filter(agent=leaving_agent)
-                          .exclude(status=Status.STOPPED).values_list("pk", flat=True))
-    books = list(ReceiptBook.objects.filter(agent=leaving_agent, returned_on__isnull=True)
-                 .values_list("pk", flat=True))
-    if not participations and not books:
-        return 0, 0
-    target = Agent.objects.select_related("organisation").filter(user=substitute).first()
-    if target is None:
-        raise NetworkError(
-            "Người thay thế không phải nhân viên thu nên không nhận được người tham gia "
-            "và quyển biên lai",
-            "the substitute is not an agent, so cannot take over participants and receipt books",
-        )
-    Participation.objects.filter(pk__in=participations).update(
-        agent=target, organisation=target.organisation)
-    ReceiptBook.objects.filter(pk__in=books).update(agent=target)
-    now = timezone.now()
-    actor_id = actor.pk if actor.pk else None
-    entries = [
-        AuditEntry(office=office, actor_id=actor_id, at=now, action="participation.handover",
-                   model="participation.Participation", object_id=str(pk),
-                   changes={"agent": [leaving_agent.pk, target.pk],
-                            "organisation": [leaving_agent.organisation_id,
-                                             target.organisation_id]})
-        for pk in participations
-    ] + [
-        AuditEntry(office=office, actor_id=actor_id, at=now, action="receiptbook.handover",
-                   model="collection.ReceiptBook", object_id=str(pk),
-                   changes={"agent": [leaving_agent.pk, target.pk]})
-        for pk in books
-    ]
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
-    return len(participations), len(books)

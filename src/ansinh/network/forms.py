@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import Office, Role, User
+from ansinh.core.periods import parse_period
 
 from .models import CollectionOrganisation, RecipientKind
-from .periods import parse_period
 
 
 class PeriodField(forms.CharField):

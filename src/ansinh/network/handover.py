@@ -1,9 +1,10 @@
-"""Hand-over steps other apps contribute when a staff member or agent leaves.
+"""Hand-over steps the apps contribute when a staff member or agent leaves.
 
-The network app cannot import the apps built on it (outreach, retention …): the arrows point
-from them to it. So `actions.hand_over` moves what it owns (territory, participants, receipt
-books) and then runs every callable in `HANDOVER_STEPS`, which those apps append to when they
-load (for instance outreach moves the open follow-ups of the leaving user's contacts).
+The network app cannot import the apps built on it (participation, collection, outreach …):
+the arrows point from them to it. So `actions.hand_over` moves what it owns (the territory) and
+then runs every callable in `HANDOVER_STEPS`, which those apps register from their
+`AppConfig.ready()` (participation moves the leaving agent's participants, collection their
+receipt books, outreach the open follow-ups of their contacts).
 
 A step receives (leaving user, substitute user, date, acting user) inside the hand-over's
 transaction and returns {label: number of rows moved}; the counts go into the audit row.
@@ -15,6 +16,9 @@ from collections.abc import Callable
 from datetime import date
 
 from ansinh.core.models import User
+
+from .errors import NetworkError
+from .models import Agent
 
 HandoverStep = Callable[[User, User, date, User], dict[str, int]]
 
@@ -28,25 +32,18 @@ def register_step(step: HandoverStep) -> HandoverStep:
     return step
 
 
-def outreach_follow_ups(leaving: User, substitute: User, on: date, actor: User) -> dict[str, int]:
-    """Open follow-ups of the leaving user's outreach contacts go to the substitute.
-
-    Looked up through the app registry, not imported, so that network does not depend on
-    outreach; does nothing while the outreach app has no `Contact` model with an owner.
-    """
-    from django.apps import apps
-
-    try:
-        contact = apps.get_model("outreach", "Contact")
-    except LookupError:
-        return {}
-    fields = {field.name for field in contact._meta.get_fields()}
-    if not {"owner", "follow_up_done", "next_follow_up_on"} <= fields:
-        return {}
-    moved = contact.objects.filter(
-        owner=leaving, follow_up_done=False, next_follow_up_on__isnull=False,
-    ).update(owner=substitute)
-    return {"follow_ups": moved}
+def leaving_agent(leaving: User) -> Agent | None:
+    """The leaving user's agent record, if they are an agent."""
+    return Agent.objects.select_related("organisation").filter(user=leaving).first()
 
 
-register_step(outreach_follow_ups)
+def substitute_agent(substitute: User) -> Agent:
+    """The substitute's agent record: rows an agent answers for can only go to an agent."""
+    target = Agent.objects.select_related("organisation").filter(user=substitute).first()
+    if target is None:
+        raise NetworkError(
+            "Người thay thế không phải nhân viên thu nên không nhận được người tham gia "
+            "và quyển biên lai",
+            "the substitute is not an agent, so cannot take over participants and receipt books",
+        )
+    return target

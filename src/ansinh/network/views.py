@@ -24,9 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ansinh.core.access import signed_in as _user
 from ansinh.core.models import Office, Role, User
+from ansinh.core.periods import Period, parse_period
+from ansinh.core.tables import Column, Table, export_response
 from ansinh.registry.models import Commune, Village
 
 from . import actions
+from .errors import NetworkError
 from .forms import AllocationForm, HandoverForm, RewardForm, TargetForm
 from .models import (
     Agent,
@@ -38,8 +41,6 @@ from .models import (
     Target,
     UnitKind,
 )
-from .periods import Period, parse_period
-from .tables import Column, Table, export_response
 
 SUB_KIND: dict[str, str] = {UnitKind.COMMUNE: UnitKind.VILLAGE,
                             UnitKind.ORGANISATION: UnitKind.AGENT}
@@ -204,7 +205,7 @@ def set_office_target(request: HttpRequest) -> HttpResponse:
                                effective_on=form.cleaned_data["effective_on"], actor=user,
                                reason=form.cleaned_data["reason"])
             messages.success(request, _("Đã lưu chỉ tiêu."))
-        except actions.NetworkError as exc:
+        except NetworkError as exc:
             messages.error(request, exc.vi)
     else:
         messages.error(request, _("Chỉ tiêu chưa hợp lệ."))
@@ -237,7 +238,7 @@ def allocate(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                                  reason=form.cleaned_data["reason"])
                 messages.success(request, _("Đã phân bổ chỉ tiêu."))
                 return redirect("network:allocate", pk=parent.pk, kind=kind)
-            except actions.NetworkError as exc:
+            except NetworkError as exc:
                 form.add_error(None, exc.vi)
     return render(request, "network/allocate.html", {
         "parent": parent, "parent_label": _unit_label(parent), "period": period, "on": on,
@@ -354,7 +355,7 @@ def reward_new(request: HttpRequest) -> HttpResponse:
                 period=data["period"] or None, figures=data["figures"])
             messages.success(request, _("Đã ghi quyết định khen thưởng."))
             return redirect("network:rewards")
-        except actions.NetworkError as exc:
+        except NetworkError as exc:
             form.add_error(None, exc.vi)
     return render(request, "network/reward_form.html", {
         "form": form, "kinds": RecipientKind.choices})
@@ -384,7 +385,7 @@ def handover(request: HttpRequest) -> HttpResponse:
                                       "b": counts["receipt_books"],
                                       "f": counts.get("follow_ups", 0)})
             return redirect("network:handover")
-        except actions.NetworkError as exc:
+        except NetworkError as exc:
             form.add_error(None, exc.vi)
     recent = (Assignment.objects.filter(user__office=office, substitute__isnull=False)
               .select_related("user", "substitute", "commune", "village")

@@ -8,3 +8,10 @@ class OutreachConfig(AppConfig):
     name = "ansinh.outreach"
     label = "outreach"
     verbose_name = _("Vận động")
+
+    def ready(self) -> None:
+        from ansinh.network.handover import register_step
+
+        from .handover import hand_over_follow_ups
+
+        register_step(hand_over_follow_ups)

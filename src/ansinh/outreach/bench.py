@@ -19,6 +19,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from ansinh.core.models import Office, Role, User
+
 RUNS = 3
 
 
@@ -67,7 +69,6 @@ def measure() -> dict[str, float]:
     from django.conf import settings
     from django.db import connection
 
-    from ansinh.core.models import Office, Role, User
     from ansinh.outreach import funnel, worklist
     from ansinh.outreach.models import Contact, Event
 

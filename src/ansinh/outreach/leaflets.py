@@ -25,7 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ansinh.calculator.templatetags.money import format_vnd
+from ansinh.core.templatetags.money import format_vnd
 from ansinh.policy import (
     ContributionPeriod,
     ParameterTree,

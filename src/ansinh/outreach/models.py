@@ -19,8 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core import scoping
 from ansinh.core.models import Office
-from ansinh.network import scoping
 from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.models import Person, Village
 
@@ -238,4 +238,4 @@ def settings_for(office_id: int | None) -> OutreachSettings:
 
 
 scoping.register(Event, "office", "village")
-scoping.register(Contact, "office", "village")
+scoping.register(Contact, "office", "village", agent_user_path="owner")

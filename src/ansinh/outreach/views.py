@@ -13,12 +13,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ansinh.calculator.rules import current_tree
 from ansinh.core.access import is_manager
 from ansinh.core.access import signed_in as _user
 from ansinh.core.access import writer as _writer
@@ -26,10 +24,12 @@ from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
 from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.pdf import pdf_response
+from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages
 from ansinh.core.text import fold
 from ansinh.network.models import CollectionOrganisation
-from ansinh.network.scoping import get_scoped_or_404, scoped, visible_villages
 from ansinh.registry.models import Person, Village
+from ansinh.rules.tree import current_tree
 
 from . import actions, duplicates, funnel, leaflets, stages, worklist
 from .forms import (
@@ -397,16 +397,10 @@ def leaflet_pdf(request: HttpRequest) -> HttpResponse:
     language = language if language in LeafletLanguage.values else LeafletLanguage.VI
     title, body, version = leaflets.template_for(user.office_id, language)
     facts = leaflets.facts(on, current_tree(user.office))
-    from weasyprint import HTML  # a heavy import only the PDF needs
-
-    html = render_to_string("outreach/leaflet/leaflet.html", {
+    return pdf_response(request, "outreach/leaflet/leaflet.html", {
         "title": title, "body": leaflets.render_body(body, facts, user.display_name, user.phone),
         "facts": facts, "version": version, "language": language, "user": user,
-    }, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="to-roi-{language}-{on:%Y%m%d}.pdf"'
-    return response
+    }, f"to-roi-{language}-{on:%Y%m%d}")
 
 
 @login_required

@@ -23,9 +23,9 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from ansinh.collection.dues import dues_bulk
 from ansinh.core.models import AuditEntry, User
-from ansinh.network.scoping import visible_villages
-from ansinh.participation.dues import dues_bulk
+from ansinh.core.scoping import visible_villages
 from ansinh.participation.models import Participation, Status
 from ansinh.registry.models import HouseholdPoverty, Person, PovertyStatus, SIStatus, Village
 from ansinh.registry.prospects import prospect_q

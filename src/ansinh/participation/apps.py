@@ -8,3 +8,10 @@ class ParticipationConfig(AppConfig):
     name = "ansinh.participation"
     label = "participation"
     verbose_name = _("Tham gia BHXH tự nguyện")
+
+    def ready(self) -> None:
+        from ansinh.network.handover import register_step
+
+        from .handover import hand_over_participations
+
+        register_step(hand_over_participations)

@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core import scoping
 from ansinh.core.models import Office
-from ansinh.network import scoping
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.registry.models import Person, Village
 
@@ -192,4 +192,4 @@ class LapseSettings(models.Model):
         return str(self.office)
 
 
-scoping.register(Participation, "office", "village")
+scoping.register(Participation, "office", "village", agent_user_path="agent__user")

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -308,6 +309,18 @@ class ParameterTree:
 
     def names(self) -> list[str]:
         return sorted(self.parameters)
+
+    @functools.cached_property
+    def key(self) -> str:
+        """A digest of every value the tree holds: equal for equal trees, different for any
+        other, so caches can key on it (an object's `id()` is reused once it is freed, and a
+        stale price could come back after an override changes)."""
+        content = repr([
+            (name, [(e.start.isoformat(), jsonable(e.value), e.confidence)
+                    for e in self.parameters[name].entries])
+            for name in sorted(self.parameters)
+        ])
+        return hashlib.sha256(content.encode()).hexdigest()
 
     def parameter(self, name: str) -> Parameter:
         try:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core import scoping
 from ansinh.core.models import Office
 from ansinh.core.text import fold, normalize_name
 
@@ -294,3 +295,9 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in {ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING}
+
+
+scoping.register(Person, "office", "village")
+scoping.register(Household, "office", "village")
+scoping.register(Village, "commune__office", "")
+scoping.register(Commune, "office", None)

@@ -8,7 +8,7 @@ from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ansinh.network.scoping import visible_villages
+from ansinh.core.scoping import visible_villages
 
 from .exporting import write_error_report
 from .importing import UnusableFile, import_persons

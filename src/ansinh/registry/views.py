@@ -21,8 +21,8 @@ from ansinh.core.access import signed_in as _user
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AuditEntry, Role, User
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.scoping import get_scoped_or_404, scoped
 from ansinh.core.text import fold
-from ansinh.network.scoping import get_scoped_or_404, scoped
 
 from . import actions
 from .exporting import person_rows, template_headers, write_table

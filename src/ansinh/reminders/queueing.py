@@ -26,12 +26,13 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ansinh.calculator.templatetags.money import format_vnd
+from ansinh.collection.dues import dues_bulk, quote_months
+from ansinh.collection.lapses import settings_for
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office
-from ansinh.participation.dues import Dues, dues_bulk
-from ansinh.participation.lapses import settings_for
+from ansinh.core.templatetags.money import format_vnd
 from ansinh.participation.models import Participation, Status
+from ansinh.participation.schedule import Dues
 
 from .models import Channel, OutboxMessage, RecipientKind, TemplateCode
 from .texts import Templates, render
@@ -53,8 +54,6 @@ class Entry:
 
 
 def _amount(participation: Participation, months: Sequence[date], on: date) -> int | None:
-    from ansinh.collection.actions import quote_months
-
     if not months:
         return None
     try:

@@ -19,7 +19,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,8 @@ from ansinh.core.access import manager as _manager
 from ansinh.core.access import signed_in as _user
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, Role, User
-from ansinh.network.scoping import scoped, visible_villages
+from ansinh.core.pdf import pdf_response
+from ansinh.core.scoping import scoped, visible_villages
 from ansinh.registry.models import Commune
 
 from . import actions
@@ -172,12 +172,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
         return render(request, "reminders/village_list.html", {
             "villages": villages, "communes": communes, "month": month})
     lists = village_lists(chosen, month, today)
-    from weasyprint import HTML  # heavy import, only for the PDF
-
     context: dict[str, Any] = {"lists": lists, "month": month, "printed_on": today,
                                "printed_by": user.display_name}
-    html = render_to_string("reminders/village_list_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="danh-sach-thon-{month:%Y-%m}.pdf"'
-    return response
+    return pdf_response(request, "reminders/village_list_pdf.html", context,
+                        f"danh-sach-thon-{month:%Y-%m}")

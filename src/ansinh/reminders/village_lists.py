@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from ansinh.collection.dues import dues_bulk, quote_months
 from ansinh.core.errors import Refused
-from ansinh.participation.dues import dues_bulk, last_day
 from ansinh.participation.models import Participation, Status
+from ansinh.participation.schedule import last_day
 from ansinh.registry.models import Village
 
 
@@ -49,8 +50,6 @@ def list_date(month: date, today: date) -> date:
 
 
 def village_lists(villages: Iterable[Village], month: date, today: date) -> list[VillageList]:
-    from ansinh.collection.actions import quote_months
-
     month = month.replace(day=1)
     on = list_date(month, today)
     end = last_day(month)

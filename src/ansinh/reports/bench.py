@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import connection
 
 from ansinh.core.models import Office
+from ansinh.core.periods import Period
 from ansinh.network.models import Metric
-from ansinh.network.periods import Period
 
 from .progress import progress_rows
 

@@ -49,8 +49,8 @@ from django.db.models.functions import Coalesce
 
 from ansinh.collection.models import PaidMonth, Product, Receipt
 from ansinh.core.models import Office
+from ansinh.core.periods import Period
 from ansinh.network.models import Metric
-from ansinh.network.periods import Period
 from ansinh.participation.models import Participation, Status, StatusChange
 
 ACTIVE_STATES = (Status.ACTIVE, Status.LATE)

@@ -18,6 +18,8 @@ from typing import Any
 from django.db.models import Q
 
 from ansinh.core.models import Office, Role, User
+from ansinh.core.periods import Period
+from ansinh.core.scoping import visible_villages
 from ansinh.network.actions import value_on
 from ansinh.network.models import (
     Agent,
@@ -26,8 +28,6 @@ from ansinh.network.models import (
     Metric,
     Target,
 )
-from ansinh.network.periods import Period
-from ansinh.network.scoping import visible_villages
 from ansinh.registry.models import Commune, Village
 
 from . import metrics

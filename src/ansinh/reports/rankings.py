@@ -29,8 +29,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q
 
 from ansinh.core.models import Office
+from ansinh.core.periods import Period, add_months
 from ansinh.network.models import Agent, CollectionOrganisation, Metric
-from ansinh.network.periods import Period, add_months
 from ansinh.participation.models import Participation
 from ansinh.registry.models import Person, PovertyStatus, Village
 from ansinh.registry.prospects import prospect_q

@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ansinh.calculator.templatetags.money import format_vnd
 from ansinh.core.access import signed_in as _user
 from ansinh.core.models import Office, Role, User
+from ansinh.core.periods import Period, parse_period
+from ansinh.core.scoping import scoped, visible_villages
+from ansinh.core.tables import Column, Table, export_response
+from ansinh.core.templatetags.money import format_vnd
 from ansinh.network.models import Agent, Metric
-from ansinh.network.periods import Period, parse_period
-from ansinh.network.scoping import scoped, visible_villages
-from ansinh.network.tables import Column, Table, export_response
 
 from . import metrics, rankings
 from .metrics import RECEIPT_METRICS, Window

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from ansinh.collection.lapses import LapseRun
 from ansinh.core import audit
 from ansinh.core.models import Office, User
 from ansinh.participation.models import Participation, Status, StopReason
@@ -119,3 +120,9 @@ def open_lapse_cases(office: Office, on: date, *, actor: User | None = None) -> 
         busy.add(participation.person_id)
         opened += 1
     return opened
+
+
+
+def after_lapse_run(office: Office, run: LapseRun) -> dict[str, int]:
+    """The lapse run's follow-up (registered in `apps.py`): cases for the newly lapsed."""
+    return {"retention_cases": open_lapse_cases(office, run.as_of)}

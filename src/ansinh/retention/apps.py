@@ -8,3 +8,10 @@ class RetentionConfig(AppConfig):
     name = "ansinh.retention"
     label = "retention"
     verbose_name = _("Giữ chân người tham gia")
+
+    def ready(self) -> None:
+        from ansinh.collection.lapses import after_run
+
+        from .actions import after_lapse_run
+
+        after_run(after_lapse_run)

@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core import scoping
 from ansinh.core.models import Office
-from ansinh.network import scoping
 from ansinh.participation.models import Participation
 from ansinh.registry.models import Person, Village
 

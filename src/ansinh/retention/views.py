@@ -12,22 +12,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ansinh.calculator import presenting as p
-from ansinh.calculator.rules import current_tree
 from ansinh.core.access import signed_in as _user
 from ansinh.core.access import writer as _writer
 from ansinh.core.models import Role
 from ansinh.core.pages import query_without_page as _without_page
-from ansinh.network.scoping import get_scoped_or_404, scoped
+from ansinh.core.pdf import pdf_response
+from ansinh.core.scoping import get_scoped_or_404, scoped
 from ansinh.participation.models import Participation
 from ansinh.policy import GROUNDS, PolicyError
 from ansinh.registry.models import Person
+from ansinh.rules import presenting as p
+from ansinh.rules.tree import current_tree
 
 from . import actions, persistence
 from .comparison import Comparison, compare
@@ -167,16 +167,10 @@ def case_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         comparison = case_comparison(case, today, ground, _plan_income(request))
     except PolicyError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    from weasyprint import HTML  # a heavy import only the sheet needs
-
     context = _sheet_context(comparison)
     context.update(case=case, printed_on=today, ground_label=GROUND_LABELS[ground],
                    counsellor=user)
-    html = render_to_string("retention/sheet.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="phieu-tu-van-{case.pk}.pdf"'
-    return response
+    return pdf_response(request, "retention/sheet.html", context, f"phieu-tu-van-{case.pk}")
 
 
 @login_required

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ansinh.calculator.templatetags.money import format_vnd
+from ansinh.core.templatetags.money import format_vnd
 from ansinh.policy import contribution_quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

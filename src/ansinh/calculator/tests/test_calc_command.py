@@ -69,8 +69,8 @@ def test_an_override_in_the_database_changes_ansinh_calc_from_its_date(
     day_before = _json(env, *ADVANCE, "--on", "2026-12-31")["total"]
     script = (
         "from datetime import date\n"
-        "from ansinh.calculator.actions import add_override\n"
-        "from ansinh.calculator.models import ParameterOverride as P\n"
+        "from ansinh.rules.actions import add_override\n"
+        "from ansinh.rules.models import ParameterOverride as P\n"
         "add_override(P(name='contribution.fund_yield', start=date(2027, 1, 1), value='0.0035',"
         " reference_document='CV 999/BHXH-ĐTQ', reference_article='toàn văn'), actor=None)\n"
     )

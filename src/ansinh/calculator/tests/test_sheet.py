@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ansinh.calculator.templatetags.money import format_vnd
+from ansinh.core.templatetags.money import format_vnd
 
 from .test_views import CASH_OUT, cash_out_expectations
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from ansinh.calculator.templatetags.money import format_vnd, percent
+from ansinh.core.templatetags.money import format_vnd, percent
 from ansinh.policy import (
     ContributionPeriod,
     contribution_quote,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ansinh.calculator.templatetags.money import format_vnd
-from ansinh.collection import actions
+from ansinh.collection import dues, receipts
 from ansinh.collection.models import Receipt
+from ansinh.core.templatetags.money import format_vnd
 from ansinh.participation.models import Participation
 from ansinh.participation.subsidy import facts_for
 from ansinh.policy import contribution_quote
@@ -55,7 +55,7 @@ def test_enrol_and_first_receipt_on_a_phone(phone_page: Any, live_server: Any,
     page.wait_for_url("**/thu/bien-lai/moi/?participation=*")
     first = page.locator("input[name=period]").first
     months = first.get_attribute("value").split(",")
-    expected = actions.quote_months(participation, [date.fromisoformat(m) for m in months],
+    expected = dues.quote_months(participation, [date.fromisoformat(m) for m in months],
                                     timezone.localdate()).amount
     first.check()
     page.wait_for_function(
@@ -98,9 +98,9 @@ def test_the_director_pages_on_a_wide_screen(phone_page: Any, live_server: Any,
     import uuid
 
     today = timezone.localdate()
-    current = actions.quote_months
+    current = dues.quote_months
     months = [participation_al3.start_month]
-    receipt = actions.record_receipt(participation_al3, months=months,
+    receipt = receipts.record_receipt(participation_al3, months=months,
                                      amount=current(participation_al3, months, today).amount,
                                      paid_on=today, channel="cash", client_uuid=uuid.uuid4(),
                                      actor=agent_al3).receipt

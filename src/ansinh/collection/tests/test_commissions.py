@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ansinh.collection import actions, commissions
+from ansinh.collection import actions, commissions, dues, receipts
 from ansinh.collection.models import CommissionRate, Receipt, Remittance
 from ansinh.core.errors import Refused
 from ansinh.registry.models import Household, Person
@@ -33,8 +33,8 @@ class Money:
 
 def _pay(participation: Any, months: list[date], actor: Any, paid_on: date,
          channel: str = "cash") -> Receipt:
-    quote = actions.quote_months(participation, months, paid_on)
-    return actions.record_receipt(participation, months=months, amount=quote.amount,
+    quote = dues.quote_months(participation, months, paid_on)
+    return receipts.record_receipt(participation, months=months, amount=quote.amount,
                                   paid_on=paid_on, channel=channel, client_uuid=uuid.uuid4(),
                                   actor=actor).receipt
 

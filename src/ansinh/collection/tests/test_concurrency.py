@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from ansinh.collection import actions
+from ansinh.collection import dues, receipts
 from ansinh.collection.models import PaidMonth, Receipt
 from ansinh.core.errors import Refused
 
@@ -24,14 +24,14 @@ pytestmark = pytest.mark.skipif(
 
 
 def _race(participation: Any, actor: Any, keys: list[uuid.UUID]) -> list[object]:
-    quote = actions.quote_months(participation, [JAN], date(2026, 1, 20))
+    quote = dues.quote_months(participation, [JAN], date(2026, 1, 20))
     barrier = threading.Barrier(len(keys))
     results: list[object] = [None] * len(keys)
 
     def pay(slot: int) -> None:
         try:
             barrier.wait(timeout=10)
-            results[slot] = actions.record_receipt(
+            results[slot] = receipts.record_receipt(
                 participation, months=[JAN], amount=quote.amount, paid_on=date(2026, 1, 20),
                 channel="cash", client_uuid=keys[slot], actor=actor)
         except Refused as exc:
@@ -52,10 +52,10 @@ def test_two_connections_paying_the_same_month_land_one_receipt(
     participation_al3: Any, agent_al3: Any
 ) -> None:
     results = _race(participation_al3, agent_al3, [uuid.uuid4(), uuid.uuid4()])
-    recorded = [r for r in results if isinstance(r, actions.Recorded)]
+    recorded = [r for r in results if isinstance(r, receipts.Recorded)]
     refused = [r for r in results if isinstance(r, Refused)]
     assert len(recorded) == 1, results
-    assert len(refused) == 1 and isinstance(refused[0], actions.MonthAlreadyPaid), results
+    assert len(refused) == 1 and isinstance(refused[0], dues.MonthAlreadyPaid), results
     assert Receipt.objects.count() == 1
     assert PaidMonth.objects.filter(month=JAN).count() == 1
 
@@ -66,8 +66,8 @@ def test_the_same_submission_twice_at_once_returns_one_receipt(
 ) -> None:
     key = uuid.uuid4()
     results = _race(participation_al3, agent_al3, [key, key])
-    assert all(isinstance(r, actions.Recorded) for r in results), results
-    receipts = {r.receipt.pk for r in results if isinstance(r, actions.Recorded)}
+    assert all(isinstance(r, receipts.Recorded) for r in results), results
+    receipts = {r.receipt.pk for r in results if isinstance(r, receipts.Recorded)}
     assert len(receipts) == 1
     assert Receipt.objects.count() == 1
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ansinh.collection import actions
+from ansinh.collection import actions, dues, receipts
 from ansinh.collection.exporting import COLLECTION_HEADERS, PARTICIPANT_HEADERS, TOTAL_LABEL
 from ansinh.collection.ledger import participant_ledger
 from ansinh.collection.models import Receipt
@@ -42,8 +42,8 @@ def _sheet(response: Any) -> list[tuple[Any, ...]]:
 
 
 def _pay(participation: Any, months: list[date], on: date, actor: Any) -> Receipt:
-    amount = actions.quote_months(participation, months, on).amount
-    return actions.record_receipt(participation, months=months, amount=amount, paid_on=on,
+    amount = dues.quote_months(participation, months, on).amount
+    return receipts.record_receipt(participation, months=months, amount=amount, paid_on=on,
                                   channel="cash", client_uuid=uuid.uuid4(), actor=actor).receipt
 
 
@@ -58,8 +58,8 @@ def _world(participation_al3: Any, agent_al3: Any, director: Any) -> dict[str, A
     assert person is not None
     al1 = enrol(person, start_month=JAN, income=3_000_000, mode="quarterly", actor=director,
                 enrolled_on=date(2026, 1, 5))
-    amount = actions.quote_months(al1, [JAN, FEB, date(2026, 3, 1)], date(2026, 1, 25)).amount
-    actions.record_receipt(al1, months=[JAN, FEB, date(2026, 3, 1)], amount=amount,
+    amount = dues.quote_months(al1, [JAN, FEB, date(2026, 3, 1)], date(2026, 1, 25)).amount
+    receipts.record_receipt(al1, months=[JAN, FEB, date(2026, 3, 1)], amount=amount,
                            paid_on=date(2026, 1, 25), channel="post_office",
                            client_uuid=uuid.uuid4(), actor=director)
     return {"al1": al1, "reversal": reversal}

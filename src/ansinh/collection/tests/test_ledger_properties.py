@@ -6,15 +6,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansinh.collection import actions
+from ansinh.collection import actions, dues, receipts
 from ansinh.collection.ledger import cash_in_hand, office_total, participant_ledger
 from ansinh.collection.models import PaidMonth, Receipt, Remittance
-from ansinh.participation.dues import dues
+from ansinh.core.tests.isolation import rolled_back
 
 PAID_ON = date(2026, 6, 20)
 
@@ -32,12 +31,12 @@ def _apply(ops: list[tuple[str, Any]], participation: Any, agent: Any, director:
     remittances = 0
     for op, arg in ops:
         if op == "pay":
-            payable = dues(participation, PAID_ON).payable
+            payable = dues.dues(participation, PAID_ON).payable
             if not payable:
                 continue
             months = list(payable[0].unpaid)
-            quote = actions.quote_months(participation, months, PAID_ON)
-            actions.record_receipt(participation, months=months, amount=quote.amount,
+            quote = dues.quote_months(participation, months, PAID_ON)
+            receipts.record_receipt(participation, months=months, amount=quote.amount,
                                    paid_on=PAID_ON, channel=arg, client_uuid=uuid.uuid4(),
                                    actor=agent)
         elif op == "reverse":
@@ -61,7 +60,7 @@ def _apply(ops: list[tuple[str, Any]], participation: Any, agent: Any, director:
 def test_ledgers_cash_in_hand_and_office_totals_agree(
     ops: list[tuple[str, Any]], participation_al3: Any, agent_al3: Any, director: Any
 ) -> None:
-    with transaction.atomic():
+    with rolled_back():
         _apply(ops, participation_al3, agent_al3, director)
         receipts = Receipt.objects.all()
         total = office_total(participation_al3.office)
@@ -82,4 +81,3 @@ def test_ledgers_cash_in_hand_and_office_totals_agree(
         months = list(PaidMonth.objects.filter(released_by__isnull=True)
                       .values_list("month", flat=True))
         assert len(months) == len(set(months))
-        transaction.set_rollback(True)

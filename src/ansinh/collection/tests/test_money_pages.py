@@ -11,7 +11,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from ansinh.collection import actions
+from ansinh.collection import actions, dues, receipts
 from ansinh.collection.ledger import cash_in_hand
 from ansinh.collection.models import PeriodClose, ReceiptBook, Remittance, RemittanceStatus
 
@@ -30,8 +30,8 @@ def client_for(user: Any) -> Client:
 
 
 def _pay(participation: Any, month: date, on: date, actor: Any, channel: str = "cash") -> Any:
-    amount = actions.quote_months(participation, [month], on).amount
-    return actions.record_receipt(participation, months=[month], amount=amount, paid_on=on,
+    amount = dues.quote_months(participation, [month], on).amount
+    return receipts.record_receipt(participation, months=[month], amount=amount, paid_on=on,
                                   channel=channel, client_uuid=uuid.uuid4(), actor=actor).receipt
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from ansinh.collection import actions
+from ansinh.collection import actions, dues, receipts
 from ansinh.participation.actions import enrol
 from ansinh.participation.subsidy import facts_for
 from ansinh.policy import contribution_quote, household_hi
@@ -14,7 +14,7 @@ from ansinh.policy import contribution_quote, household_hi
 
 def test_a_month_costs_what_the_engine_says(participation_al3: Any) -> None:
     paid_on = date(2026, 1, 20)
-    pricing = actions.quote_months(participation_al3, [date(2026, 1, 1)], paid_on)
+    pricing = dues.quote_months(participation_al3, [date(2026, 1, 1)], paid_on)
     cats = facts_for(participation_al3.person).categories(date(2026, 1, 1))
     quote = contribution_quote(paid_on, 2_000_000, cats)
     assert pricing.amount == quote.total
@@ -26,7 +26,7 @@ def test_support_stops_after_120_months(prospect_al3: Any, agent_al3: Any) -> No
     participation = enrol(prospect_al3, start_month=date(2026, 1, 1), income=2_000_000,
                           mode="monthly", actor=agent_al3, enrolled_on=date(2026, 1, 5),
                           prior_supported_months=119)
-    pricing = actions.quote_months(participation, [date(2026, 1, 1), date(2026, 2, 1)],
+    pricing = dues.quote_months(participation, [date(2026, 1, 1), date(2026, 2, 1)],
                                    date(2026, 1, 20))
     first, second = pricing.lines
     assert first.support > 0
@@ -40,12 +40,12 @@ def test_an_advance_payment_is_discounted_by_the_engine(prospect_al3: Any,
                           enrolled_on=date(2026, 1, 5))
     months = [date(2026 + i // 12, i % 12 + 1, 1) for i in range(24)]
     paid_on = date(2026, 1, 10)
-    pricing = actions.quote_months(participation, months, paid_on)
+    pricing = dues.quote_months(participation, months, paid_on)
     cats = facts_for(participation.person).categories(date(2026, 1, 1))
     quote = contribution_quote(paid_on, 2_000_000, cats, mode="advance", years=2)
     assert pricing.amount == quote.total
     assert pricing.amount < 24 * (440_000 - quote.support_monthly)
-    receipt = actions.record_receipt(participation, months=months, amount=quote.total,
+    receipt = receipts.record_receipt(participation, months=months, amount=quote.total,
                                      paid_on=paid_on, channel="bank_transfer",
                                      client_uuid=uuid.uuid4(), actor=agent_al3).receipt
     assert receipt.months == 24 and receipt.amount == quote.total

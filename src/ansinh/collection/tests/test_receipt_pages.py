@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ansinh.collection import actions
+from ansinh.collection import dues, receipts
 from ansinh.collection.models import Receipt
 from ansinh.participation.actions import enrol
 from ansinh.policy import household_hi
@@ -54,7 +54,7 @@ def test_the_payable_periods_and_the_live_amount(participation_al3: Any, agent_a
     periods = response.context["periods"]
     # on 20 January a monthly participant may pay January (due) and February (ahead)
     assert [row["period"].start for row in periods] == [JAN, FEB]
-    expected = actions.quote_months(participation_al3, [JAN, FEB], DAY).amount
+    expected = dues.quote_months(participation_al3, [JAN, FEB], DAY).amount
     fragment = client.get(reverse("collection:receipt_new"),
                           {"participation": participation_al3.pk,
                            "period": [periods[0]["value"], periods[1]["value"]]},
@@ -69,7 +69,7 @@ def test_a_receipt_in_a_few_taps_and_a_retry_returns_the_same(participation_al3:
                                                               agent_al3: Any) -> None:
     client = client_for(agent_al3)
     data = _form(client, participation_al3)
-    amount = actions.quote_months(participation_al3, [JAN], DAY).amount
+    amount = dues.quote_months(participation_al3, [JAN], DAY).amount
     data |= {"period": JAN.isoformat(), "amount": f"{amount:,}".replace(",", ".")}
     first = client.post(reverse("collection:receipt_new"), data)
     assert first.status_code == 302
@@ -86,7 +86,7 @@ def test_a_receipt_in_a_few_taps_and_a_retry_returns_the_same(participation_al3:
 def test_a_wrong_amount_shows_the_difference(participation_al3: Any, agent_al3: Any) -> None:
     client = client_for(agent_al3)
     data = _form(client, participation_al3)
-    amount = actions.quote_months(participation_al3, [JAN], DAY).amount
+    amount = dues.quote_months(participation_al3, [JAN], DAY).amount
     data |= {"period": JAN.isoformat(), "amount": str(amount - 10_000)}
     response = client.post(reverse("collection:receipt_new"), data)
     assert response.status_code == 400
@@ -147,8 +147,8 @@ def test_a_household_hi_receipt_takes_the_ladder(prospect_al3: Any, agent_al3: A
 
 def test_the_director_reverses_a_receipt_with_a_reason(participation_al3: Any, agent_al3: Any,
                                                        director: Any) -> None:
-    amount = actions.quote_months(participation_al3, [JAN], DAY).amount
-    receipt = actions.record_receipt(participation_al3, months=[JAN], amount=amount,
+    amount = dues.quote_months(participation_al3, [JAN], DAY).amount
+    receipt = receipts.record_receipt(participation_al3, months=[JAN], amount=amount,
                                      paid_on=DAY, channel="cash", client_uuid=uuid.uuid4(),
                                      actor=agent_al3).receipt
     url = reverse("collection:receipt_reverse", args=[receipt.pk])
@@ -175,8 +175,8 @@ def _people(commune: str, count: int) -> list[Person]:
 def test_the_receipt_list_is_scoped_and_runs_no_query_per_row(
         participation_al3: Any, agent_al3: Any, director: Any, viewer_al1: Any) -> None:
     def pay(participation: Any) -> None:
-        amount = actions.quote_months(participation, [JAN], DAY).amount
-        actions.record_receipt(participation, months=[JAN], amount=amount, paid_on=DAY,
+        amount = dues.quote_months(participation, [JAN], DAY).amount
+        receipts.record_receipt(participation, months=[JAN], amount=amount, paid_on=DAY,
                                channel="bank_transfer", client_uuid=uuid.uuid4(),
                                actor=director)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 
-from ansinh.collection import actions
+from ansinh.collection import actions, dues, receipts
 from ansinh.collection.ledger import cash_in_hand, participant_ledger
 from ansinh.collection.models import PaidMonth, Receipt
 from ansinh.core.errors import Refused
@@ -19,9 +19,9 @@ JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 
 
 def _pay(participation: Any, months: list[date], actor: Any, paid_on: date,
-         client_uuid: uuid.UUID | None = None) -> actions.Recorded:
-    quote = actions.quote_months(participation, months, paid_on)
-    return actions.record_receipt(participation, months=months, amount=quote.amount,
+         client_uuid: uuid.UUID | None = None) -> receipts.Recorded:
+    quote = dues.quote_months(participation, months, paid_on)
+    return receipts.record_receipt(participation, months=months, amount=quote.amount,
                                   paid_on=paid_on, channel="cash",
                                   client_uuid=client_uuid or uuid.uuid4(), actor=actor)
 
@@ -47,9 +47,9 @@ def test_a_receipt_takes_the_engines_amount_and_the_next_book_number(
 def test_a_wrong_amount_is_refused_with_the_difference(
     participation_al3: Any, agent_al3: Any
 ) -> None:
-    quote = actions.quote_months(participation_al3, [JAN], date(2026, 1, 20))
-    with pytest.raises(actions.AmountMismatch) as refused:
-        actions.record_receipt(participation_al3, months=[JAN], amount=quote.amount + 1000,
+    quote = dues.quote_months(participation_al3, [JAN], date(2026, 1, 20))
+    with pytest.raises(receipts.AmountMismatch) as refused:
+        receipts.record_receipt(participation_al3, months=[JAN], amount=quote.amount + 1000,
                                paid_on=date(2026, 1, 20), channel="cash",
                                client_uuid=uuid.uuid4(), actor=agent_al3)
     assert refused.value.difference == 1000
@@ -72,7 +72,7 @@ def test_a_month_is_paid_once_and_the_database_says_so_too(
     participation_al3: Any, agent_al3: Any
 ) -> None:
     _pay(participation_al3, [JAN], agent_al3, date(2026, 1, 20))
-    with pytest.raises(actions.MonthAlreadyPaid):
+    with pytest.raises(dues.MonthAlreadyPaid):
         _pay(participation_al3, [JAN], agent_al3, date(2026, 1, 21))
     receipt = Receipt.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -83,7 +83,7 @@ def test_a_month_is_paid_once_and_the_database_says_so_too(
 def test_a_quarter_must_be_paid_whole(
     participation_al3: Any, agent_al3: Any, director: Any
 ) -> None:
-    actions_p = __import__("ansinh.participation.actions", fromlist=["x"])
+    from ansinh.collection import lifecycle as actions_p
     actions_p.change_terms(participation_al3, from_month=date(2026, 4, 1), income=2_000_000,
                            mode="quarterly", actor=director, on=date(2026, 3, 10))
     with pytest.raises(Refused, match="cả kỳ"):

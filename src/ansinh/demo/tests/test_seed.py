@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from ansinh.collection.models import Receipt
 from ansinh.core.models import Role, User
+from ansinh.core.tests.isolation import rolled_back
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import Participation
 from ansinh.registry.models import Commune, HouseholdPoverty, Person, SIStatus
@@ -34,7 +34,7 @@ def test_seed_is_deterministic_and_shaped_like_a_luoi() -> None:
     in_scheme = Participation.objects.filter(status__in=("active", "late"))
     assert in_scheme.count() == round(1805 * 2000 / 50000)
     # the demo's states are the ones lapse detection would set on its as-of date
-    from ansinh.participation.lapses import detect_lapses
+    from ansinh.collection.lapses import detect_lapses
 
     run = detect_lapses(Commune.objects.get(code="AL1").office, date(2026, 3, 31))
     assert (run.became_late, run.became_paused, run.caught_up) == ([], [], [])
@@ -60,10 +60,9 @@ def test_seed_is_deterministic_and_shaped_like_a_luoi() -> None:
 def test_seed_is_deterministic() -> None:
     fingerprints = []
     for _attempt in range(2):
-        with transaction.atomic():
+        with rolled_back():
             call_command("seed-demo", persons=1500, seed=11, verbosity=0)
             fingerprints.append((_fingerprint(), _money_fingerprint()))
-            transaction.set_rollback(True)
     assert fingerprints[0] == fingerprints[1]
 
 

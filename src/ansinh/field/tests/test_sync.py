@@ -9,7 +9,7 @@ from typing import Any
 
 from django.test import Client
 
-from ansinh.collection import actions
+from ansinh.collection import dues
 from ansinh.collection.models import Receipt
 from ansinh.participation.models import Participation
 from ansinh.registry.models import Person, SIStatus
@@ -22,7 +22,7 @@ def _post(client: Client, items: list[dict[str, Any]]) -> Any:
 
 
 def _receipt_item(participation: Participation, key: str) -> dict[str, Any]:
-    amount = actions.quote_months(participation, [date(2026, 1, 1)], date(2026, 1, 20)).amount
+    amount = dues.quote_months(participation, [date(2026, 1, 1)], date(2026, 1, 20)).amount
     return {"kind": "receipt", "client_uuid": key, "participation": participation.pk,
             "months": ["2026-01"], "amount": amount, "paid_on": "2026-01-20", "channel": "cash"}
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from ansinh.core.models import User
-from ansinh.network.actions import NetworkError, record_reward
+from ansinh.network.actions import record_reward
+from ansinh.network.errors import NetworkError
 from ansinh.network.models import CollectionOrganisation, RecipientKind, Reward
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from ansinh.core.models import Office, Role, User
+from ansinh.core.scoping import scoped, visible_villages
 from ansinh.network.models import Assignment
-from ansinh.network.scoping import scoped, visible_villages
 from ansinh.registry.models import Commune, Household, Person, Village
 
 

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from ansinh.core.models import AuditEntry, User
+from ansinh.core.periods import parse_period
 from ansinh.network import actions
-from ansinh.network.actions import NetworkError, allocate, set_target, value_on
+from ansinh.network.actions import allocate, set_target, value_on
+from ansinh.network.errors import NetworkError
 from ansinh.network.models import (
     Agent,
     CollectionOrganisation,
@@ -18,7 +20,6 @@ from ansinh.network.models import (
     TargetVersion,
     UnitKind,
 )
-from ansinh.network.periods import parse_period
 from ansinh.registry.models import Commune, Village
 
 YEAR = parse_period("2026")

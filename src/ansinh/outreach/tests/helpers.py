@@ -6,7 +6,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from ansinh.collection import actions as money
+from ansinh.collection.dues import quote_months
+from ansinh.collection.receipts import record_receipt
 from ansinh.registry.models import Person, SIStatus
 
 
@@ -19,7 +20,7 @@ def prospects(commune: str, count: int, *, exclude: tuple[int, ...] = ()) -> lis
 
 
 def pay(participation: Any, months: list[date], actor: Any, paid_on: date) -> Any:
-    quote = money.quote_months(participation, months, paid_on)
-    return money.record_receipt(participation, months=months, amount=quote.amount,
+    quote = quote_months(participation, months, paid_on)
+    return record_receipt(participation, months=months, amount=quote.amount,
                                 paid_on=paid_on, channel="bank_transfer",
                                 client_uuid=uuid.uuid4(), actor=actor).receipt

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ansinh.calculator.templatetags.money import format_vnd
+from ansinh.core.templatetags.money import format_vnd
 from ansinh.outreach import actions, leaflets
 from ansinh.policy import contribution_quote, income_bounds, load_default_tree
 

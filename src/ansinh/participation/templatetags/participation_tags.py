@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from ansinh.rules.presenting import CATEGORY_CHOICES
+
 from ..models import Participation, Status
 
 register = template.Library()
@@ -25,6 +27,4 @@ def participation_panel(context: dict[str, Any], person: Any) -> dict[str, Any]:
 @register.filter
 def category_label(code: str) -> str:
     """A subsidy category code (poor, near_poor, ethnic_minority, island, other) in words."""
-    from ansinh.calculator.forms import CATEGORY_CHOICES
-
     return str(dict(CATEGORY_CHOICES).get(code, code))

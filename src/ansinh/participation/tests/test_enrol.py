@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from ansinh.collection.lifecycle import resume, stop
 from ansinh.core.errors import Refused
 from ansinh.core.models import AuditEntry
-from ansinh.participation.actions import enrol, resume, stop
+from ansinh.participation.actions import enrol
 from ansinh.participation.models import Participation, Status, StatusChange
 from ansinh.participation.subsidy import categories_for
 from ansinh.registry.models import HouseholdPoverty, Person, SIStatus
@@ -38,16 +39,17 @@ def test_a_person_who_is_not_a_prospect_is_refused_with_the_reason(
 
 
 def test_too_young_and_too_old_are_refused(world: Any, agent_al3: Any) -> None:
-    young = Person.objects.filter(birth_date__gt=date(2011, 4, 1)).first()
+    in_al3 = Person.objects.filter(village__commune__code="AL3")  # the agent's territory
+    young = in_al3.filter(birth_date__gt=date(2011, 4, 1)).first()
     if young is None:  # the demo's youngest are 15: make one younger
-        young = Person.objects.first()
+        young = in_al3.first()
         assert young is not None
         Person.objects.filter(pk=young.pk).update(birth_date=date(2012, 5, 1))
         young.refresh_from_db()
     with pytest.raises(Refused, match="15"):
         _enrol(young, agent_al3)
-    old = Person.objects.filter(sex="M", birth_date__lt=date(1960, 1, 1),
-                                si_status=SIStatus.NONE).first()
+    old = in_al3.filter(sex="M", birth_date__lt=date(1960, 1, 1),
+                        si_status=SIStatus.NONE).first()
     assert old is not None
     with pytest.raises(Refused, match="tuổi nghỉ hưu"):
         _enrol(old, agent_al3)

@@ -13,11 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ansinh.collection.lapses import detect_lapses
 from ansinh.core.models import User
-from ansinh.participation.lapses import detect_lapses
-from ansinh.participation.reminders import queue_for_run
 from ansinh.registry.models import Person
 from ansinh.reminders.models import OutboxMessage, ReminderTemplate
+from ansinh.reminders.queueing import queue_for_run
 
 OUTBOX = reverse("reminders:outbox")
 TEMPLATES = reverse("reminders:templates")

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from ansinh.collection.lapses import detect_lapses
 from ansinh.core.models import User
-from ansinh.participation.lapses import detect_lapses
-from ansinh.participation.reminders import queue_for_run
 from ansinh.registry.models import Person
 from ansinh.reminders.models import OutboxMessage, RecipientKind
+from ansinh.reminders.queueing import queue_for_run
 
 
 @pytest.fixture

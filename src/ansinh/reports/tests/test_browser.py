@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ansinh.network.demo import seed_demo
+from ansinh.demo.targets import seed_demo
 
 pytestmark = pytest.mark.browser
 

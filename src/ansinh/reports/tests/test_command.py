@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from ansinh.network.demo import seed_demo
+from ansinh.core.periods import parse_period
+from ansinh.demo.targets import seed_demo
 from ansinh.network.models import Metric
-from ansinh.network.periods import parse_period
 from ansinh.reports import metrics
 from ansinh.reports.metrics import Window
 

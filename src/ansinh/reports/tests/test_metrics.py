@@ -12,8 +12,8 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from ansinh.collection.models import PaidMonth, Product, Receipt
+from ansinh.core.periods import parse_period
 from ansinh.network.models import Metric
-from ansinh.network.periods import parse_period
 from ansinh.participation.models import Participation, Status, StatusChange
 from ansinh.reports import metrics
 from ansinh.reports.metrics import Window

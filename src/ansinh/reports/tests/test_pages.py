@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ansinh.core.models import User
+from ansinh.core.periods import parse_period
 from ansinh.network.actions import allocate, set_target
 from ansinh.network.models import Agent, Metric, Target, UnitKind
-from ansinh.network.periods import parse_period
 from ansinh.participation.models import Participation
 from ansinh.registry.models import Commune
 

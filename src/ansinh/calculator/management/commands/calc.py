@@ -15,8 +15,7 @@ from django.db import DatabaseError
 
 from ansinh.policy import ParameterTree, load_default_tree
 from ansinh.policy.cli import main
-
-from ...rules import current_tree
+from ansinh.rules.tree import current_tree
 
 
 def _tree(stderr: Any) -> ParameterTree:

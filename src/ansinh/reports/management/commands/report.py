@@ -14,10 +14,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
 
-from ansinh.core.models import Office
+from ansinh.core.models import Office, Role, User
+from ansinh.core.pdf import pdf_bytes
+from ansinh.core.periods import parse_period
+from ansinh.core.tables import table_context, xlsx_bytes
 from ansinh.network.models import Metric
-from ansinh.network.periods import parse_period
-from ansinh.network.tables import pdf_bytes, xlsx_bytes
 from ansinh.reports.progress import BY_CHOICES, progress_rows
 
 
@@ -56,14 +57,14 @@ class Command(BaseCommand):
                                          indent=1))
             return
         if options["xlsx"] or options["pdf"]:
-            from ansinh.core.models import Role, User
             from ansinh.reports.views import Params, progress_table
 
             reader = User(role=Role.DIRECTOR, office=office, is_superuser=True)
             table, _rows = progress_table(reader, Params(office, period, as_of,
                                                          options["metric"], options["by"]))
             path: Path = options["xlsx"] or options["pdf"]
-            path.write_bytes(xlsx_bytes(table) if options["xlsx"] else pdf_bytes(table))
+            path.write_bytes(xlsx_bytes(table) if options["xlsx"]
+                             else pdf_bytes("core/table_pdf.html", table_context(table)))
             self.stdout.write(f"{path} ({len(rows)} dòng / rows)")
             return
         width = max((len(row.unit.name) for row in rows), default=10)

@@ -1,0 +1,49 @@
+"""Form fields the pages share: amounts in đồng and calendar months, typed the way people
+write them, with errors written "Vietnamese / English" like the engine's own messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+
+AMOUNT_ERROR = "Nhập số tiền bằng chữ số, ví dụ 2.000.000 / enter an amount in đồng, e.g. 2000000"
+REQUIRED_ERROR = "Cần điền mục này / this field is required"
+DATE_ERROR = "Ngày không hợp lệ (ngày/tháng/năm) / invalid date"
+MONTH_ERROR = "Tháng không hợp lệ, ví dụ 2026-11 / invalid month, e.g. 2026-11"
+NUMBER_ERROR = "Nhập một số nguyên / enter a whole number"
+CHOICE_ERROR = "Lựa chọn không hợp lệ / invalid choice"
+FIELD_ERRORS = {"required": REQUIRED_ERROR, "invalid": NUMBER_ERROR, "invalid_choice": CHOICE_ERROR,
+           "min_value": NUMBER_ERROR, "max_value": NUMBER_ERROR}
+
+
+class VNDField(forms.CharField):
+    """An amount in đồng, typed the way people write it: 2000000, 2.000.000, 2,000,000 ₫."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        digits = re.sub(r"[\s.,_₫đ]|vnd|VND|đồng", "", text)
+        if not digits.isdigit():
+            raise forms.ValidationError(AMOUNT_ERROR, code="invalid")
+        return int(digits)
+
+
+class MonthField(forms.CharField):
+    """A calendar month: 2026-11 (what <input type=month> sends) or 11/2026."""
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})/(\d{4})", text)
+        if not m:
+            raise forms.ValidationError(MONTH_ERROR, code="invalid")
+        a, b = m.groups()
+        year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+        if not 1 <= month <= 12 or year < 1900:
+            raise forms.ValidationError(MONTH_ERROR, code="invalid")
+        return date(year, month, 1)

@@ -1,0 +1,127 @@
+"""A table as the pages show it, and the same table as an xlsx workbook or an A4 PDF.
+
+Reports and the network pages build a `Table` once; the HTML page, the xlsx export (openpyxl
+write_only) and the PDF (WeasyPrint, Noto Sans named explicitly so diacritics render) all read
+it, so the exported numbers are the page's numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .pdf import pdf_response
+from .templatetags.money import format_vnd, percent
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Column:
+    title: str
+    kind: str = "text"  # text | int | money | ratio | date | bar
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    subtitle: str = ""
+    notes: list[str] = field(default_factory=list)
+    footer: list[Any] | None = None
+
+    def display_rows(self) -> list[list[tuple[str, str]]]:
+        """(css class, text) per cell, formatted the Vietnamese way."""
+        return [[(column.kind, display(value, column.kind))
+                 for column, value in zip(self.columns, row, strict=True)]
+                for row in self.all_rows()]
+
+    def all_rows(self) -> list[list[Any]]:
+        return self.rows + ([self.footer] if self.footer else [])
+
+
+def display(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if value == "":
+        return ""
+    if kind == "money":
+        return format_vnd(int(value))
+    if kind == "ratio":
+        return percent(value)
+    if kind == "int" or kind == "bar":
+        return f"{int(value):,}".replace(",", ".")
+    if kind == "date" and isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def xlsx_bytes(table: Table) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_name(table.title))
+    sheet.append([WriteOnlyCell(sheet, value=table.title)])
+    if table.subtitle:
+        sheet.append([table.subtitle])
+    sheet.append([])
+    header = []
+    for column in table.columns:
+        cell = WriteOnlyCell(sheet, value=column.title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in table.all_rows():
+        cells = []
+        for column, value in zip(table.columns, row, strict=True):
+            cell = WriteOnlyCell(sheet, value=_excel_value(value, column.kind))
+            if column.kind == "money":
+                cell.number_format = "#,##0"
+            elif column.kind == "ratio":
+                cell.number_format = "0.0%"
+            elif column.kind == "date":
+                cell.number_format = "DD/MM/YYYY"
+            cells.append(cell)
+        sheet.append(cells)
+    for note in table.notes:
+        sheet.append([note])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _excel_value(value: Any, kind: str) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if kind == "text" and value is not None and not isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _sheet_name(title: str) -> str:
+    cleaned = "".join(ch for ch in title if ch not in "[]:*?/\\")
+    return cleaned[:31] or "Bang"
+
+
+def table_context(table: Table, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the printable table template needs."""
+    return {"table": table, "printed_on": timezone.localdate(), **(extra or {})}
+
+
+def export_response(table: Table, export: str, filename: str,
+                    request: HttpRequest | None = None) -> HttpResponse:
+    """The table as an xlsx or PDF download (`export` is "xlsx" or "pdf")."""
+    if export == "xlsx":
+        response = HttpResponse(xlsx_bytes(table), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    return pdf_response(request, "core/table_pdf.html", table_context(table), filename)

@@ -1,0 +1,60 @@
+"""Who answers for which villages, from the assignments: the territory `core.scoping` asks for
+(provided from `apps.NetworkConfig.ready`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from ansinh.core.models import Role, User
+from ansinh.core.scoping import is_admin, visible_villages
+from ansinh.registry.models import Village
+
+from .models import Agent, Assignment
+
+
+def in_force(on: date) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
+def active_assignments(user: User, on: date) -> QuerySet[Assignment]:
+    """The user's own assignments in force on `on`."""
+    return in_force(on).filter(user=user)
+
+
+class AssignedTerritory:
+    """The territory of `core.scoping`: villages by assignment, substitutes included."""
+
+    def all_villages(self) -> QuerySet[Any]:
+        return Village.objects.all()
+
+    def office_villages(self, office_id: int | None) -> QuerySet[Any]:
+        return Village.objects.filter(commune__office=office_id)
+
+    def assigned_villages(self, user: User, on: date) -> QuerySet[Any]:
+        assignments = in_force(on).filter(Q(user=user) | Q(substitute=user))
+        return Village.objects.filter(commune__office=user.office_id).filter(
+            Q(commune__in=assignments.filter(commune__isnull=False).values("commune"))
+            | Q(id__in=assignments.filter(village__isnull=False).values("village"))
+        )
+
+    def represented_users(self, user: User, on: date) -> QuerySet[User]:
+        colleagues = in_force(on).filter(substitute=user).values("user")
+        return User.objects.filter(Q(pk=user.pk) | Q(pk__in=colleagues))
+
+
+def agent_within(user: User, agent: Agent, on: date) -> bool:
+    """Whether every village the agent answers for lies in what `user` may change (an agent
+    with no assignment belongs to the office as a whole: only its director's)."""
+    if is_admin(user):
+        return True
+    if agent.organisation.office_id != user.office_id:
+        return False
+    if user.role == Role.DIRECTOR:
+        return True
+    theirs = set(AssignedTerritory().assigned_villages(agent.user, on).values_list("id", flat=True))
+    mine = set(visible_villages(user, on).values_list("id", flat=True))
+    return bool(theirs) and theirs <= mine

@@ -1,0 +1,139 @@
+"""Turning engine breakdowns into what a page shows: labelled amounts each marked provisional
+when it depends on a value that is not confirmed, the provisional values, the references used.
+
+No legal numbers here: which parameters an amount depends on is a reading of the formulas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.policy import ParamValue
+
+# The subsidy categories as people call them (the engine's category codes).
+CATEGORY_CHOICES = [
+    ("other", _("Người dân bình thường")),
+    ("ethnic_minority", _("Người dân tộc thiểu số")),
+    ("near_poor", _("Hộ cận nghèo")),
+    ("poor", _("Hộ nghèo")),
+    ("island", _("Sống ở xã đảo, đặc khu")),
+]
+
+# Plain names of the parameters a citizen may see in the references.
+PARAMETER_LABELS: dict[str, Promise] = {
+    "benefits.half_year_odd_months": _("Cách tính tháng lẻ"),
+    "benefits.monthly_allowance": _("Trợ cấp hằng tháng"),
+    "benefits.social_pension": _("Trợ cấp hưu trí xã hội"),
+    "benefits.social_pension_age": _("Tuổi hưởng trợ cấp hưu trí xã hội"),
+    "contribution.advance_support_mode": _("Cách trừ hỗ trợ khi đóng trước"),
+    "contribution.advance_years": _("Đóng trước nhiều năm"),
+    "contribution.fund_yield": _("Lãi suất chiết khấu (lợi nhuận quỹ)"),
+    "contribution.income_ceiling_multiplier": _("Mức thu nhập cao nhất"),
+    "contribution.income_step": _("Bước thu nhập"),
+    "contribution.payment_deadline_months": _("Hạn đóng"),
+    "contribution.payment_modes": _("Phương thức đóng"),
+    "contribution.rate": _("Tỷ lệ đóng"),
+    "contribution.rural_poverty_line": _("Chuẩn nghèo nông thôn (mức thu nhập thấp nhất)"),
+    "general.reference_level": _("Mức tham chiếu (lương cơ sở)"),
+    "health_insurance.household_ladder": _("BHYT hộ gia đình: mức giảm theo người"),
+    "health_insurance.household_rate": _("BHYT hộ gia đình: tỷ lệ đóng"),
+    "lump_sum.factor": _("Mức hưởng BHXH một lần"),
+    "lump_sum.grounds": _("Điều kiện hưởng BHXH một lần"),
+    "lump_sum.new_law_first_joined": _("Người tham gia lần đầu theo luật mới"),
+    "lump_sum.split_date": _("Mốc chia giai đoạn của BHXH một lần"),
+    "lump_sum.support_deduction": _("Trừ số tiền Nhà nước đã hỗ trợ"),
+    "pension.min_years": _("Số năm đóng tối thiểu"),
+    "pension.one_time_allowance": _("Trợ cấp một lần khi nghỉ hưu"),
+    "pension.rate_base": _("Tỷ lệ hưởng lương hưu"),
+    "pension.rate_base_years": _("Số năm ứng với tỷ lệ hưởng cơ bản"),
+    "pension.rate_max": _("Tỷ lệ hưởng tối đa"),
+    "pension.rate_step": _("Tỷ lệ cộng thêm mỗi năm"),
+    "pension.revaluation": _("Hệ số điều chỉnh thu nhập"),
+    "pension.revaluation_default": _("Hệ số điều chỉnh cho năm chưa công bố"),
+    "pension.short_service": _("Tỷ lệ hưởng của nam chưa đủ số năm cơ bản"),
+    "retirement.age": _("Tuổi nghỉ hưu"),
+    "retirement.pre2021_joiner": _("Tuổi hưởng chuyển tiếp"),
+    "retirement.pre2021_joiner_cutoff": _("Tuổi hưởng chuyển tiếp"),
+    "subsidy.count_pre_2025_months": _("Tính các tháng đã được hỗ trợ theo quy định cũ"),
+    "subsidy.local_top_up_amount": _("Địa phương hỗ trợ thêm"),
+    "subsidy.local_top_up_rate": _("Địa phương hỗ trợ thêm"),
+    "subsidy.max_supported_months": _("Số tháng được Nhà nước hỗ trợ tối đa"),
+    "subsidy.support_rate": _("Tỷ lệ Nhà nước hỗ trợ"),
+}
+
+ALL: tuple[str, ...] = ()  # an amount that depends on every value the calculation used
+
+SUPPORT = ("contribution.rate", "contribution.rural_poverty_line", "subsidy.")
+HISTORY_AVERAGE = ("pension.revaluation",)
+RATE = ("pension.rate", "pension.short_service", "pension.min_years",
+        "benefits.half_year_odd_months")
+
+
+def depends_on_provisional(parameters: tuple[ParamValue, ...], prefixes: tuple[str, ...]) -> bool:
+    """True when a value used whose name starts with one of ``prefixes`` (all, if empty) is not
+    confirmed."""
+    return any(
+        p.provisional and (not prefixes or p.name.startswith(prefixes)) for p in parameters
+    )
+
+
+@dataclass(frozen=True)
+class Amount:
+    key: str
+    label: Any
+    value: int
+    provisional: bool
+    strong: bool = False
+
+
+def amount(result: Any, key: str, label: Any, prefixes: tuple[str, ...] = ALL,
+           *, value: int | None = None, strong: bool = False) -> Amount:
+    return Amount(
+        key, label, getattr(result, key) if value is None else value,
+        depends_on_provisional(result.parameters, prefixes), strong,
+    )
+
+
+@dataclass(frozen=True)
+class Ref:
+    label: Any
+    name: str
+    start: Any
+    document: str
+    article: str
+    link: str
+    confidence: str
+    provisional: bool
+
+
+def references(*results: Any) -> list[Ref]:
+    """Every parameter value used by ``results``, once, sorted by name and date."""
+    seen: dict[tuple[str, Any], ParamValue] = {}
+    for result in results:
+        if result is None:
+            continue
+        for p in result.parameters:
+            seen[(p.name, p.start)] = p
+    return [
+        Ref(PARAMETER_LABELS.get(p.name, p.name), p.name, p.start, p.reference.document,
+            p.reference.article, p.reference.link, p.confidence, p.provisional)
+        for _key, p in sorted(seen.items(), key=lambda item: (item[0][0], item[0][1]))
+    ]
+
+
+def refs(*results: Any) -> dict[str, list[Ref]]:
+    """Template context: ``refs`` (every value used) and ``prov_refs`` (those not confirmed)."""
+    used = references(*results)
+    return {"refs": used, "prov_refs": [r for r in used if r.provisional]}
+
+
+def age_text(years: int, months: int) -> str:
+    """A retirement age as people say it: "60 tuổi", "60 tuổi 9 tháng"."""
+    if months:
+        return gettext("%(years)d tuổi %(months)d tháng") % {"years": years, "months": months}
+    return gettext("%(years)d tuổi") % {"years": years}
