@@ -75,7 +75,7 @@ def worker(persons: int) -> dict[str, Any]:
     from ansinh.core.bulk import insert_rows
     from ansinh.registry.exporting import export_persons
     from ansinh.registry.importing import import_persons
-    from ansinh.registry.models import Person
+    from ansinh.registry.models import Person, Village
 
     call_command("migrate", verbosity=0)
     figures: dict[str, Any] = {"persons": persons, "database": connection.vendor}
@@ -91,7 +91,7 @@ def worker(persons: int) -> dict[str, Any]:
     # the import creates every row again into an empty register
     Person.objects.all()._raw_delete(Person.objects.db)
     started = time.perf_counter()
-    result = import_persons(export_path)
+    result = import_persons(export_path, territory=Village.objects.all())
     figures["import_s"] = time.perf_counter() - started
     assert result.imported and result.created == persons, result.as_dict()
 

@@ -55,6 +55,11 @@ def agent_within(user: User, agent: Agent, on: date) -> bool:
         return False
     if user.role == Role.DIRECTOR:
         return True
-    theirs = set(AssignedTerritory().assigned_villages(agent.user, on).values_list("id", flat=True))
+    # the agent's own assignments (not those they hold as a colleague's substitute)
+    assignments = active_assignments(agent.user, on)
+    theirs = set(Village.objects.filter(
+        Q(commune__in=assignments.filter(commune__isnull=False).values("commune"))
+        | Q(id__in=assignments.filter(village__isnull=False).values("village"))
+    ).values_list("id", flat=True))
     mine = set(visible_villages(user, on).values_list("id", flat=True))
     return bool(theirs) and theirs <= mine

@@ -3,23 +3,59 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .identity import check_national_id, check_si_number, normalize_national_id
-from .models import Person
+from .models import Household, Person, Village
+
+
+class VillageChoiceField(forms.ModelChoiceField[Village]):
+    def label_from_instance(self, obj: Village) -> str:
+        return f"{obj.commune.name} — {obj.name}"
 
 
 class PersonForm(forms.ModelForm[Person]):
+    """A person's record. The village and the household are chosen inside `territory`, the
+    villages the editing user may write: a value from outside is not a valid choice."""
+
+    village = VillageChoiceField(
+        queryset=Village.objects.none(), label=_("Thôn"),
+        error_messages={"invalid_choice": _("Thôn này ngoài địa bàn của bạn / "
+                                            "This village is outside your territory")},
+    )
+    # typed as a code: an office has too many households for a drop-down list
+    household = forms.ModelChoiceField(
+        queryset=Household.objects.none(), to_field_name="code", required=False,
+        label=_("Mã hộ"), widget=forms.TextInput,
+        error_messages={"invalid_choice": _("Không có hộ này trong địa bàn của bạn / "
+                                            "No such household in your territory")},
+    )
+
     class Meta:
         model = Person
         fields = ["full_name", "birth_date", "birth_year_only", "sex", "ethnicity", "local_group",
-                  "national_id", "si_number", "phone", "relation_to_head", "si_status",
-                  "si_status_source", "si_status_as_of"]
+                  "national_id", "si_number", "phone", "village", "household",
+                  "relation_to_head", "si_status", "si_status_source", "si_status_as_of"]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "si_status_as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args: Any, territory: QuerySet[Village], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        village = self.fields["village"]
+        assert isinstance(village, forms.ModelChoiceField)
+        village.queryset = territory.select_related("commune").order_by("commune__code", "name")
+        household = self.fields["household"]
+        assert isinstance(household, forms.ModelChoiceField)
+        within = Q(village__in=territory)
+        if self.instance.household_id:
+            # the person's own household stays a valid choice, wherever it lies
+            within |= Q(pk=self.instance.household_id)
+            self.initial["household"] = self.instance.household.code  # type: ignore[union-attr]
+        household.queryset = Household.objects.filter(within)
 
     def clean_national_id(self) -> str | None:
         return normalize_national_id(self.cleaned_data.get("national_id")) or None

@@ -26,7 +26,7 @@ def run_import_job(job_id: int) -> None:
         result = import_persons(
             Path(job.file.path),
             actor=job.created_by,
-            villages=visible_villages(job.created_by),
+            territory=visible_villages(job.created_by),
             dry_run=job.dry_run,
             skip_invalid=job.skip_invalid,
             progress=progress,

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods
 from django_q.tasks import async_task
 
 from ansinh.core.access import signed_in as _user
+from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AuditEntry, Role, User
 from ansinh.core.pages import query_without_page as _without_page
-from ansinh.core.scoping import get_scoped_or_404, scoped
+from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages
 from ansinh.core.text import fold
 
 from . import actions
@@ -122,10 +123,16 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not _can_edit(user):
         raise PermissionDenied
     person = get_scoped_or_404(user, Person.objects.all(), pk=pk)
-    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=pk))
+    territory = visible_villages(user)
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=pk),
+                      territory=territory)
     if request.method == "POST" and form.is_valid():
-        actions.update_person(person, form.cleaned_data, actor=user)
-        return redirect("registry:person_detail", pk=person.pk)
+        try:
+            actions.update_person(person, form.cleaned_data, actor=user, territory=territory)
+        except Refused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_edit.html", {"person": person, "form": form})
 
 

@@ -106,4 +106,5 @@ class Session(models.Model):
         return f"{self.on:%d/%m/%Y} · {self.get_outcome_display()}"
 
 
-scoping.register(RetentionCase, "office", "village")
+scoping.register(RetentionCase, "office", "village",
+                 agent_user_path="participation__agent__user")

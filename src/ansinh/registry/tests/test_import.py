@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from ansinh.core.models import AuditEntry
 from ansinh.registry.exporting import export_persons, template_headers
 from ansinh.registry.importing import UnusableFile, import_persons
-from ansinh.registry.models import Household, HouseholdPoverty, Person
+from ansinh.registry.models import Household, HouseholdPoverty, Person, Village
 
 
 def _snapshot() -> list[tuple[Any, ...]]:
@@ -74,7 +74,7 @@ def test_export_then_import_changes_nothing(world: dict[str, Any], tmp_path: Pat
     path = tmp_path / f"register{suffix}"
     assert export_persons(path, Person.objects.all()) == Person.objects.count()
     before, audits = _snapshot(), AuditEntry.objects.count()
-    result = import_persons(path)
+    result = import_persons(path, territory=Village.objects.all())
     assert result.invalid == 0, result.errors[:3]
     assert (result.created, result.updated, result.unchanged) == (0, 0, len(before))
     assert _snapshot() == before
@@ -85,7 +85,7 @@ def test_a_bad_file_is_refused_with_a_row_report_and_changes_nothing(
         world: dict[str, Any], tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "bad.csv", [GOOD, *BAD_ROWS])
     before = _snapshot()
-    result = import_persons(path)
+    result = import_persons(path, territory=Village.objects.all())
     assert not result.imported
     assert result.invalid == 5
     by_row = {(error.row, error.column) for error in result.errors}
@@ -100,7 +100,7 @@ def test_skip_invalid_writes_only_the_good_rows_and_a_rerun_creates_nothing(
         world: dict[str, Any], tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "mixed.csv", [GOOD, GOOD_2, *BAD_ROWS])
     count = Person.objects.count()
-    result = import_persons(path, skip_invalid=True)
+    result = import_persons(path, territory=Village.objects.all(), skip_invalid=True)
     assert result.imported and (result.created, result.invalid) == (2, 5)
     assert Person.objects.count() == count + 2
     hoa = Person.objects.get(national_id="046190001111")
@@ -109,16 +109,17 @@ def test_skip_invalid_writes_only_the_good_rows_and_a_rerun_creates_nothing(
     assert HouseholdPoverty.objects.get(household=hoa.household).status == "poor"
     rin = Person.objects.get(name_folded="kan van rinh thu")
     assert rin.birth_year_only and rin.ethnicity == "31" and rin.local_group == "Pa Kô"
-    again = import_persons(path, skip_invalid=True)
+    again = import_persons(path, territory=Village.objects.all(), skip_invalid=True)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Person.objects.count() == count + 2
 
 
 def test_an_update_is_recorded_with_old_and_new(world: dict[str, Any], tmp_path: Path) -> None:
-    import_persons(_write_csv(tmp_path / "a.csv", [GOOD]))
+    import_persons(_write_csv(tmp_path / "a.csv", [GOOD]), territory=Village.objects.all())
     changed = [*GOOD]
     changed[6] = "0987654321"
-    result = import_persons(_write_csv(tmp_path / "b.csv", [changed]))
+    result = import_persons(_write_csv(tmp_path / "b.csv", [changed]),
+                            territory=Village.objects.all())
     assert result.updated == 1
     person = Person.objects.get(national_id="046190001111")
     entry = AuditEntry.objects.get(action="import.update", object_id=str(person.pk))
@@ -128,7 +129,7 @@ def test_an_update_is_recorded_with_old_and_new(world: dict[str, Any], tmp_path:
 def test_windows_1258_and_bom_files_read_the_same(world: dict[str, Any], tmp_path: Path) -> None:
     for encoding in ("cp1258", "utf-8-sig"):
         result = import_persons(_write_csv(tmp_path / f"{encoding}.csv", [GOOD], encoding),
-                                dry_run=True)
+                                territory=Village.objects.all(), dry_run=True)
         assert result.invalid == 0, (encoding, result.errors)
         assert result.created == 1
 
@@ -140,7 +141,7 @@ def test_xlsx_with_numeric_ids_and_english_headers(world: dict[str, Any], tmp_pa
     sheet.append(["Hồ Thị Hoa", "12/05/1990", "Nữ", 46190001111, "A Ka", "A Lưới 1"])
     path = tmp_path / "numbers.xlsx"
     workbook.save(path)
-    result = import_persons(path)
+    result = import_persons(path, territory=Village.objects.all())
     assert result.imported and result.created == 1
     assert Person.objects.filter(national_id="046190001111").exists()
 
@@ -155,7 +156,7 @@ def test_an_interrupted_import_leaves_nothing(world: dict[str, Any], tmp_path: P
     monkeypatch.setattr(importing, "update_rows", boom)  # fails after persons were inserted
     before = _snapshot()
     with pytest.raises(RuntimeError):
-        import_persons(_write_csv(tmp_path / "x.csv", [GOOD]))
+        import_persons(_write_csv(tmp_path / "x.csv", [GOOD]), territory=Village.objects.all())
     assert _snapshot() == before
     assert not Household.objects.filter(code="NEW-H1").exists()
 
@@ -164,7 +165,7 @@ def test_an_unusable_file_raises(world: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / "notes.csv"
     path.write_text("a,b\n1,2\n")
     with pytest.raises(UnusableFile):
-        import_persons(path)
+        import_persons(path, territory=Village.objects.all())
 
 
 def test_cli_exit_codes_and_json(world: dict[str, Any], tmp_path: Path,

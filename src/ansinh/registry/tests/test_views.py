@@ -9,9 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from ansinh.core.errors import Refused
 from ansinh.core.models import AuditEntry, User
+from ansinh.core.scoping import visible_villages
+from ansinh.registry.actions import update_person
 from ansinh.registry.exporting import export_persons
-from ansinh.registry.models import ImportJob, Person
+from ansinh.registry.models import Household, ImportJob, Person, Village
 
 
 @pytest.fixture
@@ -84,6 +87,87 @@ def test_a_viewer_cannot_edit(client: Client, viewer_al1: User) -> None:
     person = Person.objects.filter(village__commune__code="AL1").first()
     assert person is not None
     assert client.get(f"/so-doi-tuong/doi-tuong/{person.pk}/sua/").status_code == 403
+
+
+@pytest.fixture
+def staff_al1(world: dict[str, Any]) -> Any:
+    return world["users"]["canbo1"]
+
+
+def _person_al1() -> Person:
+    person = (Person.objects.filter(village__commune__code="AL1", household__isnull=False)
+              .order_by("id").first())
+    assert person is not None
+    return person
+
+
+def _edit_form_data(client: Client, person: Person, **changes: Any) -> dict[str, Any]:
+    """What the edit page would post back, with `changes` made."""
+    response = client.get(f"/so-doi-tuong/doi-tuong/{person.pk}/sua/")
+    data = {key: value for key, value in response.context["form"].initial.items()
+            if value is not None}
+    data.update(birth_date=person.birth_date.isoformat(), **changes)
+    return data
+
+
+def test_the_edit_form_offers_only_the_villages_of_the_territory(
+        client: Client, staff_al1: User) -> None:
+    client.force_login(staff_al1)
+    person = _person_al1()
+    form = client.get(f"/so-doi-tuong/doi-tuong/{person.pk}/sua/").context["form"]
+    assert {village.commune.code for village in form.fields["village"].queryset} == {"AL1"}
+    assert form.initial["household"] == person.household.code  # type: ignore[union-attr]
+
+
+def test_staff_cannot_move_a_person_out_of_the_territory_nor_attach_an_outside_household(
+        client: Client, staff_al1: User) -> None:
+    client.force_login(staff_al1)
+    person = _person_al1()
+    village_al2 = Village.objects.filter(commune__code="AL2").first()
+    household_al2 = Household.objects.filter(village__commune__code="AL2").first()
+    assert village_al2 is not None and household_al2 is not None
+    audits = AuditEntry.objects.count()
+    for field, value in (("village", village_al2.pk), ("household", household_al2.code)):
+        response = client.post(f"/so-doi-tuong/doi-tuong/{person.pk}/sua/",
+                               _edit_form_data(client, person, **{field: value}))
+        assert response.status_code == 200
+        assert "địa bàn của bạn" in str(response.context["form"].errors[field])
+    after = Person.objects.get(pk=person.pk)
+    assert (after.village_id, after.household_id) == (person.village_id, person.household_id)
+    assert AuditEntry.objects.count() == audits
+
+
+def test_staff_may_move_a_person_within_the_territory(client: Client, staff_al1: User) -> None:
+    client.force_login(staff_al1)
+    person = _person_al1()
+    household = (Household.objects.filter(village__commune__code="AL1")
+                 .exclude(members=person).exclude(village=person.village_id).first())
+    assert household is not None
+    response = client.post(f"/so-doi-tuong/doi-tuong/{person.pk}/sua/", _edit_form_data(
+        client, person, village=household.village_id, household=household.code))
+    assert response.status_code == 302, response.context["form"].errors
+    entry = AuditEntry.objects.get(model="registry.Person", object_id=str(person.pk))
+    assert entry.actor == staff_al1
+    assert entry.changes["village"] == [person.village_id, household.village_id]
+    assert entry.changes["household"] == [person.household_id, household.pk]
+
+
+def test_the_action_itself_refuses_a_village_or_household_outside_the_territory(
+        staff_al1: User) -> None:
+    person = _person_al1()
+    village_al2 = Village.objects.filter(commune__code="AL2").first()
+    household_al2 = Household.objects.filter(village__commune__code="AL2").first()
+    territory = visible_villages(staff_al1)
+    for values in ({"village": village_al2}, {"household": household_al2}):
+        with pytest.raises(Refused):
+            update_person(person, values, actor=staff_al1, territory=territory)
+    person_al2 = Person.objects.filter(village__commune__code="AL2").first()
+    assert person_al2 is not None
+    with pytest.raises(Refused):
+        update_person(person_al2, {"phone": "0911222333"}, actor=staff_al1, territory=territory)
+    after = Person.objects.get(pk=person.pk)
+    assert (after.village_id, after.household_id) == (person.village_id, person.household_id)
+    assert Person.objects.get(pk=person_al2.pk).phone == person_al2.phone
 
 
 def test_import_from_the_page_runs_and_reports(director_client: Client, tmp_path: Path) -> None:

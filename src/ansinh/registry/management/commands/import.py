@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from ansinh.registry.exporting import write_error_report
 from ansinh.registry.importing import UnusableFile, import_persons
+from ansinh.registry.models import Village
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -34,8 +35,10 @@ class Command(BaseCommand):
         file: Path = options["file"]
         quiet = options["json"] or options["verbosity"] == 0
         try:
+            # the operator's command: the whole installation is its territory
             result = import_persons(
-                file, dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
+                file, territory=Village.objects.all(),
+                dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
                 progress=None if quiet else _progress,
             )
         except UnusableFile as exc:
