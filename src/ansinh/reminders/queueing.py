@@ -11,7 +11,7 @@ so a rerun of the same day — or of the next day for the same deadline — queu
 A participant without a phone gets no message (counted as ``without_phone``).
 
 Cost: the dues of the run's participations in three queries; the amount of each reminded
-participant from `collection.actions.quote_months` (a few queries each — reminders are a
+participant from `collection.dues.quote_months` (a few queries each — reminders are a
 background job of at most the office's due or late participants of the day).
 """
 
@@ -109,7 +109,7 @@ def existing_keys(keys: Iterable[str]) -> set[str]:
 
 
 def queue_for_run(office: Office, run: Any) -> dict[str, int]:
-    """Queue the reminders of `run` (a `participation.lapses.LapseRun`) for `office`."""
+    """Queue the reminders of `run` (a `collection.lapses.LapseRun`) for `office`."""
     as_of: date = run.as_of
     channel = default_channel()
     templates = Templates(office)

@@ -2,7 +2,7 @@
 
 For each village: the open participations (active or late) with a period whose deadline falls
 in the month and is still unpaid ("due this month"), and those with an overdue period ("late"),
-with the amount to pay now — from `collection.actions.quote_months` for the payable unpaid
+with the amount to pay now — from `collection.dues.quote_months` for the payable unpaid
 months on the list's date ("—" when the engine refuses, e.g. a parameter not yet published).
 Dues come from `dues_bulk` (three queries for the whole list); each listed participant's amount
 costs a few queries (a list covers one commune at most).
