@@ -414,12 +414,13 @@ def leaflet_templates(request: HttpRequest) -> HttpResponse:
     form = LeafletTemplateForm(request.POST or None,
                                initial={"language": language, "title": title, "body": body})
     if request.method == "POST":
-        if not can_edit:
+        if not can_edit or user.office is None:
             raise PermissionDenied
         if form.is_valid():
             cd = form.cleaned_data
-            saved = actions.save_leaflet_template(actor=user, language=cd["language"],
-                                                  title=cd["title"], body=cd["body"])
+            saved = actions.save_leaflet_template(user.office, actor=user,
+                                                  language=cd["language"], title=cd["title"],
+                                                  body=cd["body"])
             messages.success(request, _("Đã lưu phiên bản %(v)d") % {"v": saved.version})
             return redirect(f"{request.path}?lang={saved.language}")
     versions = LeafletTemplate.objects.filter(office=user.office).order_by(

@@ -1,4 +1,5 @@
-"""State changes of the register. Each runs in one transaction and writes its audit row."""
+"""State changes of the register. Each checks the actor's role and territory
+(`core.permissions.authorise`), runs in one transaction and writes its audit row."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from ansinh.core import audit
+from ansinh.core import audit, permissions
 from ansinh.core.models import User
 
 from .models import Household, HouseholdPoverty, Person
@@ -20,7 +21,13 @@ PERSON_EDITABLE = (
 
 @transaction.atomic
 def update_person(person: Person, values: dict[str, Any], *, actor: User) -> dict[str, list[Any]]:
-    """Apply `values` to the person; returns the recorded {field: [old, new]} (may be empty)."""
+    """Apply `values` to the person; returns the recorded {field: [old, new]} (may be empty).
+    The person, and the village or household they move to, lie in what the actor may change."""
+    permissions.authorise(actor, "edit_persons", person)
+    for name in ("village", "household"):
+        moved_to = values.get(name)
+        if moved_to is not None and moved_to.pk != getattr(person, f"{name}_id"):
+            permissions.authorise(actor, "edit_persons", moved_to)
     locked = Person.objects.select_for_update().get(pk=person.pk)
     before = {name: getattr(locked, name) for name in PERSON_EDITABLE}
     for name, value in values.items():
@@ -42,6 +49,7 @@ def certify_poverty(
     household: Household, *, year: int, status: str, source: str, actor: User
 ) -> HouseholdPoverty:
     """Record the poverty status certified for a year (replacing that year's earlier entry)."""
+    permissions.authorise(actor, "edit_persons", household)
     previous = HouseholdPoverty.objects.filter(household=household, year=year).first()
     record, _created = HouseholdPoverty.objects.update_or_create(
         household=household, year=year, defaults={"status": status, "source": source},
