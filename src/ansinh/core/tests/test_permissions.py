@@ -1,8 +1,12 @@
 """Roles are declared, not scattered: one map (`core.permissions.PERMISSIONS`) that views,
-templates and actions read."""
+templates and actions read. A template's `can.<name>` that is not in the map would silently
+hide a link (templates swallow the error), and a role compared by hand in a view or a template
+is a rule the map no longer states: both fail here."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +14,79 @@ from django.contrib.auth.models import AnonymousUser
 
 from ansinh.core import permissions, scoping
 from ansinh.core.models import Office, Role, User
+
+PACKAGE = Path(__file__).resolve().parents[2]  # src/ansinh
+
+CAN = re.compile(r"\bcan\.(\w+)")
+# a role compared in a template: user.role, request.user.role … (get_role_display is a label)
+TEMPLATE_ROLE = re.compile(r"\.role\b|\brole\s*(==|!=)|is_superuser")
+# a role compared in a view: user.role == …, .role in (…), Role.X as a condition …
+VIEW_ROLE = re.compile(r"\.role\s*(==|!=|in\b|not\s+in\b)|\bis_superuser\b|\bis_manager\b")
+
+# (file relative to src/ansinh, the line's text) -> why this comparison of a role may stay.
+# Keep it short: each entry is a rule the permission map does not state.
+ALLOWED_ROLE_COMPARISONS: dict[tuple[str, str], str] = {}
+
+
+def _templates() -> list[Path]:
+    return sorted(PACKAGE.glob("**/templates/**/*.html"))
+
+
+def _view_modules() -> list[Path]:
+    """Modules that answer requests: views, their helpers named *_views, template tags."""
+    found = [*PACKAGE.glob("*/views.py"), *PACKAGE.glob("*/*_views.py"),
+             *PACKAGE.glob("*/templatetags/*.py")]
+    return sorted(path for path in found if "tests" not in path.parts)
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    return list(enumerate(path.read_text().splitlines(), start=1))
+
+
+def test_every_can_in_a_template_names_a_permission() -> None:
+    unknown = [
+        f"{path.relative_to(PACKAGE)}:{number}: can.{name}"
+        for path in _templates() for number, line in _lines(path)
+        for name in CAN.findall(line) if name not in permissions.PERMISSIONS
+    ]
+    assert not unknown, "not in core.permissions.PERMISSIONS:\n" + "\n".join(unknown)
+
+
+def test_the_scan_finds_the_templates_and_their_permissions() -> None:
+    """The scan above would pass on nothing: it reads the navigation and the app templates."""
+    names = {name for path in _templates() for name in CAN.findall(path.read_text())}
+    assert (PACKAGE / "templates" / "base.html") in _templates()
+    assert {"field_work", "record_receipts", "handle_outbox", "hand_over"} <= names
+
+
+def _role_comparisons(paths: list[Path], pattern: re.Pattern[str]) -> list[str]:
+    found = []
+    for path in paths:
+        name = str(path.relative_to(PACKAGE))
+        for number, line in _lines(path):
+            text = line.strip()
+            if pattern.search(text) and (name, text) not in ALLOWED_ROLE_COMPARISONS:
+                found.append(f"{name}:{number}: {text}")
+    return found
+
+
+def test_no_template_compares_roles() -> None:
+    found = _role_comparisons(_templates(), TEMPLATE_ROLE)
+    assert not found, "use {% if can.<permission> %}:\n" + "\n".join(found)
+
+
+def test_no_view_compares_roles() -> None:
+    found = _role_comparisons(_view_modules(), VIEW_ROLE)
+    assert not found, ("declare it: @role_required(\"…\"), permissions.may(user, \"…\"), or "
+                       "scoping.whole_office / is_admin for what to read:\n" + "\n".join(found))
+
+
+def test_the_access_helpers_are_gone() -> None:
+    assert not (PACKAGE / "core" / "access.py").exists()
+    users = [path for path in PACKAGE.rglob("*.py") if "core.access" in path.read_text()
+             and path.name != "test_permissions.py"]
+    assert not users
+
 
 # ---------------------------------------------------------------------------------------------
 # The map itself

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from ansinh.core.models import AuditEntry
 from ansinh.core.permissions import NotPermitted
@@ -108,3 +109,12 @@ def test_the_leaflet_is_the_directors_of_that_office(
                                           body="y")
     assert (saved.office, saved.version) == (office, 1)
 
+
+def test_staff_read_the_leaflet_templates_but_do_not_save_one(staff_al2: Any) -> None:
+    client = Client()
+    client.force_login(staff_al2)
+    page = client.get("/van-dong/to-roi/")
+    assert page.status_code == 200 and "Lưu phiên bản mới" not in page.content.decode()
+    response = client.post("/van-dong/to-roi/", {"language": "vi", "title": "x", "body": "y"})
+    assert response.status_code == 403
+    assert not LeafletTemplate.objects.exists()
