@@ -70,6 +70,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     return render(request, "outreach/event_list.html", {
         "page": page, "kinds": EventKind.choices, "kind": kind,
+        "query_string": _without_page(request),
     })
 
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
+from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -85,7 +86,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "page": page, "status_counts": [(v, label, counts.get(v, 0))
                                         for v, label in MessageStatus.choices],
         "statuses": MessageStatus.choices, "status": status,
-        "kinds": RecipientKind.choices, "kind": kind,
+        "kinds": RecipientKind.choices, "kind": kind, "query_string": _without_page(request),
     })
 
 

@@ -35,6 +35,7 @@ from . import metrics, rankings
 from .metrics import RECEIPT_METRICS, Window
 from .progress import Row, allowed_by, headline, progress_rows, visible_units
 
+PEOPLE_PAGE_SIZE = 100
 BY_LABELS = {
     "office": "Cơ quan", "commune": "Xã", "village": "Thôn", "staff": "Cán bộ",
     "agent": "Nhân viên thu", "organisation": "Tổ chức dịch vụ thu",
@@ -345,7 +346,7 @@ def people(request: HttpRequest) -> HttpResponse:
             chunk_size=2000)]
         return export_response(table, export, f"danh-sach-{params.metric}-{params.period.code}",
                                request)
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page = Paginator(rows, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
     table.rows = [_people_cells(params.metric, item) for item in page]
     query = request.GET.copy()
     query.pop("page", None)
