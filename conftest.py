@@ -52,6 +52,21 @@ def viewer_al1(world: dict[str, Any]) -> Any:
     return world["users"]["xa1"]
 
 
+@pytest.fixture
+def agent_al1(world: dict[str, Any]) -> Any:
+    """An agent of A Lưới 1: another commune than A Lưới 3, whose records they may not touch."""
+    return world["users"]["thu11"]
+
+
+@pytest.fixture
+def director_elsewhere(world: dict[str, Any]) -> Any:
+    """The director of another office (Nam Đông), who may change nothing of A Lưới's."""
+    from ansinh.core.models import Office, Role, User
+
+    office = Office.objects.create(code="ND", name="BHXH cơ sở Nam Đông")
+    return User.objects.create_user("giamdoc_nd", role=Role.DIRECTOR, office=office)
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

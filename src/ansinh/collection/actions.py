@@ -41,13 +41,6 @@ from .models import (
 )
 from .receipts import AmountMismatch, Recorded, UuidReused, take_number
 
-
-def _own_office(actor: User, office_id: int | None) -> None:
-    """An office-wide action: the actor's own office (an administrator's, any)."""
-    if not scoping.is_admin(actor) and actor.office_id != office_id:
-        raise scoping.OutOfTerritory
-
-
 # ---------------------------------------------------------------------------------------------
 # Receipt books
 
@@ -249,7 +242,7 @@ def remit(organisation: CollectionOrganisation, *, receipts: Sequence[Receipt], 
     """Nộp tiền: the organisation hands over the cash of these receipts (each once). An agent
     remits for their own organisation; every receipt must lie in the actor's territory."""
     permissions.require(actor, "remit")
-    _own_office(actor, organisation.office_id)
+    scoping.require_own_office(actor, organisation.office_id)
     if actor.role == Role.AGENT and not Agent.objects.filter(
             user=actor, organisation=organisation).exists():
         raise scoping.OutOfTerritory
@@ -292,7 +285,7 @@ def confirm_remittance(remittance: Remittance, *, actor: User) -> None:
     """The office confirms it received the money (the money is then reconciled): the director
     for the office, a staff member only when every receipt of it lies in their territory."""
     permissions.require(actor, "confirm_remittances")
-    _own_office(actor, remittance.office_id)
+    scoping.require_own_office(actor, remittance.office_id)
     receipts = Receipt.objects.filter(remittance_line__remittance=remittance)
     if scoping.writable(actor, receipts).count() != receipts.count():
         raise scoping.OutOfTerritory
@@ -311,7 +304,7 @@ def confirm_remittance(remittance: Remittance, *, actor: User) -> None:
 def close_period(office: Office, *, month: date, actor: User, today: date) -> PeriodClose:
     """Khóa sổ a past month: its receipts are locked; later reversals go to the open period."""
     permissions.require(actor, "close_periods")
-    _own_office(actor, office.pk)
+    scoping.require_own_office(actor, office.pk)
     month = first_of_month(month)
     if month >= first_of_month(today):
         raise Refused("Chỉ khóa sổ tháng đã qua", "only a past month can be closed")

@@ -1,9 +1,10 @@
 """Commission pages: the office's dated rate table (with the D233 cap check) and the commission
 statements of a closed period per agent and per organisation (page, xlsx, PDF).
 
-Who sees what: the director and admin the whole office (admin chooses the office); staff the
-money of the villages they answer for (read-only rates); an agent only their own commission;
-viewers (commune officials, village heads) nothing — it is the office's internal money.
+Who sees what (`core.permissions`): the director and admin the whole office (admin chooses the
+office) and set the rates; staff the money of the villages they answer for (read-only rates);
+an agent only their own commission; viewers (commune officials, village heads) nothing — it is
+the office's internal money.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ansinh.core.access import signed_in as _user
 from ansinh.core.errors import Refused
-from ansinh.core.models import Office, Role, User
+from ansinh.core.models import Office, User
 from ansinh.core.pdf import pdf_response
-from ansinh.core.scoping import scoped
+from ansinh.core.permissions import may, role_required
+from ansinh.core.permissions import signed_in as _user
+from ansinh.core.scoping import is_admin, scoped, whole_office
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import PaymentMode
 
@@ -36,16 +37,11 @@ from . import commissions
 from .models import CommissionRate, ParticipantKind, Product, Receipt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MANAGERS = {Role.DIRECTOR, Role.ADMIN}
-
-
-def _is_admin(user: User) -> bool:
-    return user.is_superuser or user.role == Role.ADMIN
 
 
 def _office(request: HttpRequest, user: User) -> Office:
     """The user's office; an admin (no office of their own) chooses one with ?office=CODE."""
-    if _is_admin(user):
+    if is_admin(user):
         code = request.GET.get("office") or request.POST.get("office")
         offices = Office.objects.order_by("code")
         office = offices.filter(code=code).first() if code else None
@@ -87,18 +83,15 @@ class RateForm(forms.Form):
         return share.quantize(Decimal("0.0001"))
 
 
-@login_required
+@role_required("see_commission_rates")
 @require_http_methods(["GET", "POST"])
 def rates(request: HttpRequest) -> HttpResponse:
     """Mức thù lao: history of the office's rates, the cap check, and (director) a new rate."""
     user = _user(request)
-    if user.role not in (Role.DIRECTOR, Role.STAFF) and not _is_admin(user):
-        raise PermissionDenied
     office = _office(request, user)
-    can_edit = user.role in MANAGERS or _is_admin(user)
     form = RateForm(request.POST or None)
     if request.method == "POST":
-        if not can_edit:
+        if not may(user, "set_commission_rates"):
             raise PermissionDenied
         if form.is_valid():
             cd = form.cleaned_data
@@ -111,7 +104,7 @@ def rates(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Đã thêm mức thù lao"))
-                suffix = f"?office={office.code}" if _is_admin(user) else ""
+                suffix = f"?office={office.code}" if is_admin(user) else ""
                 return redirect(f"{request.path}{suffix}")
     today = timezone.localdate()
     table = commissions.RateTable.for_office(office)
@@ -124,25 +117,24 @@ def rates(request: HttpRequest) -> HttpResponse:
     ]
     checks = commissions.cap_checks(office, today, table)
     return render(request, "collection/commission_rates.html", {
-        "office": office, "form": form, "can_edit": can_edit, "history": history,
+        "office": office, "form": form, "history": history,
         "checks": checks, "last_closed": commissions.last_closed(office), "today": today,
         "caps": commissions.caps_on(office, today), "has_rates": bool(table),
-        "offices": Office.objects.order_by("code") if _is_admin(user) else None,
+        "offices": Office.objects.order_by("code") if is_admin(user) else None,
     })
 
 
-def _money_for(user: User, office: Office) -> tuple[Any, Agent | None]:
-    """The receipts the user may see commission on, and their own agent row (agents)."""
-    if _is_admin(user) or user.role == Role.DIRECTOR:
-        return None, None
-    if user.role == Role.STAFF:
-        return scoped(user, Receipt.objects.all()), None
-    if user.role == Role.AGENT:
+def _money_for(user: User) -> tuple[Any, Agent | None]:
+    """The receipts the user may see commission on (None: the whole office), and their own
+    agent row (an agent, who sees their own statement only)."""
+    if not may(user, "see_all_commissions"):
         agent = Agent.objects.filter(user=user).first()
         if agent is None:
             raise PermissionDenied
         return Receipt.objects.filter(agent=agent), agent
-    raise PermissionDenied
+    if whole_office(user):
+        return None, None
+    return scoped(user, Receipt.objects.all()), None
 
 
 def _month(value: str | None, closed: list[date]) -> date | None:
@@ -156,13 +148,13 @@ def _month(value: str | None, closed: list[date]) -> date | None:
     return closed[0] if closed else None
 
 
-@login_required
+@role_required("see_commissions")
 @require_GET
 def statement(request: HttpRequest) -> HttpResponse:
     """Bảng kê thù lao of a closed period: per organisation, per agent, per rate line."""
     user = _user(request)
     office = _office(request, user)
-    receipts, own_agent = _money_for(user, office)
+    receipts, own_agent = _money_for(user)
     closed = commissions.closed_months(office)
     month = _month(request.GET.get("month"), closed)
     organisation = None
@@ -181,12 +173,12 @@ def statement(request: HttpRequest) -> HttpResponse:
     context = {
         "office": office, "statement": result, "month": month, "closed": closed,
         "organisation": organisation, "agent": agent, "own_agent": own_agent,
-        "partial": user.role == Role.STAFF,
+        "partial": receipts is not None and own_agent is None,  # a territory's share
         "organisations": (CollectionOrganisation.objects.filter(office=office)
                           if own_agent is None else []),
         "agents": (Agent.objects.filter(organisation__office=office).select_related("user")
                    if own_agent is None else []),
-        "printed_on": timezone.localdate(), "admin_office": office.code if _is_admin(user) else "",
+        "printed_on": timezone.localdate(), "admin_office": office.code if is_admin(user) else "",
     }
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):

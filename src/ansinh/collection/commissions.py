@@ -40,7 +40,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from ansinh.core import audit
+from ansinh.core import audit, permissions, scoping
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
 from ansinh.network.models import Agent, CollectionOrganisation
@@ -379,7 +379,10 @@ def cap_checks(office: Office, today: date, table: RateTable | None = None) -> l
 @transaction.atomic
 def add_rate(office: Office, *, product: str, participant_kind: str, mode: str, rate: Decimal,
              valid_from: date, reference: str, actor: User) -> CommissionRate:
-    """Append a rate; a later start supersedes, the history stays. Same start twice: refused."""
+    """Append a rate; a later start supersedes, the history stays. Same start twice: refused.
+    An office-wide setting: the director's of that office (or an administrator's)."""
+    permissions.authorise(actor, "set_commission_rates")
+    scoping.require_own_office(actor, office.pk)
     if product not in Product.values or participant_kind not in ParticipantKind.values:
         raise Refused("Sản phẩm hoặc nhóm người tham gia không hợp lệ",
                       "unknown product or participant kind")

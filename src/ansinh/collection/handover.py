@@ -13,7 +13,7 @@ from .models import ReceiptBook
 
 
 def hand_over_receipt_books(leaving: User, substitute: User, on: date,
-                            actor: User) -> dict[str, int]:
+                            actor: User | None) -> dict[str, int]:
     agent = leaving_agent(leaving)
     if agent is None:
         return {}

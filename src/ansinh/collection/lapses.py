@@ -128,8 +128,7 @@ def run_lapses(office: Office, as_of: date, *, actor: User | None = None,
     follow-up steps; returns the counts ({"late": …, "reminders": …}). An office-wide job:
     the director's (or the system's, with no actor)."""
     permissions.authorise(actor, "run_office_jobs")
-    if actor is not None and not scoping.is_admin(actor) and actor.office_id != office.pk:
-        raise scoping.OutOfTerritory
+    scoping.require_own_office(actor, office.pk)
     run = detect_lapses(office, as_of, actor=actor, progress=progress)
     summary: dict[str, object] = {**run.as_dict(), "office": office.code}
     if follow_ups:

@@ -27,16 +27,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ansinh.core.access import is_manager
-from ansinh.core.access import manager as _manager
-from ansinh.core.access import signed_in as _user
-from ansinh.core.access import writer as _writer
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
-from ansinh.core.models import Role, User
+from ansinh.core.models import User
 from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pdf import pdf_response
+from ansinh.core.permissions import may, role_required
+from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, scoped
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, Assignment
@@ -106,7 +104,9 @@ def participation_list(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "page": page, "filters": request.GET, "query_string": _without_page(request),
         "statuses": Status.choices, "communes": scoped(user, Commune.objects.all()),
-        "villages": villages, "agents": _agents_of(user) if user.role != Role.AGENT else [],
+        # an agent's participants are their own: no choice of agent
+        "villages": villages,
+        "agents": [] if Agent.objects.filter(user=user).exists() else _agents_of(user),
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "participation/_results.html", context)
@@ -150,8 +150,9 @@ def _detail_context(user: User, participation: Participation, on: date,
         "next_period": upcoming,
         "next_amount": prices.get(upcoming.start) if upcoming is not None else None,
         "ledger": participant_ledger(participation),
-        "can_manage": is_manager(user) and participation.status != Status.STOPPED,
-        "can_collect": (user.role != Role.VIEWER
+        "can_manage": (may(user, "manage_participations")
+                       and participation.status != Status.STOPPED),
+        "can_collect": (may(user, "record_receipts")
                         and participation.status in (Status.ACTIVE, Status.LATE)),
         "earliest_change": earliest,
         "terms_form": forms.get("terms_form") or ChangeTermsForm(initial=terms_initial),
@@ -190,10 +191,10 @@ def _after_action(request: HttpRequest, user: User, participation: Participation
     return render(request, "participation/detail.html", context, status=400)
 
 
-@login_required
+@role_required("manage_participations")
 @require_POST
 def change_terms(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _manager(request)
+    user = _user(request)
     participation = _participation(user, pk)
     form = ChangeTermsForm(request.POST)
     if form.is_valid():
@@ -208,10 +209,10 @@ def change_terms(request: HttpRequest, pk: int) -> HttpResponse:
                          _("Đã thay đổi mức thu nhập / phương thức đóng"))
 
 
-@login_required
+@role_required("manage_participations")
 @require_POST
 def pause(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _manager(request)
+    user = _user(request)
     participation = _participation(user, pk)
     form = PauseForm(request.POST)
     if form.is_valid():
@@ -224,10 +225,10 @@ def pause(request: HttpRequest, pk: int) -> HttpResponse:
                          _("Đã ghi tạm dừng đóng"))
 
 
-@login_required
+@role_required("manage_participations")
 @require_POST
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _manager(request)
+    user = _user(request)
     participation = _participation(user, pk)
     form = ResumeForm(request.POST)
     if form.is_valid():
@@ -242,10 +243,10 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
                          _("Đã ghi đóng tiếp"))
 
 
-@login_required
+@role_required("manage_participations")
 @require_POST
 def stop(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _manager(request)
+    user = _user(request)
     participation = _participation(user, pk)
     form = StopForm(request.POST)
     if form.is_valid():
@@ -307,15 +308,15 @@ def _enrol_quote(person: Person, form: EnrolForm, today: date) -> dict[str, Any]
 CATEGORY_LABELS = dict(CATEGORY_CHOICES)
 
 
-@login_required
+@role_required("enrol")
 @require_http_methods(["GET", "POST"])
 def enrol(request: HtmxHttpRequest, person_id: int) -> HttpResponse:
     """Đăng ký tham gia from the register: refusal reasons, the form, the calculator inline."""
-    user = _writer(request)
+    user = _user(request)
     person = get_scoped_or_404(user, Person.objects.select_related("village__commune",
                                                                    "household"), pk=person_id)
     today = timezone.localdate()
-    agents = None if user.role == Role.AGENT else _agents_of(user)
+    agents = _agents_of(user) if may(user, "assign_agents") else None
     form = EnrolForm(request.POST or request.GET or None, today=today, agents=agents)
     if request.htmx and request.htmx.target == "quote":
         context = _enrol_quote(person, form, today)
@@ -455,18 +456,18 @@ def lapses(request: HttpRequest) -> HttpResponse:
         "as_of": as_of, "today": today, "groups": groups, "rows": rows,
         "late": sum(1 for row in rows if row["state"] == Status.LATE),
         "paused": sum(1 for row in rows if row["state"] == Status.PAUSED),
-        "can_run": is_manager(user) and user.office_id is not None,
+        "can_run": may(user, "run_office_jobs") and user.office_id is not None,
         "communes": scoped(user, Commune.objects.all()), "villages": villages,
         "filters": request.GET, "yesterday": today - timedelta(days=1),
     })
 
 
-@login_required
+@role_required("run_office_jobs")
 @require_POST
 def run_lapses(request: HttpRequest) -> HttpResponse:
     """Run lapse detection for today on the user's office (idempotent; the daily job does the
     same)."""
-    user = _manager(request)
+    user = _user(request)
     if user.office is None:
         raise PermissionDenied
     summary = run_lapse_job(user.office, timezone.localdate(), actor=user)

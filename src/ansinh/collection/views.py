@@ -27,16 +27,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ansinh.collection.dues import dues, dues_bulk, period_amounts, quote_months
 from ansinh.collection.participant_views import filtered_participations, policy_message
-from ansinh.core.access import is_manager
-from ansinh.core.access import manager as _manager
-from ansinh.core.access import signed_in as _user
-from ansinh.core.access import writer as _writer
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
-from ansinh.core.models import Role, User
+from ansinh.core.models import User
 from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import query_without_page as _without_page
-from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages
+from ansinh.core.permissions import may, role_required
+from ansinh.core.permissions import signed_in as _user
+from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages, whole_office
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import Participation, Status
@@ -70,16 +68,9 @@ PAGE_SIZE = 50
 DUE_WINDOW_DAYS = 7
 
 
-def _director(request: HttpRequest) -> User:
-    user = _user(request)
-    if not (user.is_superuser or user.role in (Role.DIRECTOR, Role.ADMIN)):
-        raise PermissionDenied
-    return user
-
-
 def _agent_of(user: User) -> Agent | None:
-    if user.role != Role.AGENT:
-        return None
+    """The user's own agent record, when they collect for an organisation: their pages show
+    their own day, books and cash."""
     return Agent.objects.select_related("organisation").filter(user=user).first()
 
 
@@ -126,14 +117,13 @@ def due_this_week(user: User, today: date, limit: int = 60) -> list[dict[str, An
     return result[:limit]
 
 
-@login_required
+@role_required("field_work")
 def home(request: HttpRequest) -> HttpResponse:
-    user = _writer(request)
+    user = _user(request)
     today = timezone.localdate()
     receipts = scoped(user, Receipt.objects.all())
     agent = _agent_of(user)
-    context: dict[str, Any] = {"today": today, "agent": agent,
-                               "is_manager": is_manager(user)}
+    context: dict[str, Any] = {"today": today, "agent": agent}
     if agent is not None:
         mine = Receipt.objects.filter(agent=agent)
         context.update(
@@ -223,11 +213,12 @@ def _quote_context(participation: Participation, months: list[date], on: date) -
     return {"months": months, "pricing": pricing, "amount_text": digits(pricing.amount)}
 
 
-@login_required
+@role_required("record_receipts")
 @require_http_methods(["GET", "POST"])
 def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
     """Ghi biên lai: pick a participant, tick periods, the engine's amount, a channel, save."""
-    user = _writer(request)
+    user = _user(request)
+    backdate = may(user, "backdate_receipts")
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
     if request.htmx and request.htmx.target == "picker":
@@ -235,13 +226,12 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
                       {"found": _search(user, request.GET.get("q", "")),
                        "q": request.GET.get("q", "")})
     participation = _open_participation(user, source.get("participation"))
-    context: dict[str, Any] = {"participation": participation, "today": today,
-                               "can_backdate": is_manager(user)}
+    context: dict[str, Any] = {"participation": participation, "today": today}
     if participation is None:
         context["found"] = _search(user, request.GET.get("q", ""))
         context["q"] = request.GET.get("q", "")
         return render(request, "collection/receipt_new.html", context)
-    paid_on = _date(source.get("paid_on"), today) if is_manager(user) else today
+    paid_on = _date(source.get("paid_on"), today) if backdate else today
     choices, shown = _period_choices(participation, paid_on)
     if request.htmx and request.htmx.target == "amount":
         try:
@@ -258,7 +248,7 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
         context["closed"] = True
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        when = cd["paid_on"] if is_manager(user) else today
+        when = cd["paid_on"] if backdate else today
         try:
             recorded = receipts.record_receipt(
                 participation, months=cd["period"], amount=cd["amount"], paid_on=when,
@@ -307,11 +297,12 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-@login_required
+@role_required("record_receipts")
 @require_http_methods(["GET", "POST"])
 def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
     """Biên lai BHYT hộ gia đình: the household, how many members, for how many months."""
-    user = _writer(request)
+    user = _user(request)
+    backdate = may(user, "backdate_receipts")
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
     raw = source.get("household", "")
@@ -330,7 +321,7 @@ def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
                                                                          "office"),
                                   pk=int(raw))
     members = household.members.order_by("birth_date")
-    paid_on = _date(source.get("paid_on"), today) if is_manager(user) else today
+    paid_on = _date(source.get("paid_on"), today) if backdate else today
     if request.htmx and request.htmx.target == "amount":
         return render(request, "collection/_hi_amount.html",
                       _hi_quote(household.office, _int(request.GET.get("members")),
@@ -343,10 +334,10 @@ def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
                                   "first_month": f"{add_months(first_of_month(today), 1):%Y-%m}",
                                   "payer": members.first()})
     context: dict[str, Any] = {"household": household, "members": members, "form": form,
-                               "today": today, "can_backdate": is_manager(user)}
+                               "today": today}
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        when = cd["paid_on"] if is_manager(user) else today
+        when = cd["paid_on"] if backdate else today
         try:
             recorded = actions.record_hi_receipt(
                 household, person=cd["payer"], members=cd["members"], months=cd["months"],
@@ -393,7 +384,8 @@ def _receipt_context(user: User, receipt: Receipt, form: ReverseForm | None = No
     months = receipt.paid_months.select_related("released_by") if receipt.participation_id \
         else []
     reversed_by = reversal_of(receipt)
-    reversible = is_manager(user) and receipt.reverses_id is None and reversed_by is None
+    reversible = (may(user, "reverse_receipts") and receipt.reverses_id is None
+                  and reversed_by is None)
     return {"receipt": receipt, "months": months, "can_reverse": reversible,
             "reversed_by": reversed_by, "reverse_form": form or ReverseForm()}
 
@@ -406,10 +398,10 @@ def reversal_of(receipt: Receipt) -> Receipt | None:
         return None
 
 
-@login_required
+@role_required("reverse_receipts")
 @require_POST
 def receipt_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _manager(request)
+    user = _user(request)
     receipt = _receipt(user, pk)
     form = ReverseForm(request.POST)
     if form.is_valid():
@@ -466,8 +458,9 @@ def receipt_list(request: HtmxHttpRequest) -> HttpResponse:
         "query_string": _without_page(request), "date_from": date_from, "date_to": date_to,
         "products": Product.choices, "channels": Channel.choices,
         "communes": scoped(user, Commune.objects.all()),
+        # an agent's receipts are their own: no choice of agent
         "agents": (Agent.objects.filter(organisation__office_id=_office_id(user))
-                   .select_related("user").order_by("code")),
+                   .select_related("user").order_by("code")) if _agent_of(user) is None else [],
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "collection/_receipt_results.html", context)
@@ -483,21 +476,22 @@ def _office_agents(user: User) -> QuerySet[Agent]:
             .select_related("user", "organisation").order_by("code"))
 
 
-@login_required
+@role_required("field_work")
 @require_http_methods(["GET", "POST"])
 def books(request: HttpRequest) -> HttpResponse:
-    """Quyển biên lai: issued to agents, their next and remaining numbers; issue and return."""
-    user = _writer(request)
+    """Quyển biên lai: issued to agents, their next and remaining numbers; issue and return
+    (those who manage books)."""
+    user = _user(request)
     agent = _agent_of(user)
     rows = ReceiptBook.objects.filter(office_id=_office_id(user)).select_related(
         "agent__user", "issued_by").order_by("returned_on", "agent__code", "issued_on")
     if agent is not None:
         rows = rows.filter(agent=agent)
-    elif user.role == Role.STAFF:
+    elif not whole_office(user):
         rows = rows.filter(agent__user__assignments__commune__in=_visible_communes(user)
                            ).distinct()
     form = None
-    if is_manager(user):
+    if may(user, "manage_books"):
         form = BookForm(request.POST or None, agents=_office_agents(user),
                         initial={"issued_on": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
@@ -523,10 +517,10 @@ def _visible_communes(user: User) -> QuerySet[Commune]:
     return Commune.objects.filter(id__in=visible_villages(user).values("commune"))
 
 
-@login_required
+@role_required("manage_books")
 @require_POST
 def book_return(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _manager(request)
+    user = _user(request)
     book = ReceiptBook.objects.filter(office_id=_office_id(user), pk=pk).first()
     if book is None:
         raise Http404
@@ -545,7 +539,7 @@ def _organisations(user: User) -> QuerySet[CollectionOrganisation]:
     agent = _agent_of(user)
     if agent is not None:
         return orgs.filter(pk=agent.organisation_id)
-    if user.is_superuser or user.role in (Role.DIRECTOR, Role.ADMIN):
+    if whole_office(user):
         return orgs
     return orgs.filter(Q(commune__isnull=True) | Q(commune__in=_visible_communes(user)))
 
@@ -574,10 +568,10 @@ def _unremitted_groups(user: User) -> list[dict[str, Any]]:
     return result
 
 
-@login_required
+@role_required("remit")
 @require_http_methods(["GET", "POST"])
 def remittances(request: HttpRequest) -> HttpResponse:
-    user = _writer(request)
+    user = _user(request)
     today = timezone.localdate()
     errors: dict[int, list[str]] = {}
     if request.method == "POST":
@@ -623,14 +617,13 @@ def remittances(request: HttpRequest) -> HttpResponse:
                .annotate(receipts=Count("lines"))[:100])
     return render(request, "collection/remittances.html", {
         "groups": groups, "history": history, "today": today,
-        "can_confirm": is_manager(user),
     }, status=400 if errors else 200)
 
 
-@login_required
+@role_required("confirm_remittances")
 @require_POST
 def remittance_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _manager(request)
+    user = _user(request)
     remittance = Remittance.objects.filter(organisation__in=_organisations(user), pk=pk).first()
     if remittance is None:
         raise Http404
@@ -681,8 +674,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
         "date_from": date_from, "date_to": date_to,
         "closes": PeriodClose.objects.filter(office_id=_office_id(user))
         .select_related("closed_by")[:24],
-        "can_close": user.office is not None and (
-            user.is_superuser or user.role in (Role.DIRECTOR, Role.ADMIN)),
+        "can_close": user.office is not None and may(user, "close_periods"),
     }
     if context["can_close"] and user.office is not None:
         months = _closable_months(user, today)  # the previous month first
@@ -697,10 +689,10 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/reconciliation.html", context)
 
 
-@login_required
+@role_required("close_periods")
 @require_POST
 def period_close(request: HttpRequest) -> HttpResponse:
-    user = _director(request)
+    user = _user(request)
     if user.office is None:
         raise PermissionDenied
     form = CloseForm(request.POST)

@@ -4,8 +4,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from django_htmx.middleware import HtmxDetails
+
+from .errors import Refused
+from .permissions import refusal_status
 
 
 def vietnamese_first(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[
@@ -27,6 +31,25 @@ def vietnamese_first(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         return response
 
     return middleware
+
+
+class RefusalMiddleware:
+    """A refusal that no view turned into a form error (an action refused: the role, the
+    territory, a rule) becomes a page with its reason in the user's language: 403 for who may
+    do what, 400 for the rest. Nothing was written: the action's transaction rolled back."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception
+                          ) -> HttpResponse | None:
+        if not isinstance(exception, Refused):
+            return None
+        return render(request, "core/refused.html", {"reason": exception.message},
+                      status=refusal_status(exception))
 
 
 class HtmxHttpRequest(HttpRequest):

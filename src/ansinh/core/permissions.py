@@ -3,8 +3,9 @@
 - Views state it with a decorator: `@role_required("record_receipts")` (signed in, and a role
   that may; 403 otherwise).
 - Templates ask `can`: `{% if can.record_receipts %}` (the `permissions` context processor).
-- Actions call `require(actor, "record_receipts")`, so the offline sync, the API, imports and
-  batches meet the same rule as the page.
+- Actions call `authorise(actor, "record_receipts", record)`, so the offline sync, the API,
+  imports and batches meet the same rule as the page.
+- A POST branch of a page that others may read checks `may(user, "…")` and refuses with 403.
 
 Territory — may this user change *this* record? — is `core.scoping`'s question, asked beside
 this one. A superuser counts as an administrator.
@@ -37,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # participations
     "enrol": WRITERS,
     "manage_participations": MANAGERS,  # new terms, pause, resume, stop
+    "assign_agents": MANAGERS,  # choose who answers for a participant (an agent: themselves)
     # money
     "record_receipts": WRITERS,
     "backdate_receipts": MANAGERS,  # the receipt page's payment date (the phone's is its own)
@@ -45,15 +47,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "remit": WRITERS,
     "confirm_remittances": MANAGERS,  # (every receipt of it in their territory)
     "close_periods": OFFICE,
-    "set_commission_rates": OFFICE,
+    "see_commissions": WRITERS,  # a closed period's commission statement (viewers: none)
     "see_all_commissions": MANAGERS,  # an agent sees their own statement only
-    # office-wide jobs and texts
+    "see_commission_rates": MANAGERS,  # the rate table, read-only for staff
+    "set_commission_rates": OFFICE,
+    # office-wide jobs, settings and texts
     "run_office_jobs": OFFICE,  # the lapse run
     "edit_templates": OFFICE,  # reminder and leaflet templates
-    "handle_outbox": MANAGERS,
+    "edit_parameters": OFFICE,  # overrides of the legal parameters (one for every office: admin)
+    "handle_outbox": MANAGERS,  # the outbox; reminder templates to read
     # outreach and retention
     "record_outreach": WRITERS,
     "counsel": WRITERS,
+    "supervise_agents": MANAGERS,  # open an agent's worklist (agents of their territory)
     # targets and the network
     "see_targets": MANAGERS,
     "manage_targets": OFFICE,  # targets, allocation, rewards
@@ -79,6 +85,12 @@ class NotPermitted(Refused):
     def __init__(self) -> None:
         super().__init__("Vai trò của bạn không được làm việc này",
                          "your role may not do this")
+
+
+def refusal_status(refused: Refused) -> int:
+    """The HTTP status a page answers a refusal with: 403 when the role or the territory does
+    not allow it, 400 for any other reason (the rules of the action itself)."""
+    return 403 if isinstance(refused, NotPermitted | scoping.OutOfTerritory) else 400
 
 
 def require(user: Any, permission: str) -> None:

@@ -91,6 +91,24 @@ def is_admin(user: User) -> bool:
     return bool(user.is_superuser or user.role == Role.ADMIN)
 
 
+def whole_office(user: User) -> bool:
+    """Whether the user answers for their whole office (a director) or every office (an
+    administrator), rather than for the villages of their assignments: pages then read the
+    office's totals instead of summing a territory."""
+    return is_admin(user) or user.role == Role.DIRECTOR
+
+
+def require_own_office(actor: User | None, office_id: int | None) -> None:
+    """Refuse an office-wide change (targets, rewards, hand-over, templates, period close …)
+    of another office than the actor's; an administrator's reaches every office, and no
+    actor (the system) is not limited. `office_id` None (a value for every office) is an
+    administrator's only."""
+    if actor is None or is_admin(actor):
+        return
+    if office_id is None or actor.office_id != office_id:
+        raise OutOfTerritory
+
+
 def visible_villages(user: User, on: date | None = None) -> QuerySet[Any]:
     """The villages the user answers for on the date."""
     if is_admin(user):
@@ -98,6 +116,14 @@ def visible_villages(user: User, on: date | None = None) -> QuerySet[Any]:
     if user.role == Role.DIRECTOR:
         return territory().office_villages(user.office_id)
     return territory().assigned_villages(user, on or timezone.localdate())
+
+
+def writable_villages(user: User, on: date | None = None) -> QuerySet[Any]:
+    """The villages the user may change things in (what they answer for, unless they only
+    read): the territory of an import, a person's new village."""
+    if not user.is_authenticated or (user.role == Role.VIEWER and not user.is_superuser):
+        return territory().all_villages().none()
+    return visible_villages(user, on)
 
 
 def scoped(user: User, queryset: QuerySet[M], on: date | None = None) -> QuerySet[M]:

@@ -78,7 +78,7 @@ def seed_demo(office: Office, as_of: date, seed: int) -> None:
     year = as_of.year
     period = Period("year", date(year, 1, 1))
     director = User.objects.filter(office=office, role=Role.DIRECTOR).order_by("id").first()
-    actor = director or User(username="demo")
+    actor = director  # None without one: the system itself
     planned_on = date(year, 1, 1)
     reason = f"Kế hoạch giao năm {year}"
     communes = list(Commune.objects.filter(office=office).order_by("code"))
@@ -144,7 +144,7 @@ def seed_demo(office: Office, as_of: date, seed: int) -> None:
     _rewards(office, year, actor)
 
 
-def _reallocate(office: Office, period: Period, communes: list[Commune], actor: User,
+def _reallocate(office: Office, period: Period, communes: list[Commune], actor: User | None,
                 as_of: date) -> None:
     """A mid-period move of 40 active participants from the last commune to the second."""
     if len(communes) < 2:
@@ -186,7 +186,7 @@ def _reallocate(office: Office, period: Period, communes: list[Commune], actor: 
         }, effective_on=on, actor=actor, reason=reason)
 
 
-def _rewards(office: Office, year: int, actor: User) -> None:
+def _rewards(office: Office, year: int, actor: User | None) -> None:
     organisations = {org.code: org for org in CollectionOrganisation.objects.filter(
         office=office)}
     decided = date(year, 1, 20)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -12,15 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from ansinh.core.models import User
+from ansinh.core.permissions import role_required
+from ansinh.core.permissions import signed_in as _user
 
 from .sync import MAX_ITEMS, apply_queue
 
 
-@login_required
+@role_required("field_work")
 @require_POST
 def sync(request: HttpRequest) -> JsonResponse:
-    """POST {"items": [...]} → {"results": [...]} in the same order (see sync.py)."""
+    """POST {"items": [...]} → {"results": [...]} in the same order (see sync.py); each item
+    meets its action's own checks."""
     try:
         payload = json.loads(request.body or b"{}")
         items = payload["items"]
@@ -31,8 +32,7 @@ def sync(request: HttpRequest) -> JsonResponse:
     if len(items) > MAX_ITEMS:
         return JsonResponse({"error": _("Tối đa %(n)s mục mỗi lần gửi") % {"n": MAX_ITEMS}},
                             status=400)
-    assert isinstance(request.user, User)
-    results = apply_queue(request.user, items)
+    results = apply_queue(_user(request), items)
     return JsonResponse({"results": [r.as_dict() for r in results]})
 
 

@@ -1,7 +1,10 @@
 """State changes of the network: targets and their allocation, rewards, hand-overs.
 
-Each runs in one transaction and writes its audit row. Target values are append-only: setting
-or reallocating a target adds a `TargetVersion`, so the page can show what was decided when.
+All are office-wide: each checks the actor's role (`core.permissions.authorise`) and office
+(`core.scoping.require_own_office`): the director's of that office, an administrator's, or the
+system's (no actor: the demo, a command). Each runs in one transaction and writes its audit row.
+Target values are append-only: setting or reallocating a target adds a `TargetVersion`, so the
+page can show what was decided when.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from ansinh.core import audit
+from ansinh.core import audit, permissions, scoping
 from ansinh.core.models import Office, Role, User
 from ansinh.core.periods import Period
 from ansinh.registry.models import Commune, Village
@@ -111,7 +114,7 @@ def _slot(office: Office, period: Period, metric: str, kind: str,
     return target
 
 
-def _add_version(target: Target, value: int, effective_on: date, actor: User,
+def _add_version(target: Target, value: int, effective_on: date, actor: User | None,
                  reason: str) -> TargetVersion | None:
     """Append a version unless the value in force on `effective_on` is already `value`."""
     if value < 0:
@@ -121,7 +124,7 @@ def _add_version(target: Target, value: int, effective_on: date, actor: User,
         return None
     version = TargetVersion.objects.create(
         target=target, value=value, effective_on=effective_on, reason=reason[:200],
-        set_by=actor if actor.pk else None, set_at=timezone.now(),
+        set_by=actor if actor is not None and actor.pk else None, set_at=timezone.now(),
     )
     audit.record(actor=actor, office=target.office, action="target.set", obj=target,
                  changes={"value": [value_on(versions, effective_on), value],
@@ -133,9 +136,11 @@ def _add_version(target: Target, value: int, effective_on: date, actor: User,
 @transaction.atomic
 def set_target(
     *, office: Office, period: Period, metric: str, unit_kind: str, unit: Model | None,
-    value: int, effective_on: date, actor: User, reason: str = "",
+    value: int, effective_on: date, actor: User | None, reason: str = "",
 ) -> Target:
     """Set (or change from `effective_on`) the target of one unit; history is kept."""
+    permissions.authorise(actor, "manage_targets")
+    scoping.require_own_office(actor, office.pk)
     target = _slot(office, period, metric, unit_kind, unit)
     _add_version(target, value, effective_on, actor, reason)
     return target
@@ -182,7 +187,7 @@ def _child_units(parent: Target, child_kind: str, ids: set[int]) -> dict[int, Mo
 @transaction.atomic
 def allocate(
     parent: Target, child_kind: str, values: Mapping[int, int], *, effective_on: date,
-    actor: User, reason: str = "",
+    actor: User | None, reason: str = "",
 ) -> list[TargetVersion]:
     """Share the parent's target among its children (unit id → value) from `effective_on`.
 
@@ -190,6 +195,8 @@ def allocate(
     but never exceed it. A reallocation is the same call with new values: earlier values stay
     in the history and still apply before `effective_on`.
     """
+    permissions.authorise(actor, "manage_targets")
+    scoping.require_own_office(actor, parent.office_id)
     if child_kind not in CHILD_KINDS.get(parent.unit_kind, ()):
         raise NetworkError("Không thể giao chỉ tiêu cho loại đơn vị này",
                            f"a {parent.unit_kind} target cannot be shared among {child_kind}")
@@ -221,12 +228,14 @@ def allocate(
 @transaction.atomic
 def record_reward(
     *, office: Office, recipient_kind: str, recipient_name: str, title: str, reason: str,
-    decision_number: str, decision_date: date, actor: User,
+    decision_number: str, decision_date: date, actor: User | None,
     commune: Commune | None = None, organisation: CollectionOrganisation | None = None,
     person: User | None = None, period: Period | None = None,
     figures: dict[str, Any] | None = None,
 ) -> Reward:
     """Enter a reward decision in the register."""
+    permissions.authorise(actor, "manage_targets")
+    scoping.require_own_office(actor, office.pk)
     if recipient_kind not in RecipientKind.values:
         raise NetworkError("Loại đối tượng khen không hợp lệ", "invalid recipient kind")
     if recipient_kind == RecipientKind.ORGANISATION and organisation is None:
@@ -245,7 +254,7 @@ def record_reward(
         reason=reason.strip(), period_kind=period.kind if period else "",
         period_start=period.start if period else None, figures=figures or {},
         decision_number=decision_number.strip(), decision_date=decision_date,
-        created_by=actor if actor.pk else None, created_at=timezone.now(),
+        created_by=actor if actor is not None and actor.pk else None, created_at=timezone.now(),
     )
     audit.record(actor=actor, office=office, action="reward.create", obj=reward,
                  changes={"decision_number": [None, reward.decision_number],
@@ -281,7 +290,7 @@ def _substitute_of(leaving: User, on: date) -> User:
 
 
 @transaction.atomic
-def hand_over(leaving: User, *, on: date, actor: User,
+def hand_over(leaving: User, *, on: date, actor: User | None,
               substitute: User | None = None) -> HandoverResult:
     """`leaving` stops on `on`: territory, participants, open books and follow-ups go over.
 
@@ -292,6 +301,8 @@ def hand_over(leaving: User, *, on: date, actor: User,
     substitute's agent record, open follow-ups to the substitute. The steps write an audit row
     per moved row; this writes the summary row.
     """
+    permissions.authorise(actor, "hand_over")
+    scoping.require_own_office(actor, leaving.office_id)
     substitute = substitute or _substitute_of(leaving, on)
     if substitute.pk == leaving.pk:
         raise NetworkError("Người thay thế phải là người khác", "the substitute must differ")

@@ -20,7 +20,7 @@ from ansinh.core.models import User
 from .errors import NetworkError
 from .models import Agent
 
-HandoverStep = Callable[[User, User, date, User], dict[str, int]]
+HandoverStep = Callable[[User, User, date, User | None], dict[str, int]]
 
 HANDOVER_STEPS: list[HandoverStep] = []
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ansinh.core.models import Role, User
-from ansinh.core.scoping import is_admin, visible_villages
+from ansinh.core.models import User
+from ansinh.core.scoping import is_admin, visible_villages, whole_office
 from ansinh.registry.models import Village
 
 from .models import Agent, Assignment
@@ -53,7 +53,7 @@ def agent_within(user: User, agent: Agent, on: date) -> bool:
         return True
     if agent.organisation.office_id != user.office_id:
         return False
-    if user.role == Role.DIRECTOR:
+    if whole_office(user):
         return True
     # the agent's own assignments (not those they hold as a colleague's substitute)
     assignments = active_assignments(agent.user, on)

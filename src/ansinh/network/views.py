@@ -1,8 +1,9 @@
 """Targets and their allocation, the rewards register, hand-overs.
 
-Directors (and admins) set and share out targets, record rewards and run hand-overs; staff
-read the targets; every user of the office reads the rewards register (commendations are
-public within the office). Viewers and agents see their own figures on the progress pages.
+Directors (and admins) set and share out targets, record rewards and run hand-overs
+(`manage_targets`, `hand_over`); staff read the targets (`see_targets`); every user of the
+office reads the rewards register (commendations are public within the office). Viewers and
+agents see their own figures on the progress pages.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ansinh.core.access import signed_in as _user
 from ansinh.core.models import Office, Role, User
 from ansinh.core.periods import Period, parse_period
+from ansinh.core.permissions import may, role_required
+from ansinh.core.permissions import signed_in as _user
+from ansinh.core.scoping import is_admin
 from ansinh.core.tables import Column, Table, export_response
 from ansinh.registry.models import Commune, Village
 
@@ -44,26 +47,15 @@ from .models import (
 
 SUB_KIND: dict[str, str] = {UnitKind.COMMUNE: UnitKind.VILLAGE,
                             UnitKind.ORGANISATION: UnitKind.AGENT}
-READERS = (Role.DIRECTOR, Role.ADMIN, Role.STAFF)
-DECIDERS = (Role.DIRECTOR, Role.ADMIN)
 
 
 def _office(user: User) -> Office:
     if user.office is not None:
         return user.office
-    office = Office.objects.order_by("code").first() if (
-        user.is_superuser or user.role == Role.ADMIN) else None
+    office = Office.objects.order_by("code").first() if is_admin(user) else None
     if office is None:
         raise PermissionDenied
     return office
-
-
-def _can_read(user: User) -> bool:
-    return user.is_superuser or user.role in READERS
-
-
-def _can_decide(user: User) -> bool:
-    return user.is_superuser or user.role in DECIDERS
 
 
 def _period(request: HttpRequest) -> Period:
@@ -134,12 +126,10 @@ def split_rows(parent: Target, kind: str, on: date) -> dict[str, Any]:
             "parent_value": parent_value}
 
 
-@login_required
+@role_required("see_targets")
 @require_GET
 def targets(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not _can_read(user):
-        raise PermissionDenied
     office = _office(user)
     period = _period(request)
     metric = request.GET.get("metric") or Metric.ACTIVE
@@ -160,7 +150,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         "office_target": office_target,
         "office_value": actions.value_on(list(office_target.versions.all()), on)
         if office_target else None,
-        "sections": sections, "can_decide": _can_decide(user),
+        "sections": sections,
         "form": TargetForm(initial={"effective_on": period.start}),
         "money": metric == Metric.MONEY,
     })
@@ -185,12 +175,10 @@ def _targets_table(office: Office, period: Period, metric: str, on: date,
     return table
 
 
-@login_required
+@role_required("manage_targets")
 @require_http_methods(["POST"])
 def set_office_target(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not _can_decide(user):
-        raise PermissionDenied
     office = _office(user)
     period = _period(request)
     metric = request.GET.get("metric") or Metric.ACTIVE
@@ -206,18 +194,16 @@ def set_office_target(request: HttpRequest) -> HttpResponse:
                                reason=form.cleaned_data["reason"])
             messages.success(request, _("Đã lưu chỉ tiêu."))
         except NetworkError as exc:
-            messages.error(request, exc.vi)
+            messages.error(request, exc.message)
     else:
         messages.error(request, _("Chỉ tiêu chưa hợp lệ."))
     return redirect(reverse("network:targets") + f"?period={period.code}&metric={metric}")
 
 
-@login_required
+@role_required("see_targets")
 @require_http_methods(["GET", "POST"])
 def allocate(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     user = _user(request)
-    if not _can_read(user):
-        raise PermissionDenied
     parent = get_object_or_404(Target.objects.select_related("office").prefetch_related(
         "versions"), pk=pk, office=_office(user))
     if kind not in actions.CHILD_KINDS.get(parent.unit_kind, ()):
@@ -229,7 +215,7 @@ def allocate(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form = AllocationForm(request.POST or None, units=units,
                           initial={"effective_on": max(on, period.start)})
     if request.method == "POST":
-        if not _can_decide(user):
+        if not may(user, "manage_targets"):
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -239,21 +225,19 @@ def allocate(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 messages.success(request, _("Đã phân bổ chỉ tiêu."))
                 return redirect("network:allocate", pk=parent.pk, kind=kind)
             except NetworkError as exc:
-                form.add_error(None, exc.vi)
+                form.add_error(None, exc.message)
     return render(request, "network/allocate.html", {
         "parent": parent, "parent_label": _unit_label(parent), "period": period, "on": on,
-        "split": split, "form": form, "can_decide": _can_decide(user),
+        "split": split, "form": form,
         "money": parent.metric == Metric.MONEY,
         "sub_kind": SUB_KIND.get(kind),
     })
 
 
-@login_required
+@role_required("see_targets")
 @require_GET
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    if not _can_read(user):
-        raise PermissionDenied
     target = get_object_or_404(Target.objects.select_related("office"), pk=pk,
                                office=_office(user))
     versions = target.versions.select_related("set_by").order_by("effective_on", "id")
@@ -316,16 +300,14 @@ def rewards(request: HttpRequest) -> HttpResponse:
     if export in ("xlsx", "pdf"):
         return export_response(table, export, "so-khen-thuong", request)
     return render(request, "network/rewards.html", {
-        "table": table, "display": table.display_rows(), "can_decide": _can_decide(user),
+        "table": table, "display": table.display_rows(),
     })
 
 
-@login_required
+@role_required("manage_targets")
 @require_http_methods(["GET", "POST"])
 def reward_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not _can_decide(user):
-        raise PermissionDenied
     office = _office(user)
     prefill = ("recipient_kind", "recipient_name", "reason", "period", "figures", "unit")
     initial: dict[str, Any] = {key: request.GET[key] for key in prefill if key in request.GET}
@@ -356,7 +338,7 @@ def reward_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã ghi quyết định khen thưởng."))
             return redirect("network:rewards")
         except NetworkError as exc:
-            form.add_error(None, exc.vi)
+            form.add_error(None, exc.message)
     return render(request, "network/reward_form.html", {
         "form": form, "kinds": RecipientKind.choices})
 
@@ -365,12 +347,10 @@ def reward_new(request: HttpRequest) -> HttpResponse:
 # Hand-over
 
 
-@login_required
+@role_required("hand_over")
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not _can_decide(user):
-        raise PermissionDenied
     office = _office(user)
     form = HandoverForm(request.POST or None, office=office)
     if request.method == "POST" and form.is_valid():
@@ -386,7 +366,7 @@ def handover(request: HttpRequest) -> HttpResponse:
                                       "f": counts.get("follow_ups", 0)})
             return redirect("network:handover")
         except NetworkError as exc:
-            form.add_error(None, exc.vi)
+            form.add_error(None, exc.message)
     recent = (Assignment.objects.filter(user__office=office, substitute__isnull=False)
               .select_related("user", "substitute", "commune", "village")
               .order_by("-ends_on", "-id")[:20])

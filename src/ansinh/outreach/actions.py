@@ -1,4 +1,7 @@
-"""State changes of outreach. Each runs in one transaction and writes its audit row."""
+"""State changes of outreach. Each checks the actor's role and that the person, village, event
+or contact it touches lies in what the actor may change (`core.permissions.authorise`); the
+leaflet templates are the office's (`core.scoping.require_own_office`). Each runs in one
+transaction and writes its audit row."""
 
 from __future__ import annotations
 
@@ -10,21 +13,17 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Max
 
-from ansinh.core import audit
-from ansinh.core.models import User
+from ansinh.core import audit, permissions, scoping
+from ansinh.core.errors import Refused
+from ansinh.core.models import Office, User
 from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.models import Household, Person, Village
 
 from .models import Channel, Contact, Event, LeafletTemplate, Objection, Outcome
 
 
-class OutreachError(ValueError):
-    """A refused change, with the message in Vietnamese (`vi`) and English (`en`)."""
-
-    def __init__(self, vi: str, en: str) -> None:
-        super().__init__(f"{vi} / {en}")
-        self.vi = vi
-        self.en = en
+class OutreachError(Refused, ValueError):
+    """A refused outreach change (`message`: the reason in the active language)."""
 
 
 EVENT_FIELDS = ("kind", "held_on", "village", "place", "title", "organisation", "partners",
@@ -37,6 +36,7 @@ def create_event(
     organisers: Iterable[User] = (), organisation: CollectionOrganisation | None = None,
     partners: Iterable[str] = (), leaflets: int = 0, cost: int = 0, note: str = "",
 ) -> Event:
+    permissions.authorise(actor, "record_outreach", village)
     if cost < 0 or leaflets < 0:
         raise OutreachError("Chi phí và số tờ rơi không được âm",
                             "cost and leaflets cannot be negative")
@@ -55,6 +55,10 @@ def create_event(
 @transaction.atomic
 def update_event(event: Event, values: dict[str, Any], *, actor: User,
                  organisers: Iterable[User] | None = None) -> dict[str, list[Any]]:
+    permissions.authorise(actor, "record_outreach", event)
+    moved_to = values.get("village")
+    if moved_to is not None and moved_to.pk != event.village_id:
+        permissions.authorise(actor, "record_outreach", moved_to)
     locked = Event.objects.select_for_update().get(pk=event.pk)
     before = {name: getattr(locked, name) for name in EVENT_FIELDS}
     for name, value in values.items():
@@ -94,6 +98,9 @@ def record_contact(
     follow-up (``followed_up_by`` points at it). A retried entry with the same ``uuid`` returns
     the contact already recorded.
     """
+    permissions.authorise(actor, "record_outreach", person)
+    if event is not None:
+        scoping.require_writable(actor, event)
     if uuid is not None:
         existing = Contact.objects.filter(uuid=uuid).first()
         if existing is not None:
@@ -143,6 +150,7 @@ def record_contact(
 def update_attendance(contact: Contact, *, actor: User, outcome: str, objection: str = "",
                       next_follow_up_on: date | None = None) -> Contact:
     """Change an attendee's outcome (the list is filled during the event, outcomes after)."""
+    permissions.authorise(actor, "record_outreach", contact)
     _check_outcome(outcome, objection)
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     before = {"outcome": locked.outcome, "objection": locked.objection,
@@ -166,6 +174,7 @@ def update_attendance(contact: Contact, *, actor: User, outcome: str, objection:
 @transaction.atomic
 def close_follow_up(contact: Contact, *, actor: User, note: str = "") -> Contact:
     """Mark a follow-up done without a new contact (e.g. the person enrolled at the office)."""
+    permissions.authorise(actor, "record_outreach", contact)
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     if locked.follow_up_done or locked.next_follow_up_on is None:
         return locked
@@ -183,6 +192,9 @@ def add_new_person(
     national_id: str = "", household: Household | None = None,
 ) -> Person:
     """A person met in the field who is not in the register (after the duplicate check)."""
+    permissions.authorise(actor, "edit_persons", village)
+    if household is not None:
+        scoping.require_writable(actor, household)
     if national_id and Person.objects.filter(national_id=national_id).exists():
         raise OutreachError("Số định danh đã có trong sổ đối tượng",
                             "this national ID is already in the register")
@@ -204,14 +216,16 @@ def add_new_person(
 
 
 @transaction.atomic
-def save_leaflet_template(*, actor: User, language: str, title: str, body: str) -> LeafletTemplate:
-    """Add a version of the office's leaflet in ``language`` (versions are never edited)."""
-    if actor.office_id is None:
-        raise OutreachError("Người dùng không thuộc cơ quan nào", "the user has no office")
+def save_leaflet_template(office: Office, *, actor: User | None, language: str, title: str,
+                          body: str) -> LeafletTemplate:
+    """Add a version of the office's leaflet in ``language`` (versions are never edited). An
+    office-wide text: the director's of that office (or an administrator's)."""
+    permissions.authorise(actor, "edit_templates")
+    scoping.require_own_office(actor, office.pk)
     latest = LeafletTemplate.objects.select_for_update().filter(
-        office_id=actor.office_id, language=language).aggregate(v=Max("version"))["v"]
+        office=office, language=language).aggregate(v=Max("version"))["v"]
     template = LeafletTemplate.objects.create(
-        office_id=actor.office_id, language=language, version=(latest or 0) + 1,
+        office=office, language=language, version=(latest or 0) + 1,
         title=title, body=body, created_by=actor,
     )
     audit.record(actor=actor, office=template.office, action="leaflet.version", obj=template,

@@ -11,7 +11,7 @@ from .models import Contact
 
 
 def hand_over_follow_ups(leaving: User, substitute: User, on: date,
-                         actor: User) -> dict[str, int]:
+                         actor: User | None) -> dict[str, int]:
     moved = Contact.objects.filter(
         owner=leaving, follow_up_done=False, next_follow_up_on__isnull=False,
     ).update(owner=substitute)

@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ansinh.core.access import is_manager
-from ansinh.core.access import signed_in as _user
-from ansinh.core.access import writer as _writer
+from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
 from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pdf import pdf_response
+from ansinh.core.permissions import may, refusal_status, role_required
+from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages
 from ansinh.core.text import fold
 from ansinh.network.models import CollectionOrganisation
@@ -70,7 +70,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     return render(request, "outreach/event_list.html", {
         "page": page, "kinds": EventKind.choices, "kind": kind,
-        "can_edit": user.role != Role.VIEWER,
+        "query_string": _without_page(request),
     })
 
 
@@ -86,11 +86,12 @@ def _event_form(request: HttpRequest, user: User, initial: dict[str, Any] | None
                      villages=villages, users=users, organisations=organisations)
 
 
-@login_required
+@role_required("record_outreach")
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    user = _writer(request)
+    user = _user(request)
     form = _event_form(request, user, {"held_on": timezone.localdate(), "organisers": [user.pk]})
+    status = 200
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
@@ -99,31 +100,36 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 place=cd["place"], title=cd["title"], organisers=cd["organisers"],
                 organisation=cd["organisation"], partners=cd["partners"],
                 leaflets=cd["leaflets"], cost=cd["cost"], note=cd["note"])
-        except actions.OutreachError as exc:
-            form.add_error(None, str(exc))
+        except Refused as exc:
+            form.add_error(None, exc.message)
+            status = refusal_status(exc)
         else:
             return redirect("outreach:event_detail", pk=event.pk)
-    return render(request, "outreach/event_form.html", {"form": form, "event": None})
+    return render(request, "outreach/event_form.html", {"form": form, "event": None},
+                  status=status)
 
 
-@login_required
+@role_required("record_outreach")
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _writer(request)
+    user = _user(request)
     event = get_scoped_or_404(user, Event.objects.all(), pk=pk)
     initial = {name: getattr(event, name) for name in actions.EVENT_FIELDS}
     initial["organisers"] = list(event.organisers.values_list("pk", flat=True))
     form = _event_form(request, user, initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         values = {name: cd[name] for name in actions.EVENT_FIELDS}
         try:
             actions.update_event(event, values, actor=user, organisers=cd["organisers"])
-        except actions.OutreachError as exc:
-            form.add_error(None, str(exc))
+        except Refused as exc:
+            form.add_error(None, exc.message)
+            status = refusal_status(exc)
         else:
             return redirect("outreach:event_detail", pk=event.pk)
-    return render(request, "outreach/event_form.html", {"form": form, "event": event})
+    return render(request, "outreach/event_form.html", {"form": form, "event": event},
+                  status=status)
 
 
 def _event_context(request: HttpRequest, user: User, event: Event) -> dict[str, Any]:
@@ -143,7 +149,7 @@ def _event_context(request: HttpRequest, user: User, event: Event) -> dict[str, 
         "event": event, "attendees": attendees, "funnel": total,
         "window_days": office_settings.attribution_days,
         "outcome_form": AttendanceOutcomeForm(), "new_form": NewPersonForm(),
-        "can_edit": user.role != Role.VIEWER, "stage_labels": stages.STAGE_LABELS,
+        "stage_labels": stages.STAGE_LABELS,
     }
 
 
@@ -183,10 +189,10 @@ def _event_refresh(request: HttpRequest, user: User, event: Event) -> HttpRespon
     return redirect("outreach:event_detail", pk=event.pk)
 
 
-@login_required
+@role_required("record_outreach")
 @require_POST
 def event_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    user = _writer(request)
+    user = _user(request)
     event = get_scoped_or_404(user, Event.objects.all(), pk=pk)
     raw = request.POST.get("person", "")
     person = get_scoped_or_404(user, Person.objects.all(), pk=int(raw) if raw.isdigit() else 0)
@@ -195,15 +201,15 @@ def event_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         actions.record_contact(actor=user, person=person, on=event.held_on, channel="event",
                                outcome=outcome, event=event)
     except actions.OutreachError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     return _event_refresh(request, user, event)
 
 
-@login_required
+@role_required("record_outreach")
 @require_POST
 def event_new_person(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A person not found in the register: checked for duplicates before being added."""
-    user = _writer(request)
+    user = _user(request)
     event = get_scoped_or_404(user, Event.objects.select_related("village"), pk=pk)
     form = NewPersonForm(request.POST)
     context: dict[str, Any] = {"event": event, "new_form": form}
@@ -225,7 +231,7 @@ def event_new_person(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             actions.record_contact(actor=user, person=person, on=event.held_on, channel="event",
                                    outcome=Outcome.INTERESTED, event=event)
         except actions.OutreachError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.message)
             return render(request, "outreach/_new_person.html", context)
         messages.success(request, _("Đã thêm %(name)s vào sổ đối tượng và danh sách tham dự")
                          % {"name": person.full_name})
@@ -243,10 +249,10 @@ def event_url(event: Event) -> str:
     return reverse("outreach:event_detail", args=[event.pk])
 
 
-@login_required
+@role_required("record_outreach")
 @require_POST
 def attendance_outcome(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    user = _writer(request)
+    user = _user(request)
     contact = get_scoped_or_404(user, Contact.objects.select_related("event"), pk=pk,
                                 event__isnull=False)
     form = AttendanceOutcomeForm(request.POST)
@@ -257,7 +263,7 @@ def attendance_outcome(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 objection=form.cleaned_data["objection"],
                 next_follow_up_on=form.cleaned_data["next_follow_up_on"])
         except actions.OutreachError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.message)
     assert contact.event is not None
     return _event_refresh(request, user, contact.event)
 
@@ -273,9 +279,10 @@ def contact_new(request: HttpRequest, person_pk: int) -> HttpResponse:
     person = get_scoped_or_404(user, Person.objects.select_related("village__commune"),
                                pk=person_pk)
     today = timezone.localdate()
-    if request.method == "POST":
-        _writer(request)
+    if request.method == "POST" and not may(user, "record_outreach"):
+        raise PermissionDenied
     form = ContactForm(request.POST or None, initial={"on": today, "channel": "visit"})
+    status = 200
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
@@ -283,8 +290,9 @@ def contact_new(request: HttpRequest, person_pk: int) -> HttpResponse:
                 actor=user, person=person, on=cd["on"], channel=cd["channel"],
                 outcome=cd["outcome"], objection=cd["objection"], note=cd["note"],
                 next_follow_up_on=cd["next_follow_up_on"], uuid=cd["uuid"])
-        except actions.OutreachError as exc:
-            form.add_error(None, str(exc))
+        except Refused as exc:
+            form.add_error(None, exc.message)
+            status = refusal_status(exc)
         else:
             messages.success(request, _("Đã ghi lần tiếp xúc với %(name)s")
                              % {"name": person.full_name})
@@ -295,14 +303,14 @@ def contact_new(request: HttpRequest, person_pk: int) -> HttpResponse:
         "stage": stages.STAGE_LABELS[stages.stage_of(person, today)],
         "quick_dates": [(label, today + timedelta(days=d)) for label, d in (
             (_("Ngày mai"), 1), (_("3 ngày"), 3), (_("1 tuần"), 7), (_("2 tuần"), 14))],
-        "next": request.GET.get("next", ""), "can_edit": user.role != Role.VIEWER,
-    })
+        "next": request.GET.get("next", ""),
+    }, status=status)
 
 
-@login_required
+@role_required("record_outreach")
 @require_POST
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _writer(request)
+    user = _user(request)
     contact = get_scoped_or_404(user, Contact.objects.all(), pk=pk)
     actions.close_follow_up(contact, actor=user, note=request.POST.get("note", ""))
     return redirect(request.POST.get("next") or "outreach:worklist")
@@ -327,7 +335,8 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     span = request.GET.get("span", "today")
     span = span if span in worklist.SPANS else "today"
     target = user
-    agents = _agents_visible(user, today) if is_manager(user) else User.objects.none()
+    agents = (_agents_visible(user, today) if may(user, "supervise_agents")
+              else User.objects.none())
     if (agent_id := request.GET.get("agent")) and agent_id.isdigit():
         chosen = agents.filter(pk=int(agent_id)).first()
         if chosen is None:
@@ -336,7 +345,6 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     work = worklist.build(target, today, span, viewer=user)
     return render(request, "outreach/worklist.html", {
         "work": work, "target": target, "agents": agents, "span": span, "today": today,
-        "can_edit": user.role != Role.VIEWER,
     })
 
 
@@ -406,26 +414,28 @@ def leaflet_pdf(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def leaflet_templates(request: HttpRequest) -> HttpResponse:
+    """The office's leaflet texts, each version kept; every user reads them, the director
+    edits them."""
     user = _user(request)
-    can_edit = is_manager(user)
     language = request.GET.get("lang", LeafletLanguage.VI)
     language = language if language in LeafletLanguage.values else LeafletLanguage.VI
     title, body, version = leaflets.template_for(user.office_id, language)
     form = LeafletTemplateForm(request.POST or None,
                                initial={"language": language, "title": title, "body": body})
     if request.method == "POST":
-        if not can_edit:
+        if not may(user, "edit_templates") or user.office is None:
             raise PermissionDenied
         if form.is_valid():
             cd = form.cleaned_data
-            saved = actions.save_leaflet_template(actor=user, language=cd["language"],
-                                                  title=cd["title"], body=cd["body"])
+            saved = actions.save_leaflet_template(user.office, actor=user,
+                                                  language=cd["language"], title=cd["title"],
+                                                  body=cd["body"])
             messages.success(request, _("Đã lưu phiên bản %(v)d") % {"v": saved.version})
             return redirect(f"{request.path}?lang={saved.language}")
     versions = LeafletTemplate.objects.filter(office=user.office).order_by(
         "language", "-version")
     return render(request, "outreach/leaflet_templates.html", {
         "form": form, "versions": versions, "language": language, "version": version,
-        "languages": LeafletLanguage.choices, "can_edit": can_edit,
+        "languages": LeafletLanguage.choices,
         "blocks": leaflets.BLOCKS, "inline": leaflets.INLINE,
     })

@@ -13,7 +13,7 @@ from .models import Participation, Status
 
 
 def hand_over_participations(leaving: User, substitute: User, on: date,
-                             actor: User) -> dict[str, int]:
+                             actor: User | None) -> dict[str, int]:
     agent = leaving_agent(leaving)
     if agent is None:
         return {}

@@ -1,17 +1,16 @@
-"""State changes of the register. Each runs in one transaction and writes its audit row."""
+"""State changes of the register. Each checks the actor's role and territory
+(`core.permissions.authorise`), runs in one transaction and writes its audit row."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 
-from ansinh.core import audit
-from ansinh.core.errors import Refused
+from ansinh.core import audit, permissions
 from ansinh.core.models import User
 
-from .models import Household, HouseholdPoverty, Person, Village
+from .models import Household, HouseholdPoverty, Person
 
 PERSON_EDITABLE = (
     "full_name", "birth_date", "birth_year_only", "sex", "ethnicity", "local_group",
@@ -21,21 +20,20 @@ PERSON_EDITABLE = (
 
 
 @transaction.atomic
-def update_person(
-    person: Person, values: dict[str, Any], *, actor: User, territory: QuerySet[Village]
-) -> dict[str, list[Any]]:
+def update_person(person: Person, values: dict[str, Any], *, actor: User) -> dict[str, list[Any]]:
     """Apply `values` to the person; returns the recorded {field: [old, new]} (may be empty).
-
-    `territory` is the villages the actor may write (`visible_villages(actor)`): the person must
-    be in it, and may be moved only to a village, or attached only to a household, inside it.
-    Raises Refused otherwise, having written nothing.
-    """
+    The person, and the village or household they move to, lie in what the actor may change;
+    otherwise it refuses (`OutOfTerritory`), having written nothing."""
+    permissions.authorise(actor, "edit_persons", person)
+    for name in ("village", "household"):
+        moved_to = values.get(name)
+        if moved_to is not None and moved_to.pk != getattr(person, f"{name}_id"):
+            permissions.authorise(actor, "edit_persons", moved_to)
     locked = Person.objects.select_for_update().get(pk=person.pk)
     before = {name: getattr(locked, name) for name in PERSON_EDITABLE}
     for name in values:
         if name not in PERSON_EDITABLE:
             raise ValueError(f"{name} is not an editable field of a person")
-    _check_territory(locked, values, territory)
     village_id = locked.village_id
     for name, value in values.items():
         setattr(locked, name, value)
@@ -51,25 +49,12 @@ def update_person(
     return changes
 
 
-def _check_territory(person: Person, values: dict[str, Any],
-                     territory: QuerySet[Village]) -> None:
-    village: Village | None = values.get("village")
-    household: Household | None = values.get("household")
-    wanted = {person.village_id}
-    if village is not None and village.pk != person.village_id:
-        wanted.add(village.pk)
-    if household is not None and household.pk != person.household_id:
-        wanted.add(household.village_id)
-    if territory.filter(pk__in=wanted).count() != len(wanted):
-        raise Refused("Ngoài địa bàn của bạn: không đổi được thôn hay hộ này",
-                      "outside your territory: this village or household cannot be changed")
-
-
 @transaction.atomic
 def certify_poverty(
     household: Household, *, year: int, status: str, source: str, actor: User
 ) -> HouseholdPoverty:
     """Record the poverty status certified for a year (replacing that year's earlier entry)."""
+    permissions.authorise(actor, "edit_persons", household)
     previous = HouseholdPoverty.objects.filter(household=household, year=year).first()
     record, _created = HouseholdPoverty.objects.update_or_create(
         household=household, year=year, defaults={"status": status, "source": source},

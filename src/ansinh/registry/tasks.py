@@ -8,7 +8,7 @@ from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ansinh.core.scoping import visible_villages
+from ansinh.core.scoping import writable_villages
 
 from .exporting import write_error_report
 from .importing import UnusableFile, import_persons
@@ -26,7 +26,7 @@ def run_import_job(job_id: int) -> None:
         result = import_persons(
             Path(job.file.path),
             actor=job.created_by,
-            territory=visible_villages(job.created_by),
+            territory=writable_villages(job.created_by),
             dry_run=job.dry_run,
             skip_invalid=job.skip_invalid,
             progress=progress,

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -17,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_q.tasks import async_task
 
-from ansinh.core.access import signed_in as _user
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
-from ansinh.core.models import AuditEntry, Role, User
+from ansinh.core.models import AuditEntry
 from ansinh.core.pages import query_without_page as _without_page
-from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages
+from ansinh.core.permissions import refusal_status, role_required
+from ansinh.core.permissions import signed_in as _user
+from ansinh.core.scoping import get_scoped_or_404, scoped, writable_villages
 from ansinh.core.text import fold
 
 from . import actions
@@ -32,12 +32,6 @@ from .models import Commune, Household, ImportJob, Person, SIStatus, Village
 from .prospects import is_prospect, prospect_q
 
 PAGE_SIZE = 50
-EDITORS = {Role.DIRECTOR, Role.STAFF, Role.AGENT, Role.ADMIN}
-
-
-def _can_edit(user: User) -> bool:
-    return user.is_superuser or user.role in EDITORS
-
 
 def _filtered_persons(request: HttpRequest, on: date) -> QuerySet[Person]:
     user = _user(request)
@@ -111,29 +105,28 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "poverty": poverty,
         "prospect": is_prospect(person, on),
         "age": person.age_on(on),
-        "can_edit": _can_edit(user),
         "on": on,
     })
 
 
-@login_required
+@role_required("edit_persons")
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    if not _can_edit(user):
-        raise PermissionDenied
     person = get_scoped_or_404(user, Person.objects.all(), pk=pk)
-    territory = visible_villages(user)
     form = PersonForm(request.POST or None, instance=Person.objects.get(pk=pk),
-                      territory=territory)
+                      territory=writable_villages(user))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_person(person, form.cleaned_data, actor=user, territory=territory)
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
+            actions.update_person(person, form.cleaned_data, actor=user)
+        except Refused as exc:
+            form.add_error(None, exc.message)
+            status = refusal_status(exc)
         else:
             return redirect("registry:person_detail", pk=person.pk)
-    return render(request, "registry/person_edit.html", {"person": person, "form": form})
+    return render(request, "registry/person_edit.html", {"person": person, "form": form},
+                  status=status)
 
 
 @login_required
@@ -177,12 +170,10 @@ def import_template(request: HttpRequest) -> FileResponse:
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
-@login_required
+@role_required("import_register")
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not _can_edit(user) or user.role == Role.AGENT:
-        raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -1,10 +1,11 @@
-"""Reminder actions: saving a message template (the office's own version)."""
+"""Reminder actions: saving a message template (the office's own version), an office-wide text:
+the director's of that office (or an administrator's)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from ansinh.core import audit
+from ansinh.core import audit, permissions, scoping
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
 
@@ -17,6 +18,8 @@ def save_template(office: Office, *, code: str, channel: str, body: str, active:
                   actor: User, language: str = "vi") -> ReminderTemplate:
     """Create or update the office's own template of (code, language, channel); the shared
     default stays as it is for other offices."""
+    permissions.authorise(actor, "edit_templates")
+    scoping.require_own_office(actor, office.pk)
     if code not in TemplateCode.values or (channel and channel not in Channel.values):
         raise Refused("Loại tin hoặc kênh không hợp lệ", "unknown template code or channel")
     body = body.strip()

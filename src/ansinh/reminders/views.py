@@ -1,7 +1,8 @@
 """Reminder pages: the outbox, the message templates, the printable village lists (PDF).
 
-- outbox and templates: director, staff and admin (agents and viewers: 403); the outbox is
-  scoped (`scoped()`: the director sees the office, staff the messages of their villages);
+- outbox and templates: those who handle the outbox — director, staff and admin (agents and
+  viewers: 403); the outbox is scoped (`scoped()`: the director sees the office, staff the
+  messages of their villages); the templates are edited by the director (and admin) only;
 - village lists: everyone with villages (viewers are the village heads it is printed for), only
   for the villages `visible_villages()` gives them.
 """
@@ -24,12 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ansinh.core.access import manager as _manager
-from ansinh.core.access import signed_in as _user
 from ansinh.core.errors import Refused
-from ansinh.core.models import Office, Role, User
+from ansinh.core.models import Office, User
+from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pdf import pdf_response
-from ansinh.core.scoping import scoped, visible_villages
+from ansinh.core.permissions import may, role_required
+from ansinh.core.permissions import signed_in as _user
+from ansinh.core.scoping import is_admin, scoped, visible_villages
 from ansinh.registry.models import Commune
 
 from . import actions
@@ -49,7 +51,7 @@ PAGE_SIZE = 50
 
 
 def _office(request: HttpRequest, user: User) -> Office:
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_admin(user):
         code = request.GET.get("office") or request.POST.get("office")
         office = Office.objects.filter(code=code).first() if code else None
         office = office or user.office or Office.objects.order_by("code").first()
@@ -65,10 +67,10 @@ def _office(request: HttpRequest, user: User) -> Office:
 # Outbox
 
 
-@login_required
+@role_required("handle_outbox")
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    user = _manager(request)
+    user = _user(request)
     rows = scoped(user, OutboxMessage.objects.all())
     counts = {row["status"]: row["n"] for row in rows.values("status").annotate(n=Count("id"))
               .order_by()}
@@ -84,7 +86,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "page": page, "status_counts": [(v, label, counts.get(v, 0))
                                         for v, label in MessageStatus.choices],
         "statuses": MessageStatus.choices, "status": status,
-        "kinds": RecipientKind.choices, "kind": kind,
+        "kinds": RecipientKind.choices, "kind": kind, "query_string": _without_page(request),
     })
 
 
@@ -101,10 +103,14 @@ class TemplateForm(forms.Form):
     active = forms.BooleanField(label=gettext_lazy("Đang dùng"), required=False, initial=True)
 
 
-@login_required
+@role_required("handle_outbox")
 @require_http_methods(["GET", "POST"])
 def templates(request: HttpRequest) -> HttpResponse:
-    user = _manager(request)
+    """The texts reminders are written from; those who handle the outbox read them, the
+    director edits them."""
+    user = _user(request)
+    if request.method == "POST" and not may(user, "edit_templates"):
+        raise PermissionDenied
     office = _office(request, user)
     code = str(request.GET.get("code") or "")
     code = code if code in TemplateCode.values else str(TemplateCode.DUE_SOON)
@@ -124,7 +130,7 @@ def templates(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu mẫu tin"))
             query = f"?code={saved.code}&channel={saved.channel}"
-            if user.is_superuser or user.role == Role.ADMIN:
+            if is_admin(user):
                 query += f"&office={office.code}"
             return redirect(f"{request.path}{query}")
     rows = list(ReminderTemplate.objects.filter(office__isnull=True)) + list(
@@ -133,7 +139,7 @@ def templates(request: HttpRequest) -> HttpResponse:
         "form": form, "office": office, "rows": rows, "code": code, "channel": channel,
         "current": current, "placeholders": PLACEHOLDERS.items(),
         "codes": TemplateCode.choices,
-        "admin_office": office.code if user.is_superuser or user.role == Role.ADMIN else "",
+        "admin_office": office.code if is_admin(user) else "",
     })
 
 

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ansinh.core.access import signed_in as _user
-from ansinh.core.models import Office, Role, User
+from ansinh.core.models import Office, User
 from ansinh.core.periods import Period, parse_period
-from ansinh.core.scoping import scoped, visible_villages
+from ansinh.core.permissions import may
+from ansinh.core.permissions import signed_in as _user
+from ansinh.core.scoping import is_admin, scoped, visible_villages, whole_office
 from ansinh.core.tables import Column, Table, export_response
 from ansinh.core.templatetags.money import format_vnd
 from ansinh.network.models import Agent, Metric
@@ -34,6 +35,7 @@ from . import metrics, rankings
 from .metrics import RECEIPT_METRICS, Window
 from .progress import Row, allowed_by, headline, progress_rows, visible_units
 
+PEOPLE_PAGE_SIZE = 100
 BY_LABELS = {
     "office": "Cơ quan", "commune": "Xã", "village": "Thôn", "staff": "Cán bộ",
     "agent": "Nhân viên thu", "organisation": "Tổ chức dịch vụ thu",
@@ -58,7 +60,7 @@ def _office(user: User, request: HttpRequest) -> Office:
     if user.office_id is not None:
         assert user.office is not None
         return user.office
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_admin(user):
         code = request.GET.get("office")
         office = (Office.objects.filter(code=code).first() if code else None) or \
             Office.objects.order_by("code").first()
@@ -129,8 +131,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     communes = visible_units(user, params.office, "commune", params.period.clip(params.as_of))
     commune_rows = progress_rows(params.office, params.period, params.metric, "commune",
                                  params.as_of, communes, compare=False) if communes else []
-    trend = _trend(user, params)
-    rank = _agent_rank(user, params) if user.role == Role.AGENT else None
+    own_agent = Agent.objects.filter(user=user).first()
+    # an agent's figures are their own card and rank; there is no territory chart for them
+    trend = _trend(user, params) if own_agent is None else {"this": [], "last": []}
+    rank = _agent_rank(own_agent, params) if own_agent is not None else None
     return render(request, "reports/dashboard.html", {
         "params": params, "cards": cards, "main": main, "commune_rows": commune_rows,
         "chart": {
@@ -153,11 +157,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _trend(user: User, params: Params) -> dict[str, list[tuple[date, int | None]]]:
     villages: list[int] | None = None
-    if not (user.is_superuser or user.role in (Role.ADMIN, Role.DIRECTOR)):
+    if not whole_office(user):
         villages = list(visible_villages(user, params.period.clip(params.as_of))
                         .values_list("id", flat=True))
-    if user.role == Role.AGENT:
-        return {"this": [], "last": []}  # an agent's trend is their own card; no territory chart
     window = Window(params.period, params.as_of)
     last = window.last_year()
     return {
@@ -168,10 +170,7 @@ def _trend(user: User, params: Params) -> dict[str, list[tuple[date, int | None]
     }
 
 
-def _agent_rank(user: User, params: Params) -> dict[str, Any] | None:
-    agent = Agent.objects.filter(user=user).first()
-    if agent is None:
-        return None
+def _agent_rank(agent: Agent, params: Params) -> dict[str, Any] | None:
     ranked = rankings.rank(params.office, params.period, params.as_of, "agent", params.metric)
     own = next((item for item in ranked if item.unit.id == agent.id), None)
     return {"item": own, "of": len(ranked)} if own else None
@@ -187,7 +186,7 @@ def _drill_url(params: Params, metric: str, row: Row) -> str:
 
 def progress_table(user: User, params: Params) -> tuple[Table, list[Row]]:
     units = visible_units(user, params.office, params.by, params.period.clip(params.as_of))
-    full = user.is_superuser or user.role in (Role.ADMIN, Role.DIRECTOR)
+    full = whole_office(user)
     rows = progress_rows(params.office, params.period, params.metric, params.by, params.as_of,
                          units if not full else None) if units else []
     metric_label = str(Metric(params.metric).label)
@@ -277,14 +276,14 @@ def _unit_filter(user: User, params: Params, unit: str) -> dict[str, Any]:
     """The lookup restricting metric rows to a unit; 404 when the unit is not visible."""
     kind, _sep, raw_id = unit.partition(":")
     if kind == "office":
-        if not (user.is_superuser or user.role in (Role.ADMIN, Role.DIRECTOR)):
+        if not whole_office(user):
             raise Http404
         return {}
-    if kind not in allowed_by(user) and not (kind == "commune" and user.role == Role.VIEWER):
+    if kind not in allowed_by(user):
         raise Http404
     unit_id = int(raw_id) if raw_id.isdigit() else 0
     if kind in ("organisation", "agent") and unit_id == 0:
-        if not (user.is_superuser or user.role in (Role.ADMIN, Role.DIRECTOR)):
+        if not whole_office(user):
             raise Http404
         return {f"{kind}__isnull": True}
     visible = visible_units(user, params.office, kind, params.period.clip(params.as_of))
@@ -347,7 +346,7 @@ def people(request: HttpRequest) -> HttpResponse:
             chunk_size=2000)]
         return export_response(table, export, f"danh-sach-{params.metric}-{params.period.code}",
                                request)
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page = Paginator(rows, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
     table.rows = [_people_cells(params.metric, item) for item in page]
     query = request.GET.copy()
     query.pop("page", None)
@@ -389,7 +388,7 @@ def ranking_table(user: User, params: Params) -> tuple[Table, list[rankings.Rank
                            item.recruitment, item.retention, item.persistence,
                            str(item.difficulty).replace(".", ","),
                            str(item.fair).replace(".", ",")])
-    can_reward = user.is_superuser or user.role in (Role.ADMIN, Role.DIRECTOR)
+    can_reward = may(user, "manage_targets")
     return table, shown, rankings.candidates(ranked) if can_reward else []
 
 

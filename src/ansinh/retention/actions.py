@@ -1,4 +1,6 @@
-"""State changes of retention cases. Each runs in one transaction and writes its audit row."""
+"""State changes of retention cases. Each checks the actor's role and that the person or case
+lies in what the actor may change (`core.permissions.authorise`), runs in one transaction and
+writes its audit row. No actor is the system (the lapse run's follow-up, the command)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from typing import Any
 from django.db import transaction
 
 from ansinh.collection.lapses import LapseRun
-from ansinh.core import audit
+from ansinh.core import audit, permissions, scoping
+from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
 from ansinh.participation.models import Participation, Status, StopReason
 from ansinh.registry.models import Person
@@ -16,13 +19,8 @@ from ansinh.registry.models import Person
 from .models import CLOSING_OUTCOMES, CaseStatus, Outcome, Reason, RetentionCase, Session
 
 
-class RetentionError(ValueError):
-    """A refused change, with the message in Vietnamese (`vi`) and English (`en`)."""
-
-    def __init__(self, vi: str, en: str) -> None:
-        super().__init__(f"{vi} / {en}")
-        self.vi = vi
-        self.en = en
+class RetentionError(Refused, ValueError):
+    """A refused retention change (`message`: the reason in the active language)."""
 
 
 def _open_participation(person: Person) -> Participation | None:
@@ -34,6 +32,7 @@ def _open_participation(person: Person) -> Participation | None:
 def open_case(*, person: Person, reason: str, on: date, actor: User | None,
               counsellor: User | None = None, note: str = "") -> RetentionCase:
     """Open a case for ``person``; if one is open already, return it (one open case a person)."""
+    permissions.authorise(actor, "counsel", person)
     if reason not in Reason.values:
         raise RetentionError(f"Lý do không hợp lệ: {reason}", f"unknown reason {reason}")
     existing = RetentionCase.objects.select_for_update().filter(
@@ -57,6 +56,7 @@ def record_session(
     next_step: str = "", next_step_on: date | None = None, note: str = "",
 ) -> Session:
     """A counselling session; a retained / changed / withdrew outcome closes the case."""
+    permissions.authorise(actor, "counsel", case)
     if outcome not in Outcome.values:
         raise RetentionError(f"Kết quả không hợp lệ: {outcome}", f"unknown outcome {outcome}")
     locked = RetentionCase.objects.select_for_update().get(pk=case.pk)
@@ -92,8 +92,11 @@ def open_lapse_cases(office: Office, on: date, *, actor: User | None = None) -> 
     """Open a case for every lapsed participation (late or paused) and every lump-sum payout
     (a participation stopped for the lump sum) without an open case. Returns the cases opened.
 
-    Run by `ansinh open-retention-cases` (and the worker) after the lapse detection.
+    Run by `ansinh open-retention-cases` (and the worker) after the lapse detection: an
+    office-wide job, the director's of that office (or the system's, with no actor).
     """
+    permissions.authorise(actor, "run_office_jobs")
+    scoping.require_own_office(actor, office.pk)
     opened = 0
     busy = set(RetentionCase.objects.filter(office=office, status=CaseStatus.OPEN)
                .values_list("person_id", flat=True))

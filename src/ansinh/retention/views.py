@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ansinh.core.access import signed_in as _user
-from ansinh.core.access import writer as _writer
-from ansinh.core.models import Role
+from ansinh.core.errors import Refused
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pdf import pdf_response
+from ansinh.core.permissions import may, refusal_status, role_required
+from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, scoped
 from ansinh.participation.models import Participation
 from ansinh.policy import GROUNDS, PolicyError
@@ -126,8 +127,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     ground = _ground(request)
     context: dict[str, Any] = {"case": case, "ground": ground, "grounds": GROUND_LABELS.items(),
-                               "income": _plan_income(request) or "",
-                               "can_edit": user.role != Role.VIEWER}
+                               "income": _plan_income(request) or ""}
     comparison: Comparison | None = None
     try:
         comparison = case_comparison(case, today, ground, _plan_income(request))
@@ -136,8 +136,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         context.update(_sheet_context(comparison))
     form = SessionForm(request.POST or None, initial={"on": today})
+    status = 200
     if request.method == "POST":
-        _writer(request)
+        if not may(user, "counsel"):
+            raise PermissionDenied
         if form.is_valid() and comparison is not None:
             cd = form.cleaned_data
             try:
@@ -145,14 +147,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     case, actor=user, on=cd["on"], outcome=cd["outcome"],
                     figures=comparison.figures(), next_step=cd["next_step"],
                     next_step_on=cd["next_step_on"], note=cd["note"])
-            except actions.RetentionError as exc:
-                form.add_error(None, str(exc))
+            except Refused as exc:
+                form.add_error(None, exc.message)
+                status = refusal_status(exc)
             else:
                 messages.success(request, _("Đã ghi buổi tư vấn"))
                 return redirect("retention:case_detail", pk=case.pk)
     context["form"] = form
     context["sessions"] = case.sessions.select_related("counsellor").order_by("-on", "-id")
-    return render(request, "retention/case_detail.html", context)
+    return render(request, "retention/case_detail.html", context, status=status)
 
 
 @login_required
@@ -173,11 +176,11 @@ def case_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(request, "retention/sheet.html", context, f"phieu-tu-van-{case.pk}")
 
 
-@login_required
+@role_required("counsel")
 @require_POST
 def case_open(request: HttpRequest) -> HttpResponse:
     """Open a case for a person (from the person's page or the participation's)."""
-    user = _writer(request)
+    user = _user(request)
     raw = request.POST.get("person", "")
     person = get_scoped_or_404(user, Person.objects.all(), pk=int(raw) if raw.isdigit() else 0)
     reason = request.POST.get("reason", Reason.WANTS_LUMP_SUM)
@@ -185,7 +188,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
         case = actions.open_case(person=person, reason=reason, on=timezone.localdate(),
                                  actor=user, note=request.POST.get("note", ""))
     except actions.RetentionError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
         return redirect("retention:case_list")
     return redirect("retention:case_detail", pk=case.pk)
 

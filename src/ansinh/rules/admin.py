@@ -8,7 +8,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.models import User
+from ansinh.core import permissions, scoping
+from ansinh.core.errors import Refused
+from ansinh.core.models import Office, User
 
 from . import actions
 from .models import ParameterOverride
@@ -41,6 +43,20 @@ class ParameterOverrideAdmin(admin.ModelAdmin[ParameterOverride]):
         status = ["active", "created_by", "created_at", "deactivated_by", "deactivated_at"]
         return list(self.FIELDS) if obj is not None else status
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and permissions.may(request.user,
+                                                                       "edit_parameters")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest,
+                                 **kwargs: Any) -> Any:
+        """A director adds values for their own office only (a value for every office, or for
+        another office, is an administrator's): `actions.authorise_override` says the same."""
+        user = _actor(request)
+        if db_field.name == "office" and user is not None and not scoping.is_admin(user):
+            kwargs["queryset"] = Office.objects.filter(pk=user.office_id or 0)
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_delete_permission(
         self, request: HttpRequest, obj: ParameterOverride | None = None
     ) -> bool:
@@ -56,8 +72,12 @@ class ParameterOverrideAdmin(admin.ModelAdmin[ParameterOverride]):
     def deactivate(self, request: HttpRequest, queryset: QuerySet[ParameterOverride]) -> None:
         count = 0
         for override in queryset.filter(active=True):
-            actions.deactivate_override(override, actor=_actor(request))
-            count += 1
+            try:
+                actions.deactivate_override(override, actor=_actor(request))
+            except Refused as refused:
+                self.message_user(request, f"{override}: {refused.message}", messages.ERROR)
+            else:
+                count += 1
         self.message_user(
             request, _("Đã ngừng áp dụng %(count)d giá trị.") % {"count": count}, messages.SUCCESS
         )

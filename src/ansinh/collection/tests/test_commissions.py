@@ -13,6 +13,8 @@ import pytest
 from ansinh.collection import actions, commissions, dues, receipts
 from ansinh.collection.models import CommissionRate, Receipt, Remittance
 from ansinh.core.errors import Refused
+from ansinh.core.permissions import NotPermitted
+from ansinh.core.scoping import OutOfTerritory
 from ansinh.registry.models import Household, Person
 
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
@@ -236,3 +238,13 @@ def test_without_a_closed_period_the_check_uses_the_range_of_rates(
                          reference="QĐ 2", actor=director)
     [check] = commissions.cap_checks(office, today)
     assert check.exceeds  # every rate is above the average cap
+
+
+def test_rates_are_the_offices_directors(world: Any, staff_al2: Any,
+                                         director_elsewhere: Any) -> None:
+    for actor, refusal in ((staff_al2, NotPermitted), (director_elsewhere, OutOfTerritory)):
+        with pytest.raises(refusal):
+            commissions.add_rate(world["office"], product="voluntary_si",
+                                 participant_kind="first_time", mode="", rate=Decimal("0.1"),
+                                 valid_from=JAN, reference="QĐ 1", actor=actor)
+    assert not CommissionRate.objects.exists()

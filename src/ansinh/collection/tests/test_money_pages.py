@@ -8,12 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from ansinh.collection import actions, dues, receipts
 from ansinh.collection.ledger import cash_in_hand
 from ansinh.collection.models import PeriodClose, ReceiptBook, Remittance, RemittanceStatus
+from ansinh.participation.actions import enrol
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 JAN, FEB = date(2026, 1, 1), date(2026, 2, 1)
@@ -136,3 +138,28 @@ def test_reconciliation_by_agent_and_day_and_the_period_close(participation_al3:
         assert "Chỉ khóa sổ tháng đã qua" in response.content.decode()
         page = client_for(director).get(url)
         assert "01/2026" in page.content.decode()
+
+
+def test_staff_confirm_no_remittance_with_money_of_another_commune(
+        world: Any, director: Any, staff_al2: Any, prospect_al3: Any) -> None:
+    """The post office (BD-AL) collects in every commune: staff of A Lưới 2 see its
+    remittances, but one holding money of A Lưới 3 is refused — with the reason, in the
+    user's language, and nothing written."""
+    collector = world["users"]["thu32"]  # of A Lưới 3, for the post office
+    actions.issue_book(collector.agent, series="BD", first_number=1, last_number=50,
+                       issued_on=date(2026, 1, 2), actor=director)
+    with at(date(2026, 2, 20)):
+        participation = enrol(prospect_al3, start_month=JAN, income=2_000_000, mode="monthly",
+                              actor=collector, enrolled_on=date(2026, 1, 5))
+        receipt = _pay(participation, JAN, date(2026, 2, 20), collector)
+        remittance = actions.remit(collector.agent.organisation, receipts=[receipt],
+                                   number="NT-BD-1", remitted_on=date(2026, 2, 20),
+                                   actor=collector)
+        confirm = reverse("collection:remittance_confirm", args=[remittance.pk])
+        client = client_for(staff_al2)
+        refused = client.post(confirm)
+        assert refused.status_code == 403 and "Thuộc địa bàn khác" in refused.content.decode()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        assert "belongs to another territory" in client.post(confirm).content.decode()
+    remittance.refresh_from_db()
+    assert remittance.status == RemittanceStatus.SUBMITTED and remittance.confirmed_by is None

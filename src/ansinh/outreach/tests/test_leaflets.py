@@ -59,8 +59,8 @@ def test_an_office_version_in_ta_oi(client: Any, director: Any, agent_al3: Any,
         "language": "ta_oi", "title": "BHXH tự nguyện (tiếng Tà Ôi)",
         "body": "# Đóng bao nhiêu\n{bang_muc_dong}\n\nHỏi {nhan_vien} <b>nhé</b>"})
     assert response.status_code == 302
-    actions.save_leaflet_template(actor=director, language="ta_oi", title="Bản 2",
-                                  body="Bản thứ hai {thu_nhap_thap_nhat}")
+    actions.save_leaflet_template(director.office, actor=director, language="ta_oi",
+                                  title="Bản 2", body="Bản thứ hai {thu_nhap_thap_nhat}")
     assert leaflets.template_for(director.office_id, "ta_oi")[2] == 2
     client.force_login(agent_al3)
     text, _info = _text(client.get("/van-dong/to-roi.pdf", {"lang": "ta_oi"}).content, tmp_path)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from ansinh.core.permissions import may
 from ansinh.rules.presenting import CATEGORY_CHOICES
 
 from ..models import Participation, Status
@@ -21,7 +22,7 @@ def participation_panel(context: dict[str, Any], person: Any) -> dict[str, Any]:
     rows = list(Participation.objects.filter(person=person).order_by("-enrolled_on", "-id"))
     has_open = any(row.status != Status.STOPPED for row in rows)
     return {"person": person, "participations": rows,
-            "can_enrol": not has_open and user.role != "viewer"}
+            "can_enrol": not has_open and may(user, "enrol")}
 
 
 @register.filter

@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ansinh.core.models import AuditEntry, Office, Role, User
+from ansinh.core.permissions import NotPermitted
+from ansinh.core.scoping import OutOfTerritory
 from ansinh.policy import contribution_quote
 from ansinh.rules import actions
 from ansinh.rules.models import ParameterOverride, parse_value
@@ -175,3 +177,52 @@ def test_the_admin_adds_with_the_signed_in_user_and_never_deletes(
     row.refresh_from_db()
     assert not row.active and row.deactivated_by == admin_user
     assert ParameterOverride.objects.count() == 1
+
+
+def _director_of(office: Office, **extra: Any) -> User:
+    return User.objects.create_user(f"giamdoc-{office.code}", password="x", role=Role.DIRECTOR,
+                                    office=office, **extra)
+
+
+def test_a_director_changes_the_values_of_their_own_office_only(admin_user: User) -> None:
+    hue, other = Office.objects.create(code="HUE", name="BHXH Huế"), Office.objects.create(
+        code="X", name="Khác")
+    director = _director_of(hue)
+    staff = User.objects.create_user("canbo-hue", role=Role.STAFF, office=hue)
+    everywhere = _yield_override(admin_user)
+    with pytest.raises(NotPermitted):
+        _yield_override(staff, office=hue, start=date(2028, 1, 1))
+    for office in (None, other):  # every office's value, another office's: the admin's
+        with pytest.raises(OutOfTerritory):
+            _yield_override(director, office=office, start=date(2028, 1, 1))
+    with pytest.raises(OutOfTerritory):
+        actions.deactivate_override(everywhere, actor=director)
+    assert list(ParameterOverride.objects.values_list("pk", "active")) == [(everywhere.pk, True)]
+    own = _yield_override(director, office=hue, start=date(2028, 1, 1))
+    actions.deactivate_override(own, actor=director)
+    own.refresh_from_db()
+    assert not own.active and own.deactivated_by == director
+
+
+def test_in_the_admin_a_director_adds_for_their_office_only(admin_user: User,
+                                                            client: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    hue = Office.objects.create(code="HUE", name="BHXH Huế")
+    director = _director_of(hue, is_staff=True)
+    director.user_permissions.set(Permission.objects.filter(
+        content_type__app_label="rules", content_type__model="parameteroverride"))
+    everywhere = _yield_override(admin_user)
+    client.force_login(director)
+    values = {"name": "contribution.fund_yield", "start": "2028-01-01", "value": "0.0035",
+              "reference_document": "CV 999/BHXH-ĐTQ", "reference_article": "toàn văn",
+              "reference_link": "", "confidence": "confirmed", "note": ""}
+    url = "/admin/rules/parameteroverride/add/"
+    assert client.post(url, {**values, "office": ""}).status_code == 200  # required for them
+    assert ParameterOverride.objects.count() == 1
+    assert client.post(url, {**values, "office": hue.pk}).status_code == 302
+    assert ParameterOverride.objects.get(office=hue).created_by == director
+    client.post("/admin/rules/parameteroverride/", {"action": "deactivate",
+                                                    "_selected_action": [everywhere.pk]})
+    everywhere.refresh_from_db()
+    assert everywhere.active
