@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
+from ansinh.core.pages import working_office
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -37,22 +38,6 @@ from . import commissions
 from .models import CommissionRate, ParticipantKind, Product, Receipt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _office(request: HttpRequest, user: User) -> Office:
-    """The user's office; an admin (no office of their own) chooses one with ?office=CODE."""
-    if is_admin(user):
-        code = request.GET.get("office") or request.POST.get("office")
-        offices = Office.objects.order_by("code")
-        office = offices.filter(code=code).first() if code else None
-        office = office or (user.office if user.office_id else offices.first())
-        if office is None:
-            raise Http404
-        return office
-    if user.office_id is None:
-        raise PermissionDenied
-    assert user.office is not None
-    return user.office
 
 
 class RateForm(forms.Form):
@@ -88,7 +73,7 @@ class RateForm(forms.Form):
 def rates(request: HttpRequest) -> HttpResponse:
     """Mức thù lao: history of the office's rates, the cap check, and (director) a new rate."""
     user = _user(request)
-    office = _office(request, user)
+    office = working_office(request, user)
     form = RateForm(request.POST or None)
     if request.method == "POST":
         if not may(user, "set_commission_rates"):
@@ -153,7 +138,7 @@ def _month(value: str | None, closed: list[date]) -> date | None:
 def statement(request: HttpRequest) -> HttpResponse:
     """Bảng kê thù lao of a closed period: per organisation, per agent, per rate line."""
     user = _user(request)
-    office = _office(request, user)
+    office = working_office(request, user)
     receipts, own_agent = _money_for(user)
     closed = commissions.closed_months(office)
     month = _month(request.GET.get("month"), closed)

@@ -17,7 +17,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -31,11 +30,12 @@ from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import User
 from ansinh.core.pages import date_param as _date
+from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
-from ansinh.core.scoping import get_scoped_or_404, scoped
+from ansinh.core.scoping import get_scoped_or_404, is_admin, scoped
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, Assignment
 from ansinh.participation import actions
@@ -456,7 +456,8 @@ def lapses(request: HttpRequest) -> HttpResponse:
         "as_of": as_of, "today": today, "groups": groups, "rows": rows,
         "late": sum(1 for row in rows if row["state"] == Status.LATE),
         "paused": sum(1 for row in rows if row["state"] == Status.PAUSED),
-        "can_run": may(user, "run_office_jobs") and user.office_id is not None,
+        "can_run": may(user, "run_office_jobs") and (user.office_id or is_admin(user)),
+        "office": user.office, "offices": office_choices(user),
         "communes": scoped(user, Commune.objects.all()), "villages": villages,
         "filters": request.GET, "yesterday": today - timedelta(days=1),
     })
@@ -465,12 +466,10 @@ def lapses(request: HttpRequest) -> HttpResponse:
 @role_required("run_office_jobs")
 @require_POST
 def run_lapses(request: HttpRequest) -> HttpResponse:
-    """Run lapse detection for today on the user's office (idempotent; the daily job does the
-    same)."""
+    """Run lapse detection for today on the user's office (an administrator names it;
+    idempotent; the daily job does the same)."""
     user = _user(request)
-    if user.office is None:
-        raise PermissionDenied
-    summary = run_lapse_job(user.office, timezone.localdate(), actor=user)
+    summary = run_lapse_job(working_office(request, user), timezone.localdate(), actor=user)
     messages.success(request, _(
         "Đã kiểm tra %(checked)s người: %(late)s chậm đóng, %(paused)s tạm dừng, "
         "%(active)s đóng lại") % {"checked": summary["checked"], "late": summary["late"],

@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,12 +30,20 @@ from ansinh.collection.dues import dues, dues_bulk, period_amounts, quote_months
 from ansinh.collection.participant_views import filtered_participations, policy_message
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
-from ansinh.core.models import User
+from ansinh.core.models import Office, User
 from ansinh.core.pages import date_param as _date
+from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
-from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages, whole_office
+from ansinh.core.scoping import (
+    get_scoped_or_404,
+    in_office,
+    is_admin,
+    scoped,
+    visible_villages,
+    whole_office,
+)
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import Participation, Status
@@ -72,11 +81,6 @@ def _agent_of(user: User) -> Agent | None:
     """The user's own agent record, when they collect for an organisation: their pages show
     their own day, books and cash."""
     return Agent.objects.select_related("organisation").filter(user=user).first()
-
-
-def _office_id(user: User) -> int:
-    """The user's office (0, which matches nothing, for an admin who belongs to none)."""
-    return user.office_id or 0
 
 
 def digits(amount: int) -> str:
@@ -140,8 +144,8 @@ def home(request: HttpRequest) -> HttpResponse:
             month_total=_money(receipts.filter(period=month)),
             today_total=_money(receipts.filter(paid_on=today)),
             unremitted=_money(unremitted(receipts)),
-            waiting=Remittance.objects.filter(office_id=_office_id(user),
-                                              status=RemittanceStatus.SUBMITTED).count(),
+            waiting=in_office(user, Remittance.objects.filter(
+                status=RemittanceStatus.SUBMITTED)).count(),
         )
     context["due"] = due_this_week(user, today)
     return render(request, "collection/home.html", context)
@@ -459,7 +463,7 @@ def receipt_list(request: HtmxHttpRequest) -> HttpResponse:
         "products": Product.choices, "channels": Channel.choices,
         "communes": scoped(user, Commune.objects.all()),
         # an agent's receipts are their own: no choice of agent
-        "agents": (Agent.objects.filter(organisation__office_id=_office_id(user))
+        "agents": (in_office(user, Agent.objects.all(), "organisation__office")
                    .select_related("user").order_by("code")) if _agent_of(user) is None else [],
     }
     if request.htmx and request.htmx.target == "results":
@@ -472,7 +476,7 @@ def receipt_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _office_agents(user: User) -> QuerySet[Agent]:
-    return (Agent.objects.filter(organisation__office_id=_office_id(user))
+    return (in_office(user, Agent.objects.all(), "organisation__office")
             .select_related("user", "organisation").order_by("code"))
 
 
@@ -483,7 +487,7 @@ def books(request: HttpRequest) -> HttpResponse:
     (those who manage books)."""
     user = _user(request)
     agent = _agent_of(user)
-    rows = ReceiptBook.objects.filter(office_id=_office_id(user)).select_related(
+    rows = in_office(user, ReceiptBook.objects.all()).select_related(
         "agent__user", "issued_by").order_by("returned_on", "agent__code", "issued_on")
     if agent is not None:
         rows = rows.filter(agent=agent)
@@ -521,7 +525,7 @@ def _visible_communes(user: User) -> QuerySet[Commune]:
 @require_POST
 def book_return(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    book = ReceiptBook.objects.filter(office_id=_office_id(user), pk=pk).first()
+    book = in_office(user, ReceiptBook.objects.filter(pk=pk)).first()
     if book is None:
         raise Http404
     actions.return_book(book, on=timezone.localdate(), actor=user)
@@ -535,7 +539,7 @@ def book_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _organisations(user: User) -> QuerySet[CollectionOrganisation]:
     """The organisations whose remittances the user handles."""
-    orgs = CollectionOrganisation.objects.filter(office_id=_office_id(user))
+    orgs = in_office(user, CollectionOrganisation.objects.all())
     agent = _agent_of(user)
     if agent is not None:
         return orgs.filter(pk=agent.organisation_id)
@@ -649,9 +653,8 @@ def _by_agent(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(totals.values(), key=lambda line: line["agent__code"] or "")
 
 
-def _closable_months(user: User, today: date) -> list[date]:
-    closed = set(PeriodClose.objects.filter(office_id=_office_id(user))
-                 .values_list("month", flat=True))
+def _closable_months(office: Office, today: date) -> list[date]:
+    closed = set(PeriodClose.objects.filter(office=office).values_list("month", flat=True))
     month = first_of_month(today)
     return [m for m in (add_months(month, -i) for i in range(1, 13)) if m not in closed]
 
@@ -669,21 +672,23 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
     rows = reconciliation(receipts, date_from, date_to)
     keys = ("collected", "cash", "remitted", "confirmed", "outstanding", "receipts")
     total = {key: sum(row[key] for row in rows) for key in keys}
+    office = working_office(request, user) if user.office or is_admin(user) else None
     context: dict[str, Any] = {
         "rows": rows, "agents": _by_agent(rows), "total": total,
         "date_from": date_from, "date_to": date_to,
-        "closes": PeriodClose.objects.filter(office_id=_office_id(user))
-        .select_related("closed_by")[:24],
-        "can_close": user.office is not None and may(user, "close_periods"),
+        "closes": (PeriodClose.objects.filter(office=office).select_related("closed_by")[:24]
+                   if office else []),
+        "can_close": office is not None and may(user, "close_periods"),
+        "office": office, "offices": office_choices(user),
     }
-    if context["can_close"] and user.office is not None:
-        months = _closable_months(user, today)  # the previous month first
+    if context["can_close"] and office is not None:
+        months = _closable_months(office, today)  # the previous month first
         raw = request.GET.get("close")
         chosen = _date(f"{raw}-01", months[0]) if raw and months else (
             months[0] if months else None)
         if chosen is not None and chosen in months:
             context.update(close_months=months, close_month=chosen,
-                           close_totals=period_totals(user.office, chosen))
+                           close_totals=period_totals(office, chosen))
         else:
             context.update(close_months=months, close_month=None)
     return render(request, "collection/reconciliation.html", context)
@@ -693,12 +698,11 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def period_close(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if user.office is None:
-        raise PermissionDenied
+    office = working_office(request, user)
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            close = actions.close_period(user.office, month=form.cleaned_data["month"],
+            close = actions.close_period(office, month=form.cleaned_data["month"],
                                          actor=user, today=timezone.localdate())
         except Refused as exc:
             messages.error(request, exc.message)
@@ -707,7 +711,8 @@ def period_close(request: HttpRequest) -> HttpResponse:
                              {"month": f"{close.month:%m/%Y}"})
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("collection:reconciliation")
+    return redirect(reverse("collection:reconciliation")
+                    + (f"?office={office.code}" if is_admin(user) else ""))
 
 
 # --------------------------------------------------------------------------------------------

@@ -118,6 +118,16 @@ def visible_villages(user: User, on: date | None = None) -> QuerySet[Any]:
     return territory().assigned_villages(user, on or timezone.localdate())
 
 
+def in_office(user: User, queryset: QuerySet[M], path: str = "office") -> QuerySet[M]:
+    """Rows of the user's office, for the office-level records that have no village (books,
+    organisations, remittances, targets …); an administrator's: every office's."""
+    if is_admin(user):
+        return queryset
+    if user.office_id is None:
+        return queryset.none()
+    return queryset.filter(**{path: user.office_id})
+
+
 def writable_villages(user: User, on: date | None = None) -> QuerySet[Any]:
     """The villages the user may change things in (what they answer for, unless they only
     read): the territory of an import, a person's new village."""

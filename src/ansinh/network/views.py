@@ -24,10 +24,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ansinh.core.models import Office, Role, User
+from ansinh.core.pages import office_choices, working_office
 from ansinh.core.periods import Period, parse_period
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
-from ansinh.core.scoping import is_admin
+from ansinh.core.scoping import in_office
 from ansinh.core.tables import Column, Table, export_response
 from ansinh.registry.models import Commune, Village
 
@@ -47,15 +48,6 @@ from .models import (
 
 SUB_KIND: dict[str, str] = {UnitKind.COMMUNE: UnitKind.VILLAGE,
                             UnitKind.ORGANISATION: UnitKind.AGENT}
-
-
-def _office(user: User) -> Office:
-    if user.office is not None:
-        return user.office
-    office = Office.objects.order_by("code").first() if is_admin(user) else None
-    if office is None:
-        raise PermissionDenied
-    return office
 
 
 def _period(request: HttpRequest) -> Period:
@@ -130,7 +122,7 @@ def split_rows(parent: Target, kind: str, on: date) -> dict[str, Any]:
 @require_GET
 def targets(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    office = _office(user)
+    office = working_office(request, user)
     period = _period(request)
     metric = request.GET.get("metric") or Metric.ACTIVE
     if metric not in Metric.values:
@@ -146,6 +138,7 @@ def targets(request: HttpRequest) -> HttpResponse:
     if export in ("xlsx", "pdf"):
         return export_response(table, export, f"chi-tieu-{metric}-{period.code}", request)
     return render(request, "network/targets.html", {
+        "office": office, "offices": office_choices(user),
         "period": period, "metric": metric, "metrics": Metric.choices, "on": on,
         "office_target": office_target,
         "office_value": actions.value_on(list(office_target.versions.all()), on)
@@ -179,7 +172,7 @@ def _targets_table(office: Office, period: Period, metric: str, on: date,
 @require_http_methods(["POST"])
 def set_office_target(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    office = _office(user)
+    office = working_office(request, user)
     period = _period(request)
     metric = request.GET.get("metric") or Metric.ACTIVE
     if metric not in Metric.values:
@@ -204,8 +197,8 @@ def set_office_target(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def allocate(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     user = _user(request)
-    parent = get_object_or_404(Target.objects.select_related("office").prefetch_related(
-        "versions"), pk=pk, office=_office(user))
+    parent = get_object_or_404(in_office(user, Target.objects.select_related("office")
+                                         .prefetch_related("versions")), pk=pk)
     if kind not in actions.CHILD_KINDS.get(parent.unit_kind, ()):
         raise PermissionDenied
     period = Period(parent.period_kind, parent.period_start)
@@ -238,8 +231,7 @@ def allocate(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    target = get_object_or_404(Target.objects.select_related("office"), pk=pk,
-                               office=_office(user))
+    target = get_object_or_404(in_office(user, Target.objects.select_related("office")), pk=pk)
     versions = target.versions.select_related("set_by").order_by("effective_on", "id")
     return render(request, "network/history.html", {
         "target": target, "label": _unit_label(target), "versions": versions,
@@ -294,7 +286,7 @@ def _figures_text(figures: dict[str, Any]) -> str:
 @require_GET
 def rewards(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    office = _office(user)
+    office = working_office(request, user)
     table = rewards_table(office)
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):
@@ -308,7 +300,7 @@ def rewards(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reward_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    office = _office(user)
+    office = working_office(request, user)
     prefill = ("recipient_kind", "recipient_name", "reason", "period", "figures", "unit")
     initial: dict[str, Any] = {key: request.GET[key] for key in prefill if key in request.GET}
     kind, _sep, unit_id = initial.get("unit", "").partition(":")
@@ -340,7 +332,8 @@ def reward_new(request: HttpRequest) -> HttpResponse:
         except NetworkError as exc:
             form.add_error(None, exc.message)
     return render(request, "network/reward_form.html", {
-        "form": form, "kinds": RecipientKind.choices})
+        "form": form, "kinds": RecipientKind.choices, "office": office,
+        "offices": office_choices(user)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,7 +344,7 @@ def reward_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    office = _office(user)
+    office = working_office(request, user)
     form = HandoverForm(request.POST or None, office=office)
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,4 +363,5 @@ def handover(request: HttpRequest) -> HttpResponse:
     recent = (Assignment.objects.filter(user__office=office, substitute__isnull=False)
               .select_related("user", "substitute", "commune", "village")
               .order_by("-ends_on", "-id")[:20])
-    return render(request, "network/handover.html", {"form": form, "recent": recent})
+    return render(request, "network/handover.html", {
+        "form": form, "recent": recent, "office": office, "offices": office_choices(user)})

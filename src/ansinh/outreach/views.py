@@ -21,6 +21,7 @@ from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
 from ansinh.core.pages import date_param as _date
+from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, refusal_status, role_required
@@ -417,25 +418,27 @@ def leaflet_templates(request: HttpRequest) -> HttpResponse:
     """The office's leaflet texts, each version kept; every user reads them, the director
     edits them."""
     user = _user(request)
+    office = working_office(request, user)
     language = request.GET.get("lang", LeafletLanguage.VI)
     language = language if language in LeafletLanguage.values else LeafletLanguage.VI
-    title, body, version = leaflets.template_for(user.office_id, language)
+    title, body, version = leaflets.template_for(office.pk, language)
     form = LeafletTemplateForm(request.POST or None,
                                initial={"language": language, "title": title, "body": body})
     if request.method == "POST":
-        if not may(user, "edit_templates") or user.office is None:
+        if not may(user, "edit_templates"):
             raise PermissionDenied
         if form.is_valid():
             cd = form.cleaned_data
-            saved = actions.save_leaflet_template(user.office, actor=user,
+            saved = actions.save_leaflet_template(office, actor=user,
                                                   language=cd["language"], title=cd["title"],
                                                   body=cd["body"])
             messages.success(request, _("Đã lưu phiên bản %(v)d") % {"v": saved.version})
-            return redirect(f"{request.path}?lang={saved.language}")
-    versions = LeafletTemplate.objects.filter(office=user.office).order_by(
+            return redirect(f"{request.path}?lang={saved.language}&office={office.code}")
+    versions = LeafletTemplate.objects.filter(office=office).order_by(
         "language", "-version")
     return render(request, "outreach/leaflet_templates.html", {
         "form": form, "versions": versions, "language": language, "version": version,
         "languages": LeafletLanguage.choices,
         "blocks": leaflets.BLOCKS, "inline": leaflets.INLINE,
+        "office": office, "offices": office_choices(user),
     })

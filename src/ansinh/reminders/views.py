@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ansinh.core.errors import Refused
-from ansinh.core.models import Office, User
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.pages import working_office
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -48,19 +48,6 @@ from .texts import Templates
 from .village_lists import village_lists
 
 PAGE_SIZE = 50
-
-
-def _office(request: HttpRequest, user: User) -> Office:
-    if is_admin(user):
-        code = request.GET.get("office") or request.POST.get("office")
-        office = Office.objects.filter(code=code).first() if code else None
-        office = office or user.office or Office.objects.order_by("code").first()
-        if office is None:
-            raise Http404
-        return office
-    if user.office is None:
-        raise PermissionDenied
-    return user.office
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,7 +98,7 @@ def templates(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST" and not may(user, "edit_templates"):
         raise PermissionDenied
-    office = _office(request, user)
+    office = working_office(request, user)
     code = str(request.GET.get("code") or "")
     code = code if code in TemplateCode.values else str(TemplateCode.DUE_SOON)
     channel = str(request.GET.get("channel") or "")
