@@ -21,26 +21,26 @@ TERMS = [TermsRow(MONTH, 3_000_000, "monthly")]
 FACTS = Facts(ethnic_minority=False, island=False)
 
 
-def _tree_with_rate(rate: str) -> object:
+def _tree_with_rate(rate: str) -> ParameterTree:
     return load_default_tree().with_overrides([Override(
         name="contribution.rate", start=date(2026, 1, 1), value=Decimal(rate),
         reference=Reference("QĐ thử nghiệm", "Điều 1"))])
 
 
 def test_equal_trees_share_a_key_and_different_ones_never_do() -> None:
-    assert _tree_with_rate("0.22").key == _tree_with_rate("0.22").key  # type: ignore[attr-defined]
-    assert _tree_with_rate("0.22").key != _tree_with_rate("0.25").key  # type: ignore[attr-defined]
-    assert load_default_tree().key != _tree_with_rate("0.25").key  # type: ignore[attr-defined]
+    assert _tree_with_rate("0.22").key == _tree_with_rate("0.22").key
+    assert _tree_with_rate("0.22").key != _tree_with_rate("0.25").key
+    assert load_default_tree().key != _tree_with_rate("0.25").key
 
 
 def test_a_freed_trees_price_never_comes_back() -> None:
     cheaper, dearer = _tree_with_rate("0.22"), _tree_with_rate("0.25")
-    old = ParameterTree(cheaper.parameters, "files", cheaper.overrides)  # type: ignore[attr-defined]
+    old = ParameterTree(cheaper.parameters, "files", cheaper.overrides)
     old_price = price_months([MONTH], ON, terms=TERMS, facts=FACTS, supported_before=0,
                              tree=old)
     old_id = id(old)
     del old  # the office's overrides changed: the tree in force is rebuilt
-    new = ParameterTree(dearer.parameters, "files", dearer.overrides)  # type: ignore[attr-defined]
+    new = ParameterTree(dearer.parameters, "files", dearer.overrides)
     assert id(new) == old_id  # CPython gives the freed object's id to the next one
     price = price_months([MONTH], ON, terms=TERMS, facts=FACTS, supported_before=0, tree=new)
     assert old_price.gross == 660_000  # 22 % of 3,000,000
