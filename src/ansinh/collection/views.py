@@ -46,6 +46,7 @@ from ansinh.core.scoping import (
 )
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, CollectionOrganisation
+from ansinh.network.territory import agent_within
 from ansinh.participation.models import Participation, Status
 from ansinh.policy import PolicyError, household_hi
 from ansinh.policy.money import add_months, first_of_month
@@ -476,8 +477,14 @@ def receipt_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _office_agents(user: User) -> QuerySet[Agent]:
-    return (in_office(user, Agent.objects.all(), "organisation__office")
-            .select_related("user", "organisation").order_by("code"))
+    """The agents the user may issue books to: the office's, or for staff those whose villages
+    all lie in their territory (the rule `actions.issue_book` applies)."""
+    agents = (in_office(user, Agent.objects.all(), "organisation__office")
+              .select_related("user", "organisation").order_by("code"))
+    if whole_office(user):
+        return agents
+    today = timezone.localdate()
+    return agents.filter(pk__in=[a.pk for a in agents if agent_within(user, a, today)])
 
 
 @role_required("field_work")
