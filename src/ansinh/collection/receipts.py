@@ -173,9 +173,14 @@ class _Batch:
         self._lock(sorted({r.participation_id for r in self.requests}))
         todo = self._first_submissions()
         self._load()
+        normalised = {index: self._normalised(self.requests[index]) for index in todo}
+        # the cash agents' books, locked in agent order (after the participations, as every
+        # batch does), so two batches never wait on each other in a circle
+        self.numbers.lock(sorted({r.agent_id for r in normalised.values()
+                                  if r.channel == Channel.CASH and r.agent_id}))
         accepted: list[tuple[int, ReceiptRequest, dict[str, Any], Pricing, int | None]] = []
         for index in todo:
-            request = self._normalised(self.requests[index])
+            request = normalised[index]
             outcome = self._check(request)
             if isinstance(outcome, Refused):
                 self.results[index] = ReceiptResult(REFUSED, reason=outcome)
@@ -399,16 +404,21 @@ class _Numbers:
         self.books: dict[int, list[list[Any]]] = {}  # agent: [[book id, series, next, last]]
         self.taken: dict[int, list[int]] = defaultdict(list)  # book id: numbers
 
+    def lock(self, agent_ids: Sequence[int]) -> None:
+        """Lock and read the open books of `agent_ids` (in that order)."""
+        for agent_id in agent_ids:
+            if agent_id not in self.books:
+                self.books[agent_id] = [
+                    [book_id, series, next_number, last]
+                    for book_id, series, next_number, last in ReceiptBook.objects
+                    .select_for_update().filter(agent_id=agent_id, returned_on__isnull=True,
+                                                next_number__lte=F("last_number"))
+                    .order_by("issued_on", "id")
+                    .values_list("id", "series", "next_number", "last_number")]
+
     def take(self, agent_id: int) -> int | None:
         """The book the next number of `agent_id` comes from, or None when none is left."""
-        if agent_id not in self.books:
-            self.books[agent_id] = [
-                [book_id, series, next_number, last]
-                for book_id, series, next_number, last in ReceiptBook.objects.select_for_update()
-                .filter(agent_id=agent_id, returned_on__isnull=True,
-                        next_number__lte=F("last_number"))
-                .order_by("issued_on", "id")
-                .values_list("id", "series", "next_number", "last_number")]
+        self.lock([agent_id])
         for book in self.books[agent_id]:
             if book[2] <= book[3]:
                 self.taken[book[0]].append(book[2])
