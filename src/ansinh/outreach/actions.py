@@ -40,12 +40,14 @@ def create_event(
     if cost < 0 or leaflets < 0:
         raise OutreachError("Chi phí và số tờ rơi không được âm",
                             "cost and leaflets cannot be negative")
+    organisers = list(organisers)
+    _same_office(village.commune.office_id, organisers, organisation)
     event = Event.objects.create(
         office_id=village.commune.office_id, village=village, kind=kind, held_on=held_on,
         place=place, title=title, organisation=organisation, partners=list(partners),
         leaflets=leaflets, cost=cost, note=note, created_by=actor,
     )
-    event.organisers.set(list(organisers))
+    event.organisers.set(organisers)
     audit.record(actor=actor, office=event.office, action="event.create", obj=event,
                  changes={name: [None, audit.jsonable(getattr(event, name))]
                           for name in EVENT_FIELDS})
@@ -68,15 +70,26 @@ def update_event(event: Event, values: dict[str, Any], *, actor: User,
     if locked.cost < 0 or locked.leaflets < 0:
         raise OutreachError("Chi phí và số tờ rơi không được âm",
                             "cost and leaflets cannot be negative")
+    organisers = list(organisers) if organisers is not None else None
+    _same_office(locked.office_id, organisers or [], locked.organisation)
     locked.save()
     if organisers is not None:
-        locked.organisers.set(list(organisers))
+        locked.organisers.set(organisers)
     changes = audit.diff(before, {name: getattr(locked, name) for name in EVENT_FIELDS})
     if changes:
         audit.record(actor=actor, office=locked.office, action="event.update", obj=locked,
                      changes=changes)
     event.refresh_from_db()
     return changes
+
+
+def _same_office(office_id: int, organisers: list[User],
+                 organisation: CollectionOrganisation | None) -> None:
+    """An event's organisers and organisation are of the event's own office."""
+    if any(user.office_id != office_id for user in organisers) or (
+            organisation is not None and organisation.office_id != office_id):
+        raise OutreachError("Người hoặc tổ chức phối hợp không thuộc cơ quan này",
+                            "an organiser or the organisation is not of this office")
 
 
 def _check_outcome(outcome: str, objection: str) -> None:
@@ -213,6 +226,19 @@ def add_new_person(
         note="outreach",
     )
     return person
+
+
+@transaction.atomic
+def add_new_attendee(*, actor: User, event: Event, full_name: str, birth_date: date, sex: str,
+                     birth_year_only: bool = False, ethnicity: str = "01", phone: str = "",
+                     national_id: str = "") -> Contact:
+    """A person met at `event` who is not in the register: the new person and their
+    attendance, together or not at all."""
+    person = add_new_person(actor=actor, village=event.village, full_name=full_name,
+                            birth_date=birth_date, birth_year_only=birth_year_only, sex=sex,
+                            ethnicity=ethnicity, phone=phone, national_id=national_id)
+    return record_contact(actor=actor, person=person, on=event.held_on, channel=Channel.EVENT,
+                          outcome=Outcome.INTERESTED, event=event)
 
 
 @transaction.atomic

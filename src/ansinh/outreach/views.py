@@ -225,12 +225,11 @@ def event_new_person(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             context["candidates"] = found
             return render(request, "outreach/_new_person.html", context)
         try:
-            person = actions.add_new_person(
-                actor=user, village=event.village, full_name=cd["full_name"],
+            person = actions.add_new_attendee(
+                actor=user, event=event, full_name=cd["full_name"],
                 birth_date=date(cd["birth_year"], 1, 1), birth_year_only=True, sex=cd["sex"],
-                ethnicity=cd["ethnicity"], phone=cd["phone"], national_id=cd["national_id"])
-            actions.record_contact(actor=user, person=person, on=event.held_on, channel="event",
-                                   outcome=Outcome.INTERESTED, event=event)
+                ethnicity=cd["ethnicity"], phone=cd["phone"],
+                national_id=cd["national_id"]).person
         except actions.OutreachError as exc:
             form.add_error(None, exc.message)
             return render(request, "outreach/_new_person.html", context)

@@ -75,3 +75,43 @@ def test_events_of_another_commune_are_not_found(client: Any, world: Any, agent_
     assert event.title not in client.get("/van-dong/").content.decode() or not event.title
     client.force_login(staff_al2)
     assert client.get(f"/van-dong/buoi/{event.pk}/").status_code == 200
+
+
+def test_a_new_attendee_lands_whole_or_not_at_all(world: Any, agent_al3: Any,
+                                                 monkeypatch: Any) -> None:
+    """The new person and their attendance are one action: when the attendance is refused,
+    the person does not stay behind in the register."""
+    import pytest
+
+    from ansinh.core.errors import Refused
+
+    village = next(v for v in world["villages"] if v.commune.code == "AL3")
+    event = actions.create_event(actor=agent_al3, village=village, kind="conference",
+                                 held_on=date(2026, 3, 10), title="Hội nghị")
+    contact = actions.add_new_attendee(actor=agent_al3, event=event, full_name="Pả Thị Mới",
+                                       birth_date=date(1992, 1, 1), birth_year_only=True,
+                                       sex="F")
+    assert contact.event == event and contact.person.full_name == "Pả Thị Mới"
+    persons = Person.objects.count()
+
+    def refuse(**_kwargs: Any) -> Contact:
+        raise actions.OutreachError("thử", "test")
+
+    monkeypatch.setattr(actions, "record_contact", refuse)
+    with pytest.raises(Refused):
+        actions.add_new_attendee(actor=agent_al3, event=event, full_name="Pả Văn Hai",
+                                 birth_date=date(1990, 1, 1), sex="M")
+    assert Person.objects.count() == persons
+
+
+def test_organisers_come_from_the_events_office(world: Any, agent_al3: Any,
+                                               director_elsewhere: Any) -> None:
+    import pytest
+
+    from ansinh.core.errors import Refused
+
+    village = next(v for v in world["villages"] if v.commune.code == "AL3")
+    with pytest.raises(Refused):
+        actions.create_event(actor=agent_al3, village=village, kind="conference",
+                             held_on=date(2026, 3, 10), organisers=[director_elsewhere])
+    assert not Event.objects.exists()
