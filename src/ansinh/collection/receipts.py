@@ -41,7 +41,7 @@ from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
 from ansinh.core.errors import Refused, vnd_text
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent
-from ansinh.participation.actions import set_status
+from ansinh.participation.actions import mark_active
 from ansinh.participation.models import Participation, Status
 from ansinh.participation.schedule import schedule
 from ansinh.participation.subsidy import Facts, facts_for_people
@@ -392,8 +392,8 @@ class _Batch:
             after = schedule(self.terms[pid], self.paid[pid], last_paid_on[pid],
                              self._tree(participation.office_id), compact=True)
             if not after.overdue:
-                set_status(participation, Status.ACTIVE, on=last_paid_on[pid], reason="paid",
-                           actor=self.actor)
+                mark_active(participation, on=last_paid_on[pid], actor=self.actor,
+                            reason="paid")
 
 
 class _Numbers:

@@ -46,7 +46,7 @@ from ansinh.core.scoping import (
 )
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, CollectionOrganisation
-from ansinh.network.territory import agent_within
+from ansinh.network.territory import agents_within
 from ansinh.participation.models import Participation, Status
 from ansinh.policy import PolicyError, household_hi
 from ansinh.policy.money import add_months, first_of_month
@@ -483,8 +483,8 @@ def _office_agents(user: User) -> QuerySet[Agent]:
               .select_related("user", "organisation").order_by("code"))
     if whole_office(user):
         return agents
-    today = timezone.localdate()
-    return agents.filter(pk__in=[a.pk for a in agents if agent_within(user, a, today)])
+    return agents.filter(pk__in=[a.pk for a in agents_within(user, agents,
+                                                              timezone.localdate())])
 
 
 @role_required("field_work")

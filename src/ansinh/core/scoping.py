@@ -87,6 +87,11 @@ class OutOfTerritory(Refused):
         super().__init__("Thuộc địa bàn khác", "belongs to another territory")
 
 
+def reads_only(user: User) -> bool:
+    """Signed out, or a viewer: changes nothing anywhere."""
+    return not user.is_authenticated or (user.role == Role.VIEWER and not user.is_superuser)
+
+
 def is_admin(user: User) -> bool:
     return bool(user.is_superuser or user.role == Role.ADMIN)
 
@@ -131,7 +136,7 @@ def in_office(user: User, queryset: QuerySet[M], path: str = "office") -> QueryS
 def writable_villages(user: User, on: date | None = None) -> QuerySet[Any]:
     """The villages the user may change things in (what they answer for, unless they only
     read): the territory of an import, a person's new village."""
-    if not user.is_authenticated or (user.role == Role.VIEWER and not user.is_superuser):
+    if reads_only(user):
         return territory().all_villages().none()
     return visible_villages(user, on)
 
@@ -161,7 +166,7 @@ def scoped(user: User, queryset: QuerySet[M], on: date | None = None) -> QuerySe
 
 def writable(user: User, queryset: QuerySet[M], on: date | None = None) -> QuerySet[M]:
     """The rows of `queryset` the user may change: what they see, unless they only read."""
-    if not user.is_authenticated or (user.role == Role.VIEWER and not user.is_superuser):
+    if reads_only(user):
         return queryset.none()
     return scoped(user, queryset, on)
 

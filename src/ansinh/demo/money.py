@@ -186,16 +186,12 @@ def _record(requests: list[ReceiptRequest], director: User, as_of: date,
 
 def _set_statuses(final_status: dict[int, tuple[str, date]]) -> None:
     """The participations' states on the as-of date (they were open while their receipts were
-    recorded)."""
-    for (status, since), pids in _group(final_status).items():
-        Participation.objects.filter(id__in=pids).update(status=status, status_since=since)
-
-
-def _group(final_status: dict[int, tuple[str, date]]) -> dict[tuple[str, date], list[int]]:
+    recorded): one update per (state, since)."""
     groups: dict[tuple[str, date], list[int]] = defaultdict(list)
     for pid, state in final_status.items():
         groups[state].append(pid)
-    return groups
+    for (status, since), pids in groups.items():
+        Participation.objects.filter(id__in=pids).update(status=status, status_since=since)
 
 
 def _voluntary_fate(draw: float) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -46,20 +48,29 @@ class AssignedTerritory:
         return User.objects.filter(Q(pk=user.pk) | Q(pk__in=colleagues))
 
 
-def agent_within(user: User, agent: Agent, on: date) -> bool:
-    """Whether every village the agent answers for lies in what `user` may change (an agent
-    with no assignment belongs to the office as a whole: only its director's)."""
+def agents_within(user: User, agents: Iterable[Agent], on: date) -> list[Agent]:
+    """The agents every village of whose lies in what `user` may change (an agent with no
+    assignment belongs to the office as a whole: only its director's). Four queries, however
+    many agents."""
     if is_admin(user):
-        return True
-    if agent.organisation.office_id != user.office_id:
-        return False
-    if whole_office(user):
-        return True
-    # the agent's own assignments (not those they hold as a colleague's substitute)
-    assignments = active_assignments(agent.user, on)
-    theirs = set(Village.objects.filter(
-        Q(commune__in=assignments.filter(commune__isnull=False).values("commune"))
-        | Q(id__in=assignments.filter(village__isnull=False).values("village"))
-    ).values_list("id", flat=True))
+        return list(agents)
+    agents = [a for a in agents if a.organisation.office_id == user.office_id]
+    if whole_office(user) or not agents:
+        return agents
+    # the agents' own assignments (not those they hold as a colleague's substitute)
+    rows = list(in_force(on).filter(user__in=[a.user_id for a in agents])
+                .values_list("user_id", "commune_id", "village_id"))
+    in_commune: dict[int, set[int]] = defaultdict(set)
+    for commune_id, village_id in Village.objects.filter(
+            commune__in={commune for _u, commune, _v in rows if commune}
+    ).values_list("commune_id", "id"):
+        in_commune[commune_id].add(village_id)
+    theirs: dict[int, set[int]] = defaultdict(set)
+    for user_id, commune_id, village_id in rows:
+        theirs[user_id] |= in_commune[commune_id] if commune_id else {village_id}
     mine = set(visible_villages(user, on).values_list("id", flat=True))
-    return bool(theirs) and theirs <= mine
+    return [a for a in agents if theirs[a.user_id] and theirs[a.user_id] <= mine]
+
+
+def agent_within(user: User, agent: Agent, on: date) -> bool:
+    return bool(agents_within(user, [agent], on))
