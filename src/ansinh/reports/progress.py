@@ -1,7 +1,8 @@
 """Progress against target: rows per unit, rolled up, scoped to what the user may see.
 
 A row holds the achieved figure on the look-up date, the target in force then, their ratio,
-the same date a year earlier and a projection to the period's end at the pace so far.
+the same date a year earlier, the pace so far and a projection to the period's end at that pace
+(`Pace` says how), hence how far short of its target a unit will fall (`Row.shortfall`).
 Figures come from `metrics.grouped` (one grouped query per metric and window); the roll-ups
 and the target look-ups are Python over a few hundred small rows.
 """
@@ -68,10 +69,29 @@ class Row:
     projection: int | None
     base: int | None = None  # retained: how many were due
     extra: dict[str, Any] = field(default_factory=dict)
+    pace: Decimal | None = None  # gained per month since the period began (see `Pace`)
+    needed: Decimal | None = None  # per month from now on to reach the target
 
     @property
     def ratio(self) -> Decimal | None:
         return ratio(self.achieved, self.target)
+
+    @property
+    def shortfall(self) -> int | None:
+        """How far below its target the unit ends the period at the pace so far (negative:
+        above it); None without a target or a projection."""
+        if self.target is None or self.projection is None:
+            return None
+        return self.target - self.projection
+
+    @property
+    def status(self) -> str:
+        """`behind` (chậm kế hoạch), `on_track`, or `unknown` (no target or no projection);
+        also the CSS class of its colour."""
+        gap = self.shortfall
+        if gap is None:
+            return UNKNOWN
+        return BEHIND if gap > 0 else ON_TRACK
 
     @property
     def bar(self) -> int:
@@ -84,6 +104,16 @@ class Row:
         return {"unit_code": self.unit.code, "unit_name": self.unit.name,
                 "metric": self.metric, "target": self.target, "achieved": self.achieved,
                 "ratio": None if value is None else float(value)}
+
+
+BEHIND, ON_TRACK, UNKNOWN = "behind", "on_track", "unknown"
+
+
+def by_gap(rows: list[Row]) -> list[Row]:
+    """Worst first: the largest projected shortfall at the end of the period, then the rest
+    down to the furthest ahead; units without a target or a projection last, by code."""
+    return sorted(rows, key=lambda row: (row.shortfall is None, -(row.shortfall or 0),
+                                         row.unit.code))
 
 
 def ratio(achieved: int, target: int | None) -> Decimal | None:
@@ -232,24 +262,58 @@ def _base(office: Office, window: Window, kind: str, unit_list: list[Unit]) -> d
     return result
 
 
-def project(metric: str, window: Window, achieved: int, at_start: int | None) -> int | None:
-    """The figure at the period's end if the pace so far goes on.
+@dataclass(frozen=True)
+class Pace:
+    """The pace so far, and the period's end if it goes on.
 
-    A flow (new, money …) grows in proportion to the days elapsed; the stock (active) keeps
-    the net change per day it had since the period began.
+    Pace = what the unit gained from the period's first day to the look-up date, per month:
+    for a flow (new participants, money …) everything counted so far; for the stock (active
+    participants) the net change since the day before the period began. A month is the
+    period's days / its months (30.4 days in a year). The projection keeps that pace to the
+    period's last day; `needed` is the pace the rest of the period asks to reach the target.
     """
-    period = window.period
-    elapsed = (window.until - period.start).days + 1
-    total_days = (period.end - period.start).days + 1
-    if elapsed <= 0:
-        return None
-    if elapsed >= total_days:
+
+    metric: str
+    window: Window
+
+    @property
+    def elapsed(self) -> int:
+        return (self.window.until - self.window.period.start).days + 1
+
+    @property
+    def total(self) -> int:
+        period = self.window.period
+        return (period.end - period.start).days + 1
+
+    def _months(self, days: int) -> Decimal:
+        return Decimal(days) * self.window.period.months / self.total
+
+    def gained(self, achieved: int, at_start: int | None) -> int | None:
+        if self.metric in STOCK_METRICS:
+            return None if at_start is None else achieved - at_start
         return achieved
-    if metric in STOCK_METRICS:
-        if at_start is None:
+
+    def per_month(self, achieved: int, at_start: int | None) -> Decimal | None:
+        gained = self.gained(achieved, at_start)
+        if gained is None or self.elapsed <= 0:
             return None
-        return round(at_start + (achieved - at_start) * total_days / elapsed)
-    return round(achieved * total_days / elapsed)
+        return (gained / self._months(min(self.elapsed, self.total))).quantize(Decimal("0.1"))
+
+    def projection(self, achieved: int, at_start: int | None) -> int | None:
+        if self.elapsed <= 0:
+            return None
+        if self.elapsed >= self.total:
+            return achieved
+        gained = self.gained(achieved, at_start)
+        if gained is None:
+            return None
+        return round(achieved - gained + gained * self.total / self.elapsed)
+
+    def needed(self, achieved: int, target: int | None) -> Decimal | None:
+        left = self.total - max(self.elapsed, 0)
+        if target is None or left <= 0:
+            return None
+        return (max(target - achieved, 0) / self._months(left)).quantize(Decimal("0.1"))
 
 
 def progress_rows(office: Office, period: Period, metric: str, kind: str, as_of: date,
@@ -269,15 +333,18 @@ def progress_rows(office: Office, period: Period, metric: str, kind: str, as_of:
                                                       day_before), kind, unit_list)
     base = _base(office, window, kind, unit_list) if metric == Metric.RETAINED else {}
     goal = targets(office, period, metric, kind, window.until)
+    pace = Pace(metric, window)
     rows = []
     for unit in unit_list:
         value = achieved.get(unit.key, 0)
+        start = at_start.get(unit.key, 0) if metric in STOCK_METRICS else None
         rows.append(Row(
             unit=unit, metric=metric, achieved=value, target=goal.get(unit.id),
             last_year=last_year.get(unit.key, 0),
-            projection=project(metric, window, value, at_start.get(unit.key))
-            if compare else None,
+            projection=pace.projection(value, start) if compare else None,
             base=base.get(unit.key) if metric == Metric.RETAINED else None,
+            pace=pace.per_month(value, start) if compare else None,
+            needed=pace.needed(value, goal.get(unit.id)) if compare else None,
         ))
     if kind in ("organisation", "agent"):
         # participations or receipts without an organisation / agent: shown, never dropped
@@ -326,9 +393,11 @@ def headline(user: User, office: Office, period: Period, metric: str, as_of: dat
                target=sum(targets_known) if targets_known else None,
                last_year=sum(row.last_year for row in rows),
                projection=_sum_or_none(row.projection for row in rows),
-               base=_sum_or_none(row.base for row in rows))
+               base=_sum_or_none(row.base for row in rows),
+               pace=_sum_or_none(row.pace for row in rows),
+               needed=_sum_or_none(row.needed for row in rows if row.target is not None))
 
 
-def _sum_or_none(values: Iterable[int | None]) -> int | None:
+def _sum_or_none(values: Iterable[Any]) -> Any:
     known = [value for value in values if value is not None]
     return sum(known) if known else None

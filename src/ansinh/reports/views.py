@@ -31,9 +31,9 @@ from ansinh.core.tables import Column, Table, export_response
 from ansinh.core.templatetags.money import format_vnd
 from ansinh.network.models import Agent, Metric
 
-from . import metrics, rankings
+from . import metrics, plan, rankings
 from .metrics import RECEIPT_METRICS, Window
-from .progress import Row, allowed_by, headline, progress_rows, visible_units
+from .progress import Row, allowed_by, by_gap, headline, progress_rows, visible_units
 
 PEOPLE_PAGE_SIZE = 100
 BY_LABELS = {
@@ -125,18 +125,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                           "last_year": _figure(metric, row.last_year),
                           "projection": _figure(metric, row.projection),
                           "base": _figure(metric, row.base) if row.base is not None else None,
-                          "drill": _drill_url(params, metric, row)})
+                          "drill": _drill_url(params, metric, row),
+                          "plan": plan.standing(row)})
     main: dict[str, Any] | None = next(
         (card for card in cards if card["metric"] == params.metric), None)
     communes = visible_units(user, params.office, "commune", params.period.clip(params.as_of))
+    # code order for the chart, whose bars keep their places; the table puts the worst first
     commune_rows = progress_rows(params.office, params.period, params.metric, "commune",
-                                 params.as_of, communes, compare=False) if communes else []
+                                 params.as_of, communes) if communes else []
     own_agent = Agent.objects.filter(user=user).first()
     # an agent's figures are their own card and rank; there is no territory chart for them
     trend = _trend(user, params) if own_agent is None else {"this": [], "last": []}
     rank = _agent_rank(own_agent, params) if own_agent is not None else None
     return render(request, "reports/dashboard.html", {
         "params": params, "cards": cards, "main": main, "commune_rows": commune_rows,
+        "communes_by_gap": [plan.standing(row) for row in by_gap(commune_rows)],
+        "legend": plan.LEGEND, "pace_definition": plan.pace_definition(),
         "chart": {
             "months": [f"{month:%m/%Y}" for month, _v in trend["this"]],
             "this": [value for _m, value in trend["this"]],
@@ -147,6 +151,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                               for row in commune_rows],
             "commune_achieved": [row.achieved for row in commune_rows],
             "commune_target": [row.target for row in commune_rows],
+            "commune_status": [row.status for row in commune_rows],
             "metric_label": str(Metric(params.metric).label),
             "this_label": params.period.label, "last_label": params.period.shifted_years(
                 -1).label,
