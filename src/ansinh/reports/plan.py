@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ansinh.core.templatetags.money import format_vnd
 from ansinh.network.models import Metric
@@ -40,7 +40,7 @@ def amount(metric: str, value: int) -> str:
     """A count of people ("120 người") or a sum of money ("12.000.000 ₫")."""
     if metric == Metric.MONEY:
         return format_vnd(value)
-    return _("%(n)s người") % {"n": number(value)}
+    return ngettext("%(n)s người", "%(n)s người", value) % {"n": number(value)}
 
 
 def per_month(metric: str, value: Decimal | None) -> str:
