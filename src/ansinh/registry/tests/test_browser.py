@@ -25,7 +25,7 @@ def test_sign_in_and_search_without_diacritics_on_a_phone(
     assert target is not None
     Person.objects.filter(pk=target.pk).update(full_name="Hồ Thị Hoa", name_folded="ho thi hoa")
 
-    page.goto(f"{live_server.url}/dang-nhap/")
+    page.goto(f"{live_server.url}/dang-nhap/?next=/so-doi-tuong/")  # each role lands elsewhere
     page.fill("input[name=username]", "canbo2")
     page.fill("input[name=password]", "ansinh2026")
     page.click("button.primary")
@@ -49,7 +49,7 @@ def test_sign_in_and_search_without_diacritics_on_a_phone(
 def test_an_agent_never_sees_another_commune_in_the_browser(
     page: Any, live_server: Any, screenshot: Any
 ) -> None:
-    page.goto(f"{live_server.url}/dang-nhap/")
+    page.goto(f"{live_server.url}/dang-nhap/?next=/so-doi-tuong/")  # each role lands elsewhere
     page.fill("input[name=username]", "thu31")
     page.fill("input[name=password]", "ansinh2026")
     page.click("button.primary")

@@ -105,9 +105,10 @@ def test_dashboard_queries_do_not_grow_per_commune(client: Client, director: Use
     client.force_login(director)
     with CaptureQueriesContext(connection) as queries:
         client.get("/bao-cao/", Q)
-    province = Commune.objects.first().province  # type: ignore[union-attr]
+    first = Commune.objects.select_related("office", "province").first()
+    assert first is not None
     for index in range(6, 12):
-        Commune.objects.create(office=director.office, province=province, code=f"AL{index}",
+        Commune.objects.create(office=first.office, province=first.province, code=f"AL{index}",
                                name=f"A Lưới {index}")
     with CaptureQueriesContext(connection) as more:
         response = client.get("/bao-cao/", Q)
