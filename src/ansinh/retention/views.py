@@ -110,9 +110,7 @@ def _sheet_context(comparison: Comparison) -> dict[str, Any]:
     if allowance is not None:
         context["allowance_amounts"] = [
             p.amount(allowance, "monthly_amount", _("Trợ cấp hằng tháng"), strong=True),
-            p.amount(allowance, "top_up_to_social_pension_age",
-                     _("Đóng thêm để được nhận đến tuổi hưởng trợ cấp hưu trí xã hội")),
-        ]
+        ]  # the top-up is said per month over the years (Comparison.top_up_text)
     context["card_amount_list"] = [
         p.amount(card, "total", _("Nếu tự mua BHYT hộ gia đình, một người đóng mỗi năm"))]
     return context
