@@ -107,7 +107,7 @@ class PathForm(forms.Form):
                                                      "placeholder": "1985 / 03/1985"}))
     category = forms.ChoiceField(label=_("Bạn thuộc nhóm"), choices=CATEGORY_CHOICES,
                                  error_messages=FIELD_ERRORS)
-    paid_years = forms.IntegerField(label=_("Đã đóng được mấy năm"), min_value=0, max_value=60,
+    paid_years = forms.IntegerField(label=_("Đã đóng mấy năm"), min_value=0, max_value=60,
                                     required=False, error_messages=FIELD_ERRORS)
     paid_months = forms.IntegerField(label=_("và mấy tháng"), min_value=0, max_value=11,
                                      required=False, error_messages=FIELD_ERRORS)

@@ -38,7 +38,14 @@ from ansinh.policy import (
 )
 from ansinh.policy.money import add_months, month_index
 from ansinh.registry.models import Person
-from ansinh.rules.presenting import SpreadTopUp, lump_sum_in_pensions, spread, top_up_text
+from ansinh.rules.presenting import (
+    SpreadTopUp,
+    duration_text,
+    lump_sum_in_pensions,
+    months_text,
+    spread,
+    top_up_text,
+)
 
 POOR = ("poor", "near_poor")
 
@@ -67,6 +74,14 @@ class Comparison:
         """The lump sum in months of pension, said exactly ("hơn 5 tháng" for 5,06)."""
         return lump_sum_in_pensions(self.cash.amount if self.cash else 0,
                                     self.kept.monthly_pension)
+
+    @property
+    def months_said(self) -> str:
+        return months_text(self.months)
+
+    @property
+    def kept_months_said(self) -> str:
+        return duration_text(self.kept.months)
 
     @property
     def top_up_text(self) -> str:

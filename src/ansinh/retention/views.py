@@ -105,7 +105,8 @@ def _sheet_context(comparison: Comparison) -> dict[str, Any]:
         ]
     context["kept_amounts"] = [
         p.amount(kept, "monthly_pension", _("Lương hưu mỗi tháng"), strong=True),
-        p.amount(kept, "one_time_allowance", _("Trợ cấp một lần khi nghỉ hưu")),
+        *([p.amount(kept, "one_time_allowance", _("Nhận thêm một lần khi nghỉ hưu"))]
+          if kept.one_time_allowance else []),  # no "0 ₫" line that reads as an error
     ]
     if allowance is not None:
         context["allowance_amounts"] = [
