@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.templatetags.money import format_vnd
@@ -147,11 +147,12 @@ def age_text(years: int, months: int) -> str:
 def duration_text(months: int) -> str:
     """A number of months as people say it: "23 năm 2 tháng", "20 năm", "5 tháng"."""
     years, rest = divmod(max(months, 0), 12)
-    if years and rest:
-        return gettext("%(years)d năm %(months)d tháng") % {"years": years, "months": rest}
+    parts = []
     if years:
-        return gettext("%(years)d năm") % {"years": years}
-    return gettext("%(months)d tháng") % {"months": rest}
+        parts.append(ngettext("%(years)d năm", "%(years)d năm", years) % {"years": years})
+    if rest or not years:
+        parts.append(ngettext("%(months)d tháng", "%(months)d tháng", rest) % {"months": rest})
+    return " ".join(parts)
 
 
 def months_text(months: int) -> str:
@@ -171,11 +172,16 @@ def lump_sum_in_pensions(lump_sum: int, monthly_pension: int) -> str:
     if whole == 0:
         return gettext("Số tiền rút một lần chưa bằng 1 tháng lương hưu.")
     if rest == 0:
-        return gettext("Số tiền rút một lần bằng đúng %(n)d tháng lương hưu.") % {"n": whole}
+        return ngettext("Số tiền rút một lần bằng đúng %(n)d tháng lương hưu.",
+                        "Số tiền rút một lần bằng đúng %(n)d tháng lương hưu.", whole) % {
+            "n": whole}
     if 2 * rest >= monthly_pension:
-        return gettext("Số tiền rút một lần chỉ bằng gần %(n)d tháng lương hưu.") % {
+        return ngettext("Số tiền rút một lần chỉ bằng gần %(n)d tháng lương hưu.",
+                        "Số tiền rút một lần chỉ bằng gần %(n)d tháng lương hưu.", whole + 1) % {
             "n": whole + 1}
-    return gettext("Số tiền rút một lần chỉ bằng hơn %(n)d tháng lương hưu.") % {"n": whole}
+    return ngettext("Số tiền rút một lần chỉ bằng hơn %(n)d tháng lương hưu.",
+                    "Số tiền rút một lần chỉ bằng hơn %(n)d tháng lương hưu.", whole) % {
+        "n": whole}
 
 
 @dataclass(frozen=True)
