@@ -79,7 +79,7 @@ def _tap_every_label(page: Any, url: str) -> int:
     the one chosen (checked, or focused for a box to type in), and be big enough for a finger."""
     page.goto(url)
     labels = page.locator("form.calc-form label")
-    count = labels.count()
+    count: int = labels.count()
     assert count >= 5, url
     for i in range(count):
         label = labels.nth(i)

@@ -203,7 +203,8 @@ def test_the_sheet_says_the_months_of_pension_exactly_and_the_top_up_per_month(
     assert abs(c.top_up.months - months) <= 1  # from now to retirement age
     monthly = format_vnd(c.top_up.monthly).replace("\u00a0", " ")
     pages = {
-        "sheet": _pdf_text(client.get(f"/tu-van/{case.pk}/phieu.pdf?ground=emigration").content, tmp_path),
+        "sheet": _pdf_text(client.get(f"/tu-van/{case.pk}/phieu.pdf?ground=emigration").content,
+                           tmp_path),
         "page": " ".join(client.get(f"/tu-van/{case.pk}/?ground=emigration").content.decode()
                          .replace("\u00a0", " ").split()),
     }
