@@ -118,6 +118,8 @@ def _pay_result(quote: Any) -> dict[str, Any]:
                  ("subsidy.local_top_up",)),
         p.amount(quote, "net_monthly", _("Bạn tự đóng mỗi tháng"), p.SUPPORT, strong=True),
     ]
+    # no "0 ₫" line that reads as an error: the province's top-up only where it pays one
+    amounts = [a for a in amounts if a.key != "local_support_monthly" or a.value]
     return {"amounts": amounts,
             "total": p.amount(quote, "total", _("Số tiền mỗi lần đóng"), strong=True),
             **p.refs(quote)}

@@ -71,9 +71,11 @@ def test_what_will_i_pay_equals_the_engine(
     assert response.status_code == 200
     income = int(params["income"].replace(".", ""))
     quote = contribution_quote(TODAY, income, categories, mode, years)
-    for key in ("gross_monthly", "support_monthly", "local_support_monthly", "net_monthly",
-                "total"):
+    for key in ("gross_monthly", "support_monthly", "net_monthly", "total"):
         assert _money(response, key) == format_vnd(getattr(quote, key)), key
+    # the province's top-up shows only when it pays one (no "0 ₫" line)
+    assert quote.local_support_monthly == 0
+    assert 'data-key="local_support_monthly"' not in response.content.decode()
 
 
 def test_an_advance_total_is_marked_provisional_with_its_reason(client: Any) -> None:

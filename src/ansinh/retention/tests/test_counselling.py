@@ -4,6 +4,7 @@ close cases; lapses and payouts open them; persistence and success tables."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from datetime import date
 from io import StringIO
@@ -165,7 +166,8 @@ def test_the_command_opens_the_cases(paying: Participation, agent_al3: Any) -> N
 def _pdf_text(content: bytes, tmp_path: Path) -> str:
     path = tmp_path / "sheet.pdf"
     path.write_bytes(content)
-    return " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+    # reading order (no -layout): the two columns of the comparison are not interleaved
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
                                    text=True, check=True).stdout.replace("\u00a0", " ").split())
 
 
@@ -213,3 +215,14 @@ def test_the_sheet_says_the_months_of_pension_exactly_and_the_top_up_per_month(
         assert "khoảng" not in text.split("tháng lương hưu")[0][-40:], name
         assert f"để dành {monthly} mỗi tháng trong {c.top_up.duration}" in text, name
         assert "Đóng thêm để được nhận" not in text, name
+
+
+def test_a_refused_lump_sum_on_the_sheet_says_why_instead_of_zero(
+        client: Any, paying: Participation, agent_al3: Any, tmp_path: Path) -> None:
+    """Paid up to last month: the months out are too few for the default ground."""
+    case = actions.open_case(person=paying.person, reason=Reason.WANTS_LUMP_SUM, on=ON,
+                             actor=agent_al3)
+    client.force_login(agent_al3)
+    text = _pdf_text(client.get(f"/tu-van/{case.pk}/phieu.pdf").content, tmp_path)
+    assert "Bây giờ chưa được rút, nên chưa nhận được đồng nào." in text
+    assert not re.search(r"(?<![\d.])0 ₫", text)  # no amount of nothing
