@@ -85,14 +85,14 @@ def _vnd_field(label: Any) -> VNDField:
 
 
 class PayForm(forms.Form):
-    income = _vnd_field(_("Thu nhập chọn làm căn cứ đóng (đồng/tháng)"))
+    income = _vnd_field(_("Mức thu nhập bạn chọn để đóng (đồng/tháng)"))
     category = forms.ChoiceField(label=_("Bạn thuộc nhóm"), choices=CATEGORY_CHOICES,
                                  error_messages=FIELD_ERRORS)
     mode = forms.ChoiceField(label=_("Cách đóng"), choices=MODE_CHOICES,
                              error_messages=FIELD_ERRORS)
     years = forms.IntegerField(label=_("Số năm đóng trước"), required=False,
                                error_messages=FIELD_ERRORS)
-    on = _date_field(_("Ngày đóng"))
+    on = _date_field(_("Tính cho ngày"))
 
     DEFAULTS = {"category": "other", "mode": "monthly"}
 
@@ -107,12 +107,12 @@ class PathForm(forms.Form):
                                                      "placeholder": "1985 / 03/1985"}))
     category = forms.ChoiceField(label=_("Bạn thuộc nhóm"), choices=CATEGORY_CHOICES,
                                  error_messages=FIELD_ERRORS)
-    paid_years = forms.IntegerField(label=_("Đã đóng (năm)"), min_value=0, max_value=60,
+    paid_years = forms.IntegerField(label=_("Đã đóng mấy năm"), min_value=0, max_value=60,
                                     required=False, error_messages=FIELD_ERRORS)
-    paid_months = forms.IntegerField(label=_("và (tháng)"), min_value=0, max_value=11,
+    paid_months = forms.IntegerField(label=_("và mấy tháng"), min_value=0, max_value=11,
                                      required=False, error_messages=FIELD_ERRORS)
-    past_income = _vnd_field(_("với thu nhập (đồng/tháng)"))
-    future_income = _vnd_field(_("Sẽ đóng tiếp với thu nhập (đồng/tháng)"))
+    past_income = _vnd_field(_("Mức thu nhập đã chọn để đóng (đồng/tháng)"))
+    future_income = _vnd_field(_("Mức thu nhập sẽ chọn để đóng tiếp (đồng/tháng)"))
 
     DEFAULTS = {"category": "other"}
 
@@ -129,9 +129,9 @@ class PensionForm(PathForm):
 
 
 class CashOutForm(PathForm):
-    last_paid = MonthField(label=_("Tháng đóng gần nhất"), required=False,
+    last_paid = MonthField(label=_("Tháng cuối cùng bạn đã đóng"), required=False,
                            widget=forms.TextInput(attrs={"type": "month"}))
-    claim_on = _date_field(_("Ngày nộp hồ sơ rút"))
+    claim_on = _date_field(_("Ngày định nộp hồ sơ rút"))
     ground = forms.ChoiceField(label=_("Lý do rút"), choices=GROUND_CHOICES,
                                error_messages=FIELD_ERRORS)
 

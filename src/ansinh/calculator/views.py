@@ -6,9 +6,9 @@ Every number comes from the engine (``ansinh.policy``) with the office overrides
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -31,10 +31,11 @@ from ansinh.policy import (
     pension,
     retirement_age,
 )
-from ansinh.policy.money import add_months
+from ansinh.policy.money import add_months, month_index
 from ansinh.rules import presenting as p
 from ansinh.rules.tree import current_tree
 
+from .contact import contact_for, place_query
 from .forms import (
     CashOutForm,
     PathForm,
@@ -48,10 +49,19 @@ from .forms import (
 POOR = ("poor", "near_poor")  # a poor or near-poor household: the earlier social-pension age
 
 
+def _place(request: HttpRequest) -> dict[str, Any]:
+    """Whom to call (the office, the local agent) and the address keys that say so, which the
+    tabs and the forms carry from page to page (see `contact`)."""
+    place = place_query(request.GET)
+    return {"contact": contact_for(request.GET, timezone.localdate()), "place": place,
+            "place_qs": urlencode(place)}
+
+
 def _page(request: HtmxHttpRequest, template: str, fragment: str, context: dict[str, Any],
           status: int = 200) -> HttpResponse:
     """The whole page, or for HTMX the result fragment of the same template (always 200: htmx
     does not swap an error response, and the fragment carries the error message)."""
+    context.update(_place(request))
     if request.htmx and request.htmx.target == "result":
         return render(request, fragment, context)
     return render(request, template, context, status=status)
@@ -64,7 +74,7 @@ def _first_start(tree: ParameterTree) -> date:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "calculator/home.html", {"tab": "home"})
+    return render(request, "calculator/home.html", {"tab": "home", **_place(request)})
 
 
 @require_GET
@@ -100,13 +110,16 @@ def pay(request: HtmxHttpRequest) -> HttpResponse:
 def _pay_result(quote: Any) -> dict[str, Any]:
     amounts = [
         p.amount(quote, "gross_monthly",
-                 _("Mức đóng mỗi tháng (%(rate)s thu nhập)") % {"rate": percent(quote.rate)},
+                 _("Tổng phải đóng mỗi tháng (%(rate)s mức thu nhập)")
+                 % {"rate": percent(quote.rate)},
                  ("contribution.rate",)),
-        p.amount(quote, "support_monthly", _("Nhà nước hỗ trợ mỗi tháng"), p.SUPPORT),
-        p.amount(quote, "local_support_monthly", _("Địa phương hỗ trợ thêm mỗi tháng"),
+        p.amount(quote, "support_monthly", _("Nhà nước trả giúp mỗi tháng"), p.SUPPORT),
+        p.amount(quote, "local_support_monthly", _("Địa phương trả giúp thêm mỗi tháng"),
                  ("subsidy.local_top_up",)),
-        p.amount(quote, "net_monthly", _("Bạn đóng mỗi tháng"), p.SUPPORT, strong=True),
+        p.amount(quote, "net_monthly", _("Bạn tự đóng mỗi tháng"), p.SUPPORT, strong=True),
     ]
+    # no "0 ₫" line that reads as an error: the province's top-up only where it pays one
+    amounts = [a for a in amounts if a.key != "local_support_monthly" or a.value]
     return {"amounts": amounts,
             "total": p.amount(quote, "total", _("Số tiền mỗi lần đóng"), strong=True),
             **p.refs(quote)}
@@ -162,22 +175,25 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
         except PolicyError as exc:
             form.add_error(None, str(exc))
         else:
+            average = p.amount(result, "average_income",
+                               _("Thu nhập bình quân của các năm đóng (đã tính trượt giá)"),
+                               p.HISTORY_AVERAGE)
+            paying = p.amount(quote, "net_monthly", _("Từ nay bạn tự đóng mỗi tháng"))
+            amounts = [average, paying]
+            if result.eligible:
+                amounts = [p.amount(result, "monthly_pension", _("Lương hưu mỗi tháng"),
+                                    strong=True), average, paying]
+                if result.one_time_allowance:  # only beyond the years that raise the rate
+                    amounts.insert(1, p.amount(result, "one_time_allowance",
+                                               _("Nhận thêm một lần khi nghỉ hưu")))
             context.update(
                 result=result, retirement=retirement,
                 age=p.age_text(result.retirement_age_years, result.retirement_age_months),
+                months_said=p.months_text(result.months),
+                projected_said=p.duration_text(result.months_projected),
                 quote=quote, start=start,
                 past_income=past_income, future_income=future_income, history=history,
-                amounts=[
-                    p.amount(result, "average_income", _("Thu nhập bình quân (đã điều chỉnh)"),
-                             p.HISTORY_AVERAGE),
-                    p.amount(result, "monthly_pension", _("Lương hưu mỗi tháng"), strong=True),
-                    p.amount(result, "one_time_allowance", _("Trợ cấp một lần khi nghỉ hưu")),
-                    p.amount(quote, "net_monthly", _("Bạn đóng mỗi tháng (từ nay)")),
-                ] if result.eligible else [
-                    p.amount(result, "average_income", _("Thu nhập bình quân (đã điều chỉnh)"),
-                             p.HISTORY_AVERAGE),
-                    p.amount(quote, "net_monthly", _("Bạn đóng mỗi tháng (từ nay)")),
-                ],
+                amounts=amounts,
                 rate_provisional=p.depends_on_provisional(result.parameters, p.RATE),
                 **p.refs(result, quote),
             )
@@ -216,34 +232,62 @@ def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dic
     kept = pension(sex, birth, plan, today=claim_on, tree=tree)
     allowance = monthly_allowance(sex, birth, past, claim_on, cd["category"] in POOR, tree)
     card = household_hi(claim_on, 1, 12, tree)
+    paying = contribution_quote(claim_on, future_income, (cd["category"],), tree=tree)
+    top_up = p.spread(allowance.top_up_to_social_pension_age,
+                      max(month_index(retirement.reached_month) - month_index(claim_on), 1))
+    paid_rows = [p.amount(cash, "contributions_paid", _("Số tiền bạn đã tự đóng"), p.SUPPORT)]
     return {
         "claim_on": claim_on, "last_paid": last_paid, "resume": resume,
         "past_income": past_income, "future_income": future_income,
-        "retirement": retirement, "cash": cash,
+        "retirement": retirement, "cash": cash, "cash_later": _cash_later(cd, past, cash, tree),
+        "paid_said": p.duration_text(form.paid),
         "age": p.age_text(kept.retirement_age_years, kept.retirement_age_months),
-        "kept": kept, "allowance": allowance,
+        "kept": kept, "kept_months_said": p.duration_text(kept.months),
+        "paying": paying, "allowance": allowance,
+        "allowance_said": p.duration_text(allowance.months_payable),
+        "top_up_said": p.top_up_text(top_up,
+                                     social_pension_month=allowance.social_pension_month),
+        "lump_sum_in_pensions": p.lump_sum_in_pensions(cash.amount, kept.monthly_pension),
         "card": card, "plan_months": kept.months,
         "cash_amounts": [
-            p.amount(cash, "contributions_paid", _("Số tiền bạn đã tự đóng"), p.SUPPORT),
-            p.amount(cash, "gross", _("BHXH một lần trước khi trừ hỗ trợ"),
+            *paid_rows,
+            p.amount(cash, "gross", _("Tiền BHXH một lần tính theo luật"),
                      ("lump_sum.", "pension.revaluation", "benefits.half_year_odd_months")),
-            p.amount(cash, "support_deducted", _("Trừ số tiền Nhà nước đã hỗ trợ"), p.SUPPORT),
-            p.amount(cash, "amount", _("Số tiền nhận một lần"), strong=True),
-        ],
+            p.amount(cash, "support_deducted", _("Trừ lại phần Nhà nước đã trả giúp"),
+                     p.SUPPORT),
+            p.amount(cash, "amount", _("Số tiền bạn nhận về"), strong=True),
+        ] if cash.allowed else paid_rows,
         "kept_amounts": [
             p.amount(kept, "monthly_pension", _("Lương hưu mỗi tháng"), strong=True),
-            p.amount(kept, "one_time_allowance", _("Trợ cấp một lần khi nghỉ hưu")),
+            *([p.amount(kept, "one_time_allowance", _("Nhận thêm một lần khi nghỉ hưu"))]
+              if kept.one_time_allowance else []),
         ],
         "allowance_amounts": [
             p.amount(allowance, "monthly_amount", _("Trợ cấp hằng tháng"), strong=True),
-            p.amount(allowance, "top_up_to_social_pension_age",
-                     _("Đóng thêm để được nhận đến tuổi hưởng trợ cấp hưu trí xã hội")),
         ],
         "card_amount_list": [
-            p.amount(card, "total", _("Nếu tự mua BHYT hộ gia đình, một người đóng mỗi năm")),
+            p.amount(card, "total", _("Nếu tự mua thẻ BHYT hộ gia đình, mỗi người đóng mỗi năm")),
         ],
         **p.refs(cash, kept, allowance, card),
     }
+
+
+def _cash_later(cd: dict[str, Any], past: list[Any], cash: Any, tree: ParameterTree) -> Any:
+    """When the claim is refused only because the months out are too few: the lump sum on the
+    first day it is allowed (None otherwise), so the page can say when and how much instead of
+    a bare "0 ₫"."""
+    if cash.allowed or cd["ground"] != "twelve_months_out":
+        return None
+    pv = tree.find("lump_sum.grounds", cash.claim_on)
+    rule = pv.value.get("twelve_months_out") if pv and isinstance(pv.value, dict) else None
+    gap = rule.get("gap_months") if isinstance(rule, dict) else None
+    if not isinstance(gap, int):
+        return None
+    on = add_months(past[-1].end, gap + 1)
+    if on <= cash.claim_on:
+        return None
+    later = lump_sum(past, on, "twelve_months_out", tree, cd["sex"], cd["birth"])
+    return later if later.allowed and later.amount > 0 else None
 
 
 def _cash_out_form(request: HttpRequest) -> CashOutForm:
@@ -283,13 +327,12 @@ def _sheet_inputs(form: CashOutForm, context: dict[str, Any]) -> list[tuple[str,
         (_("Giới tính"), str(choices["sex"][cd["sex"]])),
         (_("Năm sinh"), f"{birth:%m/%Y}" if birth.month != 1 else f"{birth:%Y}"),
         (_("Nhóm"), str(choices["category"][cd["category"]])),
-        (_("Đã đóng"), _("%(years)d năm %(months)d tháng (%(total)d tháng)") % {
-            "years": form.paid // 12, "months": form.paid % 12, "total": form.paid}),
-        (_("Thu nhập đã đóng"), format_vnd(context["past_income"]) + _("/tháng")),
-        (_("Tháng đóng gần nhất"), f"{context['last_paid']:%m/%Y}"),
+        (_("Đã đóng"), p.months_text(form.paid)),
+        (_("Mức thu nhập đã chọn để đóng"), format_vnd(context["past_income"]) + _("/tháng")),
+        (_("Tháng cuối cùng đã đóng"), f"{context['last_paid']:%m/%Y}"),
         (_("Ngày nộp hồ sơ rút"), f"{context['claim_on']:%d/%m/%Y}"),
         (_("Lý do rút"), str(choices["ground"][cd["ground"]])),
-        (_("Nếu đóng tiếp, thu nhập"), format_vnd(context["future_income"]) + _("/tháng")),
+        (_("Nếu đóng tiếp, mức thu nhập chọn"), format_vnd(context["future_income"]) + _("/tháng")),
     ]
 
 
@@ -302,7 +345,4 @@ def sheet(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "calculator/cash_out.html", context, status=400)
     context["printed_on"] = timezone.localdate()
     context["inputs"] = _sheet_inputs(form, context)
-    cash, kept = context["cash"], context["kept"]
-    if cash.amount > 0 and kept.monthly_pension > 0:
-        context["pension_months_equal"] = math.ceil(cash.amount / kept.monthly_pension)
     return pdf_response(request, "calculator/sheet.html", context, "phieu-tu-van")

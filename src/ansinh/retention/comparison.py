@@ -36,8 +36,16 @@ from ansinh.policy import (
     pension,
     retirement_age,
 )
-from ansinh.policy.money import add_months
+from ansinh.policy.money import add_months, month_index
 from ansinh.registry.models import Person
+from ansinh.rules.presenting import (
+    SpreadTopUp,
+    duration_text,
+    lump_sum_in_pensions,
+    months_text,
+    spread,
+    top_up_text,
+)
 
 POOR = ("poor", "near_poor")
 
@@ -59,7 +67,27 @@ class Comparison:
     resume: date
     allowance: MonthlyAllowance | None
     card: HouseholdHI
-    pension_months_equal: int | None
+    top_up: SpreadTopUp | None  # the allowance's top-up, over the months to retirement age
+
+    @property
+    def lump_sum_in_pensions(self) -> str:
+        """The lump sum in months of pension, said exactly ("hơn 5 tháng" for 5,06)."""
+        return lump_sum_in_pensions(self.cash.amount if self.cash else 0,
+                                    self.kept.monthly_pension)
+
+    @property
+    def months_said(self) -> str:
+        return months_text(self.months)
+
+    @property
+    def kept_months_said(self) -> str:
+        return duration_text(self.kept.months)
+
+    @property
+    def top_up_text(self) -> str:
+        if self.allowance is None:
+            return ""
+        return top_up_text(self.top_up, social_pension_month=self.allowance.social_pension_month)
 
     def figures(self) -> dict[str, Any]:
         """What the session keeps of the comparison."""
@@ -141,12 +169,11 @@ def compare(person: Person, participation: Participation | None, on: date, tree:
     past = tuple(p for p in history if p.start <= on)
     allowance = monthly_allowance(sex, birth, past, on, poor, tree) if past else None
     card = household_hi(on, 1, 12, tree)
-    equal = None
-    if cash and cash.amount > 0 and kept.monthly_pension > 0:
-        equal = -(-cash.amount // kept.monthly_pension)
+    top_up = spread(allowance.top_up_to_social_pension_age,
+                    max(month_index(reached) - month_index(on), 1)) if allowance else None
     return Comparison(
         on=on, person=person, participation=participation, rows=rows, history=history,
         ledger_paid=ledger_paid(participation) if participation else 0, months=months,
         ground=ground, cash=cash, kept=kept, plan_income=income, plan_category=category,
-        resume=resume, allowance=allowance, card=card, pension_months_equal=equal,
+        resume=resume, allowance=allowance, card=card, top_up=top_up,
     )

@@ -97,22 +97,22 @@ def _sheet_context(comparison: Comparison) -> dict[str, Any]:
                                    comparison.card)
     context: dict[str, Any] = {"c": comparison, **p.refs(cash, kept, allowance, card)}
     if cash is not None:
+        paid = [p.amount(cash, "contributions_paid", _("Số tiền bạn đã tự đóng"), p.SUPPORT)]
         context["cash_amounts"] = [
-            p.amount(cash, "contributions_paid", _("Số tiền bạn đã tự đóng"), p.SUPPORT),
+            *paid,
             p.amount(cash, "gross", _("BHXH một lần trước khi trừ hỗ trợ")),
             p.amount(cash, "support_deducted", _("Trừ số tiền Nhà nước đã hỗ trợ"), p.SUPPORT),
             p.amount(cash, "amount", _("Số tiền nhận một lần"), strong=True),
-        ]
+        ] if cash.allowed else paid  # a refused claim has no "0 ₫" amount: the sheet says why
     context["kept_amounts"] = [
         p.amount(kept, "monthly_pension", _("Lương hưu mỗi tháng"), strong=True),
-        p.amount(kept, "one_time_allowance", _("Trợ cấp một lần khi nghỉ hưu")),
+        *([p.amount(kept, "one_time_allowance", _("Nhận thêm một lần khi nghỉ hưu"))]
+          if kept.one_time_allowance else []),  # no "0 ₫" line that reads as an error
     ]
     if allowance is not None:
         context["allowance_amounts"] = [
             p.amount(allowance, "monthly_amount", _("Trợ cấp hằng tháng"), strong=True),
-            p.amount(allowance, "top_up_to_social_pension_age",
-                     _("Đóng thêm để được nhận đến tuổi hưởng trợ cấp hưu trí xã hội")),
-        ]
+        ]  # the top-up is said per month over the years (Comparison.top_up_text)
     context["card_amount_list"] = [
         p.amount(card, "total", _("Nếu tự mua BHYT hộ gia đình, một người đóng mỗi năm"))]
     return context

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.templatetags.money import format_vnd
 from ansinh.policy import ParamValue
 
 # The subsidy categories as people call them (the engine's category codes).
@@ -137,3 +138,83 @@ def age_text(years: int, months: int) -> str:
     if months:
         return gettext("%(years)d tuổi %(months)d tháng") % {"years": years, "months": months}
     return gettext("%(years)d tuổi") % {"years": years}
+
+
+# ---------------------------------------------------------------------------------------------
+# Durations and comparisons as a villager reads them
+
+
+def duration_text(months: int) -> str:
+    """A number of months as people say it: "23 năm 2 tháng", "20 năm", "5 tháng"."""
+    years, rest = divmod(max(months, 0), 12)
+    parts = []
+    if years:
+        parts.append(ngettext("%(years)d năm", "%(years)d năm", years) % {"years": years})
+    if rest or not years:
+        parts.append(ngettext("%(months)d tháng", "%(months)d tháng", rest) % {"months": rest})
+    return " ".join(parts)
+
+
+def months_text(months: int) -> str:
+    """A count of contribution months with its years: "278 tháng (23 năm 2 tháng)"."""
+    if months < 12:
+        return duration_text(months)
+    return gettext("%(n)d tháng (%(duration)s)") % {"n": months,
+                                                    "duration": duration_text(months)}
+
+
+def lump_sum_in_pensions(lump_sum: int, monthly_pension: int) -> str:
+    """What the lump sum is worth in months of pension, said exactly: never rounded up (5,06
+    months is "hơn 5 tháng", not "khoảng 6"); "" when there is nothing to compare."""
+    if lump_sum <= 0 or monthly_pension <= 0:
+        return ""
+    whole, rest = divmod(lump_sum, monthly_pension)
+    if whole == 0:
+        return gettext("Số tiền rút một lần chưa bằng 1 tháng lương hưu.")
+    if rest == 0:
+        return ngettext("Số tiền rút một lần bằng đúng %(n)d tháng lương hưu.",
+                        "Số tiền rút một lần bằng đúng %(n)d tháng lương hưu.", whole) % {
+            "n": whole}
+    if 2 * rest >= monthly_pension:
+        return ngettext("Số tiền rút một lần chỉ bằng gần %(n)d tháng lương hưu.",
+                        "Số tiền rút một lần chỉ bằng gần %(n)d tháng lương hưu.", whole + 1) % {
+            "n": whole + 1}
+    return ngettext("Số tiền rút một lần chỉ bằng hơn %(n)d tháng lương hưu.",
+                    "Số tiền rút một lần chỉ bằng hơn %(n)d tháng lương hưu.", whole) % {
+        "n": whole}
+
+
+@dataclass(frozen=True)
+class SpreadTopUp:
+    """A sum to pay at a later claim, spread over the months until then."""
+
+    total: int
+    monthly: int  # rounded up to the next 1,000 đồng, so the months cover the total
+    months: int
+
+    @property
+    def duration(self) -> str:
+        return duration_text(self.months)
+
+
+def spread(total: int, months: int) -> SpreadTopUp | None:
+    """``total`` spread over ``months`` months (None when there is nothing or no time)."""
+    if total <= 0 or months <= 0:
+        return None
+    per_month = -(-total // months)
+    return SpreadTopUp(total, -(-per_month // 1000) * 1000, months)
+
+
+def top_up_text(top_up: SpreadTopUp | None, *, social_pension_month: Any) -> str:
+    """The sum that stretches the monthly allowance to social-pension age, said per month over
+    the years until the allowance can start (a 25-year-old reads "259.000.000 ₫" as a debt)."""
+    if top_up is None:
+        return ""
+    values = {"monthly": format_vnd(top_up.monthly), "duration": top_up.duration,
+              "total": format_vnd(top_up.total), "month": f"{social_pension_month:%m/%Y}"}
+    if top_up.months <= 1:
+        return gettext("Muốn nhận trợ cấp đến tuổi hưởng trợ cấp hưu trí xã hội (tháng "
+                       "%(month)s): nộp thêm một lần %(total)s khi nhận trợ cấp.") % values
+    return gettext("Muốn nhận trợ cấp đến tuổi hưởng trợ cấp hưu trí xã hội (tháng %(month)s): "
+                   "để dành %(monthly)s mỗi tháng trong %(duration)s, từ nay đến tuổi nghỉ hưu, "
+                   "để nộp thêm một lần %(total)s khi nhận trợ cấp.") % values

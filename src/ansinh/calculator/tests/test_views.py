@@ -71,9 +71,11 @@ def test_what_will_i_pay_equals_the_engine(
     assert response.status_code == 200
     income = int(params["income"].replace(".", ""))
     quote = contribution_quote(TODAY, income, categories, mode, years)
-    for key in ("gross_monthly", "support_monthly", "local_support_monthly", "net_monthly",
-                "total"):
+    for key in ("gross_monthly", "support_monthly", "net_monthly", "total"):
         assert _money(response, key) == format_vnd(getattr(quote, key)), key
+    # the province's top-up shows only when it pays one (no "0 ₫" line)
+    assert quote.local_support_monthly == 0
+    assert 'data-key="local_support_monthly"' not in response.content.decode()
 
 
 def test_an_advance_total_is_marked_provisional_with_its_reason(client: Any) -> None:
@@ -132,7 +134,9 @@ def test_what_will_i_get_equals_the_engine(client: Any) -> None:
     assert expected.eligible and expected.reached_month == date(2045, 3, 1)
     assert _money(response, "monthly_pension") == format_vnd(expected.monthly_pension)
     assert _money(response, "average_income") == format_vnd(expected.average_income)
-    assert _money(response, "one_time_allowance") == format_vnd(expected.one_time_allowance)
+    # no "0 ₫" line that reads as an error: the one-time allowance shows only when there is one
+    assert expected.one_time_allowance == 0
+    assert 'data-key="one_time_allowance"' not in response.content.decode()
     text = _text(response)
     assert "60 tuổi (" in text and "04/2045" in text  # pension from the next month
     assert percent(expected.rate).replace("\u00a0", " ") in text

@@ -4,6 +4,7 @@ close cases; lapses and payouts open them; persistence and success tables."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from datetime import date
 from io import StringIO
@@ -160,3 +161,68 @@ def test_the_command_opens_the_cases(paying: Participation, agent_al3: Any) -> N
     call_command("open-retention-cases", "--on", ON.isoformat(), stdout=out)
     assert "AL: 1" in out.getvalue()
     assert RetentionCase.objects.filter(person=paying.person, reason=Reason.LAPSED).exists()
+
+
+def _pdf_text(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(content)
+    # reading order (no -layout): the two columns of the comparison are not interleaved
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                   text=True, check=True).stdout.replace("\u00a0", " ").split())
+
+
+def test_the_lump_sum_in_months_of_pension_is_never_rounded_up() -> None:
+    from ansinh.rules.presenting import lump_sum_in_pensions
+
+    # 5,06 months once read "khoảng 6 tháng lương hưu"
+    assert lump_sum_in_pensions(5_060_000, 1_000_000) == (
+        "Số tiền rút một lần chỉ bằng hơn 5 tháng lương hưu.")
+    assert "gần 6 tháng" in lump_sum_in_pensions(5_600_000, 1_000_000)
+    assert "đúng 5 tháng" in lump_sum_in_pensions(5_000_000, 1_000_000)
+    assert "chưa bằng 1 tháng" in lump_sum_in_pensions(600_000, 1_000_000)
+    assert lump_sum_in_pensions(0, 1_000_000) == ""
+
+
+def test_the_sheet_says_the_months_of_pension_exactly_and_the_top_up_per_month(
+        client: Any, paying: Participation, agent_al3: Any, tmp_path: Path) -> None:
+    from ansinh.policy.money import month_index
+    from ansinh.rules.tree import current_tree
+
+    case = actions.open_case(person=paying.person, reason=Reason.WANTS_LUMP_SUM, on=ON,
+                             actor=agent_al3)
+    client.force_login(agent_al3)
+    today = timezone.localdate()
+    c = compare(paying.person, paying, today, current_tree(paying.office), ground="emigration")
+    assert c.cash is not None and c.cash.amount > 0 and c.allowance is not None
+    whole, rest = divmod(c.cash.amount, c.kept.monthly_pension)
+    said = (f"hơn {whole} tháng lương hưu" if 2 * rest < c.kept.monthly_pension
+            else f"gần {whole + 1} tháng lương hưu")
+    total = c.allowance.top_up_to_social_pension_age
+    assert total > 0  # a young person: decades to social-pension age
+    months = month_index(c.kept.reached_month) - month_index(today)
+    assert c.top_up is not None and c.top_up.monthly * c.top_up.months >= total
+    assert c.top_up.monthly - 1000 < total / c.top_up.months
+    assert abs(c.top_up.months - months) <= 1  # from now to retirement age
+    monthly = format_vnd(c.top_up.monthly).replace("\u00a0", " ")
+    pages = {
+        "sheet": _pdf_text(client.get(f"/tu-van/{case.pk}/phieu.pdf?ground=emigration").content,
+                           tmp_path),
+        "page": " ".join(client.get(f"/tu-van/{case.pk}/?ground=emigration").content.decode()
+                         .replace("\u00a0", " ").split()),
+    }
+    for name, text in pages.items():
+        assert said in text, name
+        assert "khoảng" not in text.split("tháng lương hưu")[0][-40:], name
+        assert f"để dành {monthly} mỗi tháng trong {c.top_up.duration}" in text, name
+        assert "Đóng thêm để được nhận" not in text, name
+
+
+def test_a_refused_lump_sum_on_the_sheet_says_why_instead_of_zero(
+        client: Any, paying: Participation, agent_al3: Any, tmp_path: Path) -> None:
+    """Paid up to last month: the months out are too few for the default ground."""
+    case = actions.open_case(person=paying.person, reason=Reason.WANTS_LUMP_SUM, on=ON,
+                             actor=agent_al3)
+    client.force_login(agent_al3)
+    text = _pdf_text(client.get(f"/tu-van/{case.pk}/phieu.pdf").content, tmp_path)
+    assert "Bây giờ chưa được rút, nên chưa nhận được đồng nào." in text
+    assert not re.search(r"(?<![\d.])0 ₫", text)  # no amount of nothing
