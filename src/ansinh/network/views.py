@@ -30,6 +30,7 @@ from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import in_office
 from ansinh.core.tables import Column, Table, export_response
+from ansinh.core.templatetags.money import format_count
 from ansinh.registry.models import Commune, Village
 
 from . import actions
@@ -353,10 +354,10 @@ def handover(request: HttpRequest) -> HttpResponse:
                                        on=form.cleaned_data["on"], actor=user)
             counts = result.as_dict()
             messages.success(request, _(
-                "Đã bàn giao: %(a)d địa bàn, %(p)d người tham gia, %(b)d quyển biên lai, "
-                "%(f)d việc hẹn.") % {"a": counts["assignments"], "p": counts["participations"],
-                                      "b": counts["receipt_books"],
-                                      "f": counts.get("follow_ups", 0)})
+                "Đã bàn giao: %(a)s địa bàn, %(p)s người tham gia, %(b)s quyển biên lai, "
+                "%(f)s việc hẹn.") % {key: format_count(counts.get(name, 0)) for key, name in (
+                    ("a", "assignments"), ("p", "participations"), ("b", "receipt_books"),
+                    ("f", "follow_ups"))})
             return redirect("network:handover")
         except NetworkError as exc:
             form.add_error(None, exc.message)
