@@ -25,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @dataclass
 class Column:
     title: str
-    kind: str = "text"  # text | int | money | ratio | date | bar
+    kind: str = "text"  # text | int | money | ratio | decimal | date | bar
 
 
 @dataclass
@@ -58,9 +58,23 @@ def display(value: Any, kind: str) -> str:
         return percent(value)
     if kind == "int" or kind == "bar":
         return f"{int(value):,}".replace(",", ".")
+    if kind == "decimal":
+        return format(Decimal(value), "f").replace(".", ",")
     if kind == "date" and isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+# Numbers are written as numbers with a format, so that Excel sorts and sums them; the
+# format shows them as the page does (Excel puts the reader's own separators in).
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0", "ratio": "0.0%", "decimal": "0.0#",
+                  "date": "DD/MM/YYYY"}
+
+
+def xlsx_columns(table: Table) -> list[int]:
+    """The columns an xlsx holds: all but the bars, which are a drawing of the ratio beside
+    them, not a figure."""
+    return [index for index, column in enumerate(table.columns) if column.kind != "bar"]
 
 
 def xlsx_bytes(table: Table) -> bytes:
@@ -70,26 +84,26 @@ def xlsx_bytes(table: Table) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_name(table.title))
-    sheet.append([WriteOnlyCell(sheet, value=table.title)])
+    kept = xlsx_columns(table)
+    title = WriteOnlyCell(sheet, value=table.title)
+    title.font = Font(bold=True)
+    sheet.append([title])
     if table.subtitle:
         sheet.append([table.subtitle])
     sheet.append([])
     header = []
-    for column in table.columns:
-        cell = WriteOnlyCell(sheet, value=column.title)
+    for index in kept:
+        cell = WriteOnlyCell(sheet, value=table.columns[index].title)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
     for row in table.all_rows():
         cells = []
-        for column, value in zip(table.columns, row, strict=True):
-            cell = WriteOnlyCell(sheet, value=_excel_value(value, column.kind))
-            if column.kind == "money":
-                cell.number_format = "#,##0"
-            elif column.kind == "ratio":
-                cell.number_format = "0.0%"
-            elif column.kind == "date":
-                cell.number_format = "DD/MM/YYYY"
+        for index in kept:
+            kind = table.columns[index].kind
+            cell = WriteOnlyCell(sheet, value=_excel_value(row[index], kind))
+            if kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[kind]
             cells.append(cell)
         sheet.append(cells)
     for note in table.notes:
@@ -100,9 +114,13 @@ def xlsx_bytes(table: Table) -> bytes:
 
 
 def _excel_value(value: Any, kind: str) -> Any:
-    if isinstance(value, Decimal):
+    if value is None or value == "":
+        return None
+    if kind in ("int", "money"):
+        return int(value)
+    if kind in ("ratio", "decimal"):
         return float(value)
-    if kind == "text" and value is not None and not isinstance(value, str):
+    if kind == "text" and not isinstance(value, str):
         return str(value)
     return value
 

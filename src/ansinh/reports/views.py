@@ -193,7 +193,7 @@ def progress_table(user: User, params: Params) -> tuple[Table, list[Row]]:
     money = params.metric == Metric.MONEY
     kind = "money" if money else "int"
     columns = [Column(_("Mã")), Column(_(BY_LABELS[params.by])), Column(_("Chỉ tiêu"), kind),
-               Column(_("Đạt"), kind), Column(_("Tỷ lệ"), "ratio"), Column("", "bar"),
+               Column(_("Đạt"), kind), Column(_("Tỷ lệ"), "ratio"), Column(_("Tiến độ"), "bar"),
                Column(_("Cùng kỳ năm trước"), kind), Column(_("Dự báo cuối kỳ"), kind)]
     if params.metric == Metric.RETAINED:
         columns.append(Column(_("Số đến hạn"), "int"))
@@ -379,15 +379,14 @@ def ranking_table(user: User, params: Params) -> tuple[Table, list[rankings.Rank
         columns=[Column(_("Hạng công bằng"), "int"), Column(_("Hạng thô"), "int"),
                  Column(_(BY_LABELS[kind])), Column(_("Đạt / chỉ tiêu"), "ratio"),
                  Column(_("Mới / tiềm năng"), "ratio"), Column(_("Duy trì"), "ratio"),
-                 Column(_("Bền vững 12 tháng"), "ratio"), Column(_("Hệ số khó khăn")),
-                 Column(_("Điểm công bằng"))],
+                 Column(_("Bền vững 12 tháng"), "ratio"),
+                 Column(_("Hệ số khó khăn"), "decimal"), Column(_("Điểm công bằng"), "decimal")],
         notes=method_notes(),
     )
     for item in shown:
         table.rows.append([item.fair_rank, item.raw_rank, item.unit.name, item.raw.ratio,
                            item.recruitment, item.retention, item.persistence,
-                           str(item.difficulty).replace(".", ","),
-                           str(item.fair).replace(".", ",")])
+                           item.difficulty, item.fair])
     can_reward = may(user, "manage_targets")
     return table, shown, rankings.candidates(ranked) if can_reward else []
 
