@@ -191,3 +191,13 @@ def test_the_statement_costs_the_same_queries_whatever_the_receipts(
         page = client.get(STATEMENT, {"month": "2026-01"}).content.decode()
     assert len(more) == len(few)
     assert "Nhân viên thu A Lưới 3 #2" in page  # thu32's line is there
+
+
+def test_the_period_list_shows_only_periods_with_money(january: Money, director: Any) -> None:
+    _closed(january, director)
+    for month in (date(2018, 4, 1), date(2025, 12, 1)):  # closed with no receipt
+        actions.close_period(january.office, month=month, actor=director,
+                             today=date(2026, 2, 5))
+    page = _client(director).get(STATEMENT).content.decode()
+    assert '<option value="2026-01"' in page
+    assert "2018-04" not in page and "2025-12" not in page
