@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .models import Office
 from .pdf import pdf_response
 from .templatetags.money import format_vnd, percent
 
@@ -36,6 +37,7 @@ class Table:
     subtitle: str = ""
     notes: list[str] = field(default_factory=list)
     footer: list[Any] | None = None
+    office: Office | None = None  # whose heading and signatures the PDF carries
 
     def display_rows(self) -> list[list[tuple[str, str]]]:
         """(css class, text) per cell, formatted the Vietnamese way."""
@@ -130,9 +132,16 @@ def _sheet_name(title: str) -> str:
     return cleaned[:31] or "Bang"
 
 
-def table_context(table: Table, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the printable table template needs."""
-    return {"table": table, "printed_on": timezone.localdate(), **(extra or {})}
+def table_context(table: Table, extra: dict[str, Any] | None = None,
+                  request: HttpRequest | None = None) -> dict[str, Any]:
+    """What the printable table template needs: the table, and for the shared report heading
+    and signatures (`core/_report_head.html`, `core/_report_signatures.html`) the office, the
+    day and who printed it."""
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return {"table": table, "printed_on": timezone.localdate(),
+            "office": table.office or (user.office if signed_in else None),
+            "printed_by": user.display_name if signed_in else "", **(extra or {})}
 
 
 def export_response(table: Table, export: str, filename: str,
@@ -142,4 +151,5 @@ def export_response(table: Table, export: str, filename: str,
         response = HttpResponse(xlsx_bytes(table), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
-    return pdf_response(request, "core/table_pdf.html", table_context(table), filename)
+    return pdf_response(request, "core/table_pdf.html",
+                        table_context(table, request=request), filename)

@@ -158,7 +158,8 @@ def _targets_table(office: Office, period: Period, metric: str, on: date,
             "metric": str(Metric(metric).label).lower(), "period": period.label},
         subtitle=_("Giá trị áp dụng ngày %(day)s · %(office)s") % {
             "day": on.strftime("%d/%m/%Y"), "office": office.name},
-        columns=[Column(_("Phân bổ cho")), Column(_("Đơn vị")), Column(_("Chỉ tiêu"), kind)])
+        columns=[Column(_("Phân bổ cho")), Column(_("Đơn vị")), Column(_("Chỉ tiêu"), kind)],
+        office=office)
     if office_target:
         table.rows.append([_("Cơ quan"), office.name,
                            actions.value_on(list(office_target.versions.all()), on)])
@@ -250,7 +251,8 @@ def rewards_table(office: Office) -> Table:
         title=_("Sổ khen thưởng"), subtitle=office.name,
         columns=[Column(_("Ngày quyết định"), "date"), Column(_("Số quyết định")),
                  Column(_("Đối tượng")), Column(_("Tên")), Column(_("Hình thức")),
-                 Column(_("Thành tích")), Column(_("Kỳ")), Column(_("Số liệu làm căn cứ"))])
+                 Column(_("Thành tích")), Column(_("Kỳ")), Column(_("Số liệu làm căn cứ"))],
+        office=office)
     for reward in Reward.objects.filter(office=office).order_by("-decision_date", "-id"):
         period = (Period(reward.period_kind, reward.period_start).label
                   if reward.period_kind and reward.period_start else "")

@@ -203,7 +203,7 @@ def progress_table(user: User, params: Params) -> tuple[Table, list[Row]]:
             "period": params.period.label},
         subtitle=_("Tính đến ngày %(day)s · %(office)s") % {
             "day": params.as_of.strftime("%d/%m/%Y"), "office": params.office.name},
-        columns=columns, notes=[definition(params.metric)],
+        columns=columns, notes=[definition(params.metric)], office=params.office,
     )
     for row in rows:
         cells: list[Any] = [row.unit.code, row.unit.name, row.target, row.achieved, row.ratio,
@@ -320,7 +320,7 @@ def people_table(user: User, params: Params, unit: str) -> tuple[Table, Any]:
                                                         "period": params.period.label},
         subtitle=_("Tính đến ngày %(day)s · %(office)s") % {
             "day": params.as_of.strftime("%d/%m/%Y"), "office": params.office.name},
-        columns=columns, notes=[definition(params.metric)])
+        columns=columns, notes=[definition(params.metric)], office=params.office)
     return table, rows
 
 
@@ -381,7 +381,7 @@ def ranking_table(user: User, params: Params) -> tuple[Table, list[rankings.Rank
                  Column(_("Mới / tiềm năng"), "ratio"), Column(_("Duy trì"), "ratio"),
                  Column(_("Bền vững 12 tháng"), "ratio"),
                  Column(_("Hệ số khó khăn"), "decimal"), Column(_("Điểm công bằng"), "decimal")],
-        notes=method_notes(),
+        notes=method_notes(), office=params.office,
     )
     for item in shown:
         table.rows.append([item.fair_rank, item.raw_rank, item.unit.name, item.raw.ratio,

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ansinh.core.models import User
@@ -83,3 +86,45 @@ def test_the_ranking_scores_are_numbers(client: Client, director: User,
     scores = [row[-1] for row in rows[header + 1:header + 6]]
     assert all(isinstance(score, int | float) for score in scores), scores
     assert all(isinstance(row[-2], int | float) for row in rows[header + 1:header + 6])
+
+
+SHOTS = Path("/work/shots/exports")
+
+
+def pdf_text(content: bytes, tmp_path: Path, name: str) -> str:
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(content)
+    if SHOTS.is_dir():  # to look at: pdftoppm -png -r 60
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
+                        str(SHOTS / name)], check=True)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def assert_report_heading(text: str, title: str) -> None:
+    today = timezone.localdate()
+    assert "BẢO HIỂM XÃ HỘI THÀNH PHỐ HUẾ" in text and "BHXH CƠ SỞ A LƯỚI" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    assert title.upper() in text
+    assert f"A Lưới, ngày {today:%d} tháng {today:%m} năm {today:%Y}" in text
+    assert "Người lập biểu" in text and "Giám đốc" in text
+
+
+@pytest.mark.parametrize(("name", "path", "extra", "title"), [
+    ("tien-do", "/bao-cao/tien-do/", {"by": "commune"}, "Tiến độ người đang tham gia"),
+    ("danh-sach", "/bao-cao/danh-sach/", {"unit": "office"}, "Danh sách: người đang tham gia"),
+    ("xep-hang", "/bao-cao/xep-hang/", {"by": "commune"}, "Xếp hạng theo xã"),
+    ("chi-tieu", "/chi-tieu/", {}, "Chỉ tiêu người đang tham gia"),
+    ("khen-thuong", "/chi-tieu/khen-thuong/", {}, "Sổ khen thưởng"),
+])
+def test_every_report_pdf_has_the_office_heading_and_signatures(
+    client: Client, director: User, targets: Target, tmp_path: Path, name: str, path: str,
+    extra: dict[str, str], title: str
+) -> None:
+    client.force_login(director)
+    response = client.get(path, {**Q, **extra, "export": "pdf"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content, tmp_path, name)
+    assert_report_heading(text, title)
+    assert director.display_name in text  # who prepared it
