@@ -36,8 +36,8 @@ from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, is_admin, scoped
-from ansinh.core.text import fold
 from ansinh.core.templatetags.money import format_count
+from ansinh.core.text import fold
 from ansinh.network.models import Agent, Assignment
 from ansinh.participation import actions
 from ansinh.participation.forms import ChangeTermsForm, EnrolForm, PauseForm, ResumeForm, StopForm

@@ -138,10 +138,10 @@ def table_context(table: Table, extra: dict[str, Any] | None = None,
     and signatures (`core/_report_head.html`, `core/_report_signatures.html`) the office, the
     day and who printed it."""
     user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
+    signed_in = user if user is not None and user.is_authenticated else None
     return {"table": table, "printed_on": timezone.localdate(),
-            "office": table.office or (user.office if signed_in else None),
-            "printed_by": user.display_name if signed_in else "", **(extra or {})}
+            "office": table.office or (signed_in.office if signed_in else None),
+            "printed_by": signed_in.display_name if signed_in else "", **(extra or {})}
 
 
 def export_response(table: Table, export: str, filename: str,

@@ -21,9 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ansinh.core.errors import Refused
@@ -154,7 +154,7 @@ def languages(office_id: int | None) -> list[LanguageOption]:
 
 # The leaflet's `lang` attribute (ISO 639-3 for the Katuic languages of A Lưới), so that a
 # screen reader or a hyphenation engine does not read Tà Ôi as Vietnamese.
-HTML_LANG = {LeafletLanguage.VI: "vi", LeafletLanguage.TA_OI: "tth",
+HTML_LANG: dict[str, str] = {LeafletLanguage.VI: "vi", LeafletLanguage.TA_OI: "tth",
              LeafletLanguage.PA_KO: "pac", LeafletLanguage.CO_TU: "ktv"}
 
 
