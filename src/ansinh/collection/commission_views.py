@@ -163,7 +163,8 @@ def statement(request: HttpRequest) -> HttpResponse:
                           if own_agent is None else []),
         "agents": (Agent.objects.filter(organisation__office=office).select_related("user")
                    if own_agent is None else []),
-        "printed_on": timezone.localdate(), "admin_office": office.code if is_admin(user) else "",
+        "printed_on": timezone.localdate(), "printed_by": user.display_name,
+        "admin_office": office.code if is_admin(user) else "",
     }
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):

@@ -36,7 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -123,8 +123,11 @@ class RateTable:
 
 
 def closed_months(office: Office) -> list[date]:
-    return list(PeriodClose.objects.filter(office=office).order_by("-month")
-                .values_list("month", flat=True))
+    """The closed periods that have money, newest first: a period closed with no receipt (an
+    office's first years, before it used ansinh) has no statement to show."""
+    with_money = Receipt.objects.filter(office=office, period=OuterRef("month"))
+    return list(PeriodClose.objects.filter(office=office).filter(Exists(with_money))
+                .order_by("-month").values_list("month", flat=True))
 
 
 def last_closed(office: Office) -> date | None:

@@ -74,11 +74,19 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = Non
     return cell
 
 
+COUNT = "#,##0"
+TEXT = "@"
+
+
 def _formats(headers: Sequence[str]) -> list[str | None]:
+    """The number format of each column: numbers stay numbers (Excel sorts and sums them),
+    IDs and receipt numbers stay text (Excel keeps their leading 0)."""
     money = {"Thu nhập làm căn cứ đóng", "Số tiền", "Ngân sách hỗ trợ"}
-    days = {"Ngày nộp", "Kỳ kế toán", "Trạng thái từ ngày", "Tháng bắt đầu"}
-    return [MONEY if h in money else DAY if h in days else "@" if h == "Số định danh cá nhân"
-            else None for h in headers]
+    days = {"Ngày sinh", "Ngày nộp", "Kỳ kế toán", "Trạng thái từ ngày", "Tháng bắt đầu"}
+    counts = {"STT", "Số tháng"}
+    text = {"Số định danh cá nhân", "Số biên lai", "Hủy biên lai số"}
+    return [MONEY if h in money else DAY if h in days else COUNT if h in counts
+            else TEXT if h in text else None for h in headers]
 
 
 def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -97,7 +105,8 @@ def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
     sheet.append(head)
     formats = _formats(headers)
     for row in rows:
-        sheet.append([_cell(sheet, value, fmt) if value is not None else None
+        sheet.append([_cell(sheet, value, "0" if isinstance(value, int) and fmt == DAY
+                            else fmt) if value is not None else None
                       for value, fmt in zip(row, formats, strict=True)])
     if totals is not None:
         sheet.append([_cell(sheet, TOTAL_LABEL if header == "Họ và tên" else
@@ -108,8 +117,9 @@ def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
     return out.getvalue()
 
 
-def _birth(person_birth: date, year_only: bool) -> date | str:
-    return str(person_birth.year) if year_only else person_birth
+def _birth(person_birth: date, year_only: bool) -> date | int:
+    """A birth date, or the year alone (a number) when only the year is known."""
+    return person_birth.year if year_only else person_birth
 
 
 def _address(village: str, commune: str) -> str:

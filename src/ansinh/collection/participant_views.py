@@ -36,6 +36,7 @@ from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, is_admin, scoped
+from ansinh.core.templatetags.money import format_count
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, Assignment
 from ansinh.participation import actions
@@ -472,6 +473,7 @@ def run_lapses(request: HttpRequest) -> HttpResponse:
     summary = run_lapse_job(working_office(request, user), timezone.localdate(), actor=user)
     messages.success(request, _(
         "Đã kiểm tra %(checked)s người: %(late)s chậm đóng, %(paused)s tạm dừng, "
-        "%(active)s đóng lại") % {"checked": summary["checked"], "late": summary["late"],
-                                  "paused": summary["paused"], "active": summary["active_again"]})
+        "%(active)s đóng lại") % {key: format_count(summary[field]) for key, field in (
+            ("checked", "checked"), ("late", "late"), ("paused", "paused"),
+            ("active", "active_again"))})
     return redirect("participation:lapses")

@@ -8,7 +8,7 @@ from .models import AuditEntry, Office, User
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin[Office]):
-    list_display = ["code", "name", "phone"]
+    list_display = ["code", "name", "parent_name", "place", "phone"]
     search_fields = ["code", "name"]
 
 

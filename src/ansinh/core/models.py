@@ -15,6 +15,13 @@ class Office(models.Model):
     name = models.CharField(_("tên"), max_length=200)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    # The heading and the date line of the office's printed reports, as on its paper forms.
+    parent_name = models.CharField(
+        _("cơ quan chủ quản"), max_length=200, blank=True,
+        help_text=_("In ở đầu báo cáo, trên tên cơ quan (ví dụ: Bảo hiểm xã hội thành phố Huế)"))
+    place = models.CharField(
+        _("địa danh"), max_length=100, blank=True,
+        help_text=_("In ở dòng ngày tháng của báo cáo (ví dụ: A Lưới)"))
 
     class Meta:
         verbose_name = _("cơ quan BHXH cơ sở")

@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .models import Office
 from .pdf import pdf_response
 from .templatetags.money import format_vnd, percent
 
@@ -25,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @dataclass
 class Column:
     title: str
-    kind: str = "text"  # text | int | money | ratio | date | bar
+    kind: str = "text"  # text | int | money | ratio | decimal | date | bar
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Table:
     subtitle: str = ""
     notes: list[str] = field(default_factory=list)
     footer: list[Any] | None = None
+    office: Office | None = None  # whose heading and signatures the PDF carries
 
     def display_rows(self) -> list[list[tuple[str, str]]]:
         """(css class, text) per cell, formatted the Vietnamese way."""
@@ -58,9 +60,23 @@ def display(value: Any, kind: str) -> str:
         return percent(value)
     if kind == "int" or kind == "bar":
         return f"{int(value):,}".replace(",", ".")
+    if kind == "decimal":
+        return format(Decimal(value), "f").replace(".", ",")
     if kind == "date" and isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+# Numbers are written as numbers with a format, so that Excel sorts and sums them; the
+# format shows them as the page does (Excel puts the reader's own separators in).
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0", "ratio": "0.0%", "decimal": "0.0#",
+                  "date": "DD/MM/YYYY"}
+
+
+def xlsx_columns(table: Table) -> list[int]:
+    """The columns an xlsx holds: all but the bars, which are a drawing of the ratio beside
+    them, not a figure."""
+    return [index for index, column in enumerate(table.columns) if column.kind != "bar"]
 
 
 def xlsx_bytes(table: Table) -> bytes:
@@ -70,26 +86,26 @@ def xlsx_bytes(table: Table) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_name(table.title))
-    sheet.append([WriteOnlyCell(sheet, value=table.title)])
+    kept = xlsx_columns(table)
+    title = WriteOnlyCell(sheet, value=table.title)
+    title.font = Font(bold=True)
+    sheet.append([title])
     if table.subtitle:
         sheet.append([table.subtitle])
     sheet.append([])
     header = []
-    for column in table.columns:
-        cell = WriteOnlyCell(sheet, value=column.title)
+    for index in kept:
+        cell = WriteOnlyCell(sheet, value=table.columns[index].title)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
     for row in table.all_rows():
         cells = []
-        for column, value in zip(table.columns, row, strict=True):
-            cell = WriteOnlyCell(sheet, value=_excel_value(value, column.kind))
-            if column.kind == "money":
-                cell.number_format = "#,##0"
-            elif column.kind == "ratio":
-                cell.number_format = "0.0%"
-            elif column.kind == "date":
-                cell.number_format = "DD/MM/YYYY"
+        for index in kept:
+            kind = table.columns[index].kind
+            cell = WriteOnlyCell(sheet, value=_excel_value(row[index], kind))
+            if kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[kind]
             cells.append(cell)
         sheet.append(cells)
     for note in table.notes:
@@ -100,9 +116,13 @@ def xlsx_bytes(table: Table) -> bytes:
 
 
 def _excel_value(value: Any, kind: str) -> Any:
-    if isinstance(value, Decimal):
+    if value is None or value == "":
+        return None
+    if kind in ("int", "money"):
+        return int(value)
+    if kind in ("ratio", "decimal"):
         return float(value)
-    if kind == "text" and value is not None and not isinstance(value, str):
+    if kind == "text" and not isinstance(value, str):
         return str(value)
     return value
 
@@ -112,9 +132,16 @@ def _sheet_name(title: str) -> str:
     return cleaned[:31] or "Bang"
 
 
-def table_context(table: Table, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the printable table template needs."""
-    return {"table": table, "printed_on": timezone.localdate(), **(extra or {})}
+def table_context(table: Table, extra: dict[str, Any] | None = None,
+                  request: HttpRequest | None = None) -> dict[str, Any]:
+    """What the printable table template needs: the table, and for the shared report heading
+    and signatures (`core/_report_head.html`, `core/_report_signatures.html`) the office, the
+    day and who printed it."""
+    user = getattr(request, "user", None)
+    signed_in = user if user is not None and user.is_authenticated else None
+    return {"table": table, "printed_on": timezone.localdate(),
+            "office": table.office or (signed_in.office if signed_in else None),
+            "printed_by": signed_in.display_name if signed_in else "", **(extra or {})}
 
 
 def export_response(table: Table, export: str, filename: str,
@@ -124,4 +151,5 @@ def export_response(table: Table, export: str, filename: str,
         response = HttpResponse(xlsx_bytes(table), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
-    return pdf_response(request, "core/table_pdf.html", table_context(table), filename)
+    return pdf_response(request, "core/table_pdf.html",
+                        table_context(table, request=request), filename)

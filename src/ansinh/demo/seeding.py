@@ -62,7 +62,8 @@ def seed_reference(as_of: date) -> tuple[Office, list[Village], list[DemoUser]]:
     """Office, province, communes, villages, organisations, users and assignments."""
     office, _ = Office.objects.get_or_create(
         code="AL", defaults={"name": "BHXH cơ sở A Lưới", "address": "A Lưới 2, thành phố Huế",
-                             "phone": "0234 3878 207"},
+                             "phone": "0234 3878 207", "place": "A Lưới",
+                             "parent_name": "Bảo hiểm xã hội thành phố Huế"},
     )
     province, _ = Province.objects.get_or_create(code="46", defaults={"name": "Thành phố Huế"})
     villages: list[Village] = []

@@ -30,6 +30,7 @@ from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import in_office
 from ansinh.core.tables import Column, Table, export_response
+from ansinh.core.templatetags.money import format_count
 from ansinh.registry.models import Commune, Village
 
 from . import actions
@@ -157,7 +158,8 @@ def _targets_table(office: Office, period: Period, metric: str, on: date,
             "metric": str(Metric(metric).label).lower(), "period": period.label},
         subtitle=_("Giá trị áp dụng ngày %(day)s · %(office)s") % {
             "day": on.strftime("%d/%m/%Y"), "office": office.name},
-        columns=[Column(_("Phân bổ cho")), Column(_("Đơn vị")), Column(_("Chỉ tiêu"), kind)])
+        columns=[Column(_("Phân bổ cho")), Column(_("Đơn vị")), Column(_("Chỉ tiêu"), kind)],
+        office=office)
     if office_target:
         table.rows.append([_("Cơ quan"), office.name,
                            actions.value_on(list(office_target.versions.all()), on)])
@@ -249,7 +251,8 @@ def rewards_table(office: Office) -> Table:
         title=_("Sổ khen thưởng"), subtitle=office.name,
         columns=[Column(_("Ngày quyết định"), "date"), Column(_("Số quyết định")),
                  Column(_("Đối tượng")), Column(_("Tên")), Column(_("Hình thức")),
-                 Column(_("Thành tích")), Column(_("Kỳ")), Column(_("Số liệu làm căn cứ"))])
+                 Column(_("Thành tích")), Column(_("Kỳ")), Column(_("Số liệu làm căn cứ"))],
+        office=office)
     for reward in Reward.objects.filter(office=office).order_by("-decision_date", "-id"):
         period = (Period(reward.period_kind, reward.period_start).label
                   if reward.period_kind and reward.period_start else "")
@@ -353,10 +356,10 @@ def handover(request: HttpRequest) -> HttpResponse:
                                        on=form.cleaned_data["on"], actor=user)
             counts = result.as_dict()
             messages.success(request, _(
-                "Đã bàn giao: %(a)d địa bàn, %(p)d người tham gia, %(b)d quyển biên lai, "
-                "%(f)d việc hẹn.") % {"a": counts["assignments"], "p": counts["participations"],
-                                      "b": counts["receipt_books"],
-                                      "f": counts.get("follow_ups", 0)})
+                "Đã bàn giao: %(a)s địa bàn, %(p)s người tham gia, %(b)s quyển biên lai, "
+                "%(f)s việc hẹn.") % {key: format_count(counts.get(name, 0)) for key, name in (
+                    ("a", "assignments"), ("p", "participations"), ("b", "receipt_books"),
+                    ("f", "follow_ups"))})
             return redirect("network:handover")
         except NetworkError as exc:
             form.add_error(None, exc.message)

@@ -19,7 +19,16 @@ from ansinh.core.models import Office, User
 from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.models import Household, Person, Village
 
-from .models import Channel, Contact, Event, LeafletTemplate, Objection, Outcome
+from . import leaflets
+from .models import (
+    Channel,
+    Contact,
+    Event,
+    LeafletLanguage,
+    LeafletTemplate,
+    Objection,
+    Outcome,
+)
 
 
 class OutreachError(Refused, ValueError):
@@ -241,6 +250,10 @@ def add_new_attendee(*, actor: User, event: Event, full_name: str, birth_date: d
                           outcome=Outcome.INTERESTED, event=event)
 
 
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
 @transaction.atomic
 def save_leaflet_template(office: Office, *, actor: User | None, language: str, title: str,
                           body: str) -> LeafletTemplate:
@@ -248,6 +261,12 @@ def save_leaflet_template(office: Office, *, actor: User | None, language: str, 
     office-wide text: the director's of that office (or an administrator's)."""
     permissions.authorise(actor, "edit_templates")
     scoping.require_own_office(actor, office.pk)
+    if language not in LeafletLanguage.values:
+        raise leaflets.NoTranslation(language)
+    if language != LeafletLanguage.VI and _same_text(body, leaflets.template_for(
+            office.pk, LeafletLanguage.VI)[1]):
+        raise Refused("Nội dung giống hệt bản tiếng Việt: hãy nhập bản dịch.",
+                      "The text is the Vietnamese one: enter the translation.")
     latest = LeafletTemplate.objects.select_for_update().filter(
         office=office, language=language).aggregate(v=Max("version"))["v"]
     template = LeafletTemplate.objects.create(

@@ -91,6 +91,8 @@ class NewPersonForm(forms.Form):
 
 
 class LeafletTemplateForm(forms.Form):
-    language = forms.ChoiceField(label=_("Ngôn ngữ"), choices=LeafletLanguage.choices)
+    # Chosen by the page's language links, so that the text shown is the text saved.
+    language = forms.ChoiceField(label=_("Ngôn ngữ"), choices=LeafletLanguage.choices,
+                                 widget=forms.HiddenInput)
     title = forms.CharField(label=_("Tiêu đề"), max_length=200)
     body = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 24}))

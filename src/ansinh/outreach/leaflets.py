@@ -21,10 +21,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from ansinh.core.errors import Refused
 from ansinh.core.templatetags.money import format_vnd
 from ansinh.policy import (
     ContributionPeriod,
@@ -124,9 +126,9 @@ def facts(on: date, tree: ParameterTree) -> Facts:
 
 
 def latest_templates(office_id: int | None) -> dict[str, LeafletTemplate]:
+    """The latest version of each language the office has written."""
     if office_id is None:
         return {}
-    """The latest version of each language the office has written."""
     found: dict[str, LeafletTemplate] = {}
     for template in LeafletTemplate.objects.filter(office_id=office_id).order_by(
         "language", "-version"
@@ -135,15 +137,55 @@ def latest_templates(office_id: int | None) -> dict[str, LeafletTemplate]:
     return found
 
 
+@dataclass(frozen=True)
+class LanguageOption:
+    code: str
+    label: str
+    available: bool  # Vietnamese always (the built-in text); another only with the office's text
+
+
+def languages(office_id: int | None) -> list[LanguageOption]:
+    """Every leaflet language, and whether a leaflet can be printed in it. A minority language
+    is offered only once the office has written its text: the app never pretends to translate."""
+    written = latest_templates(office_id)
+    return [LanguageOption(code, str(label), code == LeafletLanguage.VI or code in written)
+            for code, label in LeafletLanguage.choices]
+
+
+# The leaflet's `lang` attribute (ISO 639-3 for the Katuic languages of A Lưới), so that a
+# screen reader or a hyphenation engine does not read Tà Ôi as Vietnamese.
+HTML_LANG: dict[str, str] = {LeafletLanguage.VI: "vi", LeafletLanguage.TA_OI: "tth",
+             LeafletLanguage.PA_KO: "pac", LeafletLanguage.CO_TU: "ktv"}
+
+
+class NoTranslation(Refused):
+    """A leaflet asked for in a language the office has not written (or no language at all)."""
+
+    def __init__(self, language: str) -> None:
+        label = dict(LeafletLanguage.choices).get(language)
+        if label is None:
+            super().__init__(f"Không có ngôn ngữ tờ rơi «{language}».",
+                             f"There is no leaflet language \"{language}\".")
+            return
+        with translation.override("vi"):
+            vi = str(label)
+        with translation.override("en"):
+            en = str(label)
+        vi = vi[:1].lower() + vi[1:]
+        super().__init__(
+            f"Chưa có bản dịch tờ rơi sang {vi}: cơ quan cần nhập nội dung bằng {vi} trước.",
+            f"There is no leaflet translation into {en} yet: the office must enter its text "
+            f"in {en} first.")
+
+
 def template_for(office_id: int | None, language: str) -> tuple[str, str, int]:
-    """(title, body, version) of the leaflet in ``language`` (version 0: the built-in text)."""
+    """(title, body, version) of the leaflet in ``language`` (version 0: the built-in
+    Vietnamese text). Refused (`NoTranslation`) for a language the office has not written."""
     template = latest_templates(office_id).get(language)
     if template is not None:
         return template.title, template.body, template.version
     if language != LeafletLanguage.VI:
-        vi = latest_templates(office_id).get(LeafletLanguage.VI)
-        if vi is not None:
-            return vi.title, vi.body, vi.version
+        raise NoTranslation(language)
     return DEFAULT_TITLE, DEFAULT_BODY, 0
 
 

@@ -398,16 +398,17 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def leaflet_pdf(request: HttpRequest) -> HttpResponse:
-    """The A5 leaflet for a day, in a language, with the agent's name and phone."""
+    """The A5 leaflet for a day, in a language the office has written (Vietnamese is built in),
+    with the agent's name and phone. Any other language is refused: no pretend translation."""
     user = _user(request)
     on = _date(request.GET.get("on"), timezone.localdate())
     language = request.GET.get("lang", LeafletLanguage.VI)
-    language = language if language in LeafletLanguage.values else LeafletLanguage.VI
     title, body, version = leaflets.template_for(user.office_id, language)
     facts = leaflets.facts(on, current_tree(user.office))
     return pdf_response(request, "outreach/leaflet/leaflet.html", {
         "title": title, "body": leaflets.render_body(body, facts, user.display_name, user.phone),
         "facts": facts, "version": version, "language": language, "user": user,
+        "html_lang": leaflets.HTML_LANG[language],
     }, f"to-roi-{language}-{on:%Y%m%d}")
 
 
@@ -415,12 +416,17 @@ def leaflet_pdf(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def leaflet_templates(request: HttpRequest) -> HttpResponse:
     """The office's leaflet texts, each version kept; every user reads them, the director
-    edits them."""
+    edits them and adds a language by writing its text."""
     user = _user(request)
     office = working_office(request, user)
     language = request.GET.get("lang", LeafletLanguage.VI)
     language = language if language in LeafletLanguage.values else LeafletLanguage.VI
-    title, body, version = leaflets.template_for(office.pk, language)
+    options = leaflets.languages(office.pk)
+    written = next(option.available for option in options if option.code == language)
+    # A language not yet written starts empty: the Vietnamese text is shown beside it to
+    # translate from, never saved in its place.
+    title, body, version = (leaflets.template_for(office.pk, language) if written
+                            else ("", "", 0))
     form = LeafletTemplateForm(request.POST or None,
                                initial={"language": language, "title": title, "body": body})
     if request.method == "POST":
@@ -428,16 +434,23 @@ def leaflet_templates(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             cd = form.cleaned_data
-            saved = actions.save_leaflet_template(office, actor=user,
-                                                  language=cd["language"], title=cd["title"],
-                                                  body=cd["body"])
-            messages.success(request, _("Đã lưu phiên bản %(v)d") % {"v": saved.version})
-            return redirect(f"{request.path}?lang={saved.language}&office={office.code}")
+            try:
+                saved = actions.save_leaflet_template(office, actor=user,
+                                                      language=cd["language"],
+                                                      title=cd["title"], body=cd["body"])
+            except Refused as refused:
+                if refusal_status(refused) == 403:
+                    raise
+                form.add_error("body", refused.message)
+            else:
+                messages.success(request, _("Đã lưu phiên bản %(v)d") % {"v": saved.version})
+                return redirect(f"{request.path}?lang={saved.language}&office={office.code}")
     versions = LeafletTemplate.objects.filter(office=office).order_by(
         "language", "-version")
     return render(request, "outreach/leaflet_templates.html", {
         "form": form, "versions": versions, "language": language, "version": version,
-        "languages": LeafletLanguage.choices,
+        "written": written, "options": options,
+        "source": None if written else leaflets.template_for(office.pk, LeafletLanguage.VI),
         "blocks": leaflets.BLOCKS, "inline": leaflets.INLINE,
         "office": office, "offices": office_choices(user),
     })

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -64,28 +65,46 @@ def person_rows(persons: QuerySet[Person]) -> Iterator[list[str]]:
         ]
 
 
-def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """CSV (UTF-8 with BOM, so Excel shows diacritics) or XLSX by the file's suffix."""
-    count = 0
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
+    """The table as an xlsx workbook (write_only) and its row count. Every cell is a text cell
+    (format "@"), so Excel keeps the leading 0 of national IDs and phones, also when a user
+    edits a cell and the file comes back as an import."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Danh sach")
-        header_cells = []
-        for title in header:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = Font(bold=True)
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            # IDs and phones stay text: Excel must not turn 046... into 46...
-            sheet.append([str(value) if value is not None else "" for value in row])
-            count += 1
-        workbook.save(path)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sach")
+    for letter, title in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", header, strict=False):
+        sheet.column_dimensions[letter].width = max(12, min(30, len(title) + 4))
+    header_cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=str(value) if value is not None else "")
+            cell.number_format = "@"
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), count
+
+
+def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """XLSX (text cells) or CSV (UTF-8 with BOM, so Excel shows diacritics) by the file's
+    suffix. CSV is for other programs: Excel opening it drops the leading 0 of IDs."""
+    if path.suffix.lower() == ".xlsx":
+        content, count = xlsx_bytes(header, rows)
+        path.write_bytes(content)
         return count
+    count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("doi-tuong/<int:pk>/", views.person_detail, name="person_detail"),
     path("doi-tuong/<int:pk>/sua/", views.person_edit, name="person_edit"),
     path("ho/<int:pk>/", views.household_detail, name="household_detail"),
+    path("xuat.xlsx", views.person_export_xlsx, name="person_export_xlsx"),
     path("xuat.csv", views.person_export, name="person_export"),
     path("nhap/", views.import_start, name="import_start"),
     path("nhap/mau.xlsx", views.import_template, name="import_template"),

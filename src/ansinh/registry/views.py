@@ -23,10 +23,11 @@ from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.permissions import refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, scoped, writable_villages
+from ansinh.core.tables import XLSX
 from ansinh.core.text import fold
 
 from . import actions
-from .exporting import person_rows, template_headers, write_table
+from .exporting import person_rows, template_headers, write_table, xlsx_bytes
 from .forms import ImportForm, PersonForm
 from .models import Commune, Household, ImportJob, Person, SIStatus, Village
 from .prospects import is_prospect, prospect_q
@@ -148,8 +149,20 @@ class _Echo:
 
 
 @login_required
+def person_export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered, scoped register as xlsx in the import template: the download for people.
+    IDs and phones are text cells, so Excel keeps their leading 0."""
+    persons = _filtered_persons(request, timezone.localdate())
+    content, _count = xlsx_bytes(template_headers(), person_rows(persons))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="so-doi-tuong.xlsx"'
+    return response
+
+
+@login_required
 def person_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered, scoped register as CSV in the import template (streamed, UTF-8 BOM)."""
+    """The filtered, scoped register as CSV in the import template (streamed, UTF-8 BOM), for
+    other programs: Excel opening a CSV turns IDs into numbers and drops their leading 0."""
     persons = _filtered_persons(request, timezone.localdate())
     writer = csv.writer(_Echo())
 

@@ -166,6 +166,6 @@ def village_list(request: HttpRequest) -> HttpResponse:
             "villages": villages, "communes": communes, "month": month})
     lists = village_lists(chosen, month, today)
     context: dict[str, Any] = {"lists": lists, "month": month, "printed_on": today,
-                               "printed_by": user.display_name}
+                               "printed_by": user.display_name, "office": user.office}
     return pdf_response(request, "reminders/village_list_pdf.html", context,
                         f"danh-sach-thon-{month:%Y-%m}")

@@ -198,7 +198,7 @@ def progress_table(user: User, params: Params) -> tuple[Table, list[Row]]:
     money = params.metric == Metric.MONEY
     kind = "money" if money else "int"
     columns = [Column(_("Mã")), Column(_(BY_LABELS[params.by])), Column(_("Chỉ tiêu"), kind),
-               Column(_("Đạt"), kind), Column(_("Tỷ lệ"), "ratio"), Column("", "bar"),
+               Column(_("Đạt"), kind), Column(_("Tỷ lệ"), "ratio"), Column(_("Tiến độ"), "bar"),
                Column(_("Cùng kỳ năm trước"), kind), Column(_("Dự báo cuối kỳ"), kind)]
     if params.metric == Metric.RETAINED:
         columns.append(Column(_("Số đến hạn"), "int"))
@@ -208,7 +208,7 @@ def progress_table(user: User, params: Params) -> tuple[Table, list[Row]]:
             "period": params.period.label},
         subtitle=_("Tính đến ngày %(day)s · %(office)s") % {
             "day": params.as_of.strftime("%d/%m/%Y"), "office": params.office.name},
-        columns=columns, notes=[definition(params.metric)],
+        columns=columns, notes=[definition(params.metric)], office=params.office,
     )
     for row in rows:
         cells: list[Any] = [row.unit.code, row.unit.name, row.target, row.achieved, row.ratio,
@@ -325,7 +325,7 @@ def people_table(user: User, params: Params, unit: str) -> tuple[Table, Any]:
                                                         "period": params.period.label},
         subtitle=_("Tính đến ngày %(day)s · %(office)s") % {
             "day": params.as_of.strftime("%d/%m/%Y"), "office": params.office.name},
-        columns=columns, notes=[definition(params.metric)])
+        columns=columns, notes=[definition(params.metric)], office=params.office)
     return table, rows
 
 
@@ -384,15 +384,14 @@ def ranking_table(user: User, params: Params) -> tuple[Table, list[rankings.Rank
         columns=[Column(_("Hạng công bằng"), "int"), Column(_("Hạng thô"), "int"),
                  Column(_(BY_LABELS[kind])), Column(_("Đạt / chỉ tiêu"), "ratio"),
                  Column(_("Mới / tiềm năng"), "ratio"), Column(_("Duy trì"), "ratio"),
-                 Column(_("Bền vững 12 tháng"), "ratio"), Column(_("Hệ số khó khăn")),
-                 Column(_("Điểm công bằng"))],
-        notes=method_notes(),
+                 Column(_("Bền vững 12 tháng"), "ratio"),
+                 Column(_("Hệ số khó khăn"), "decimal"), Column(_("Điểm công bằng"), "decimal")],
+        notes=method_notes(), office=params.office,
     )
     for item in shown:
         table.rows.append([item.fair_rank, item.raw_rank, item.unit.name, item.raw.ratio,
                            item.recruitment, item.retention, item.persistence,
-                           str(item.difficulty).replace(".", ","),
-                           str(item.fair).replace(".", ",")])
+                           item.difficulty, item.fair])
     can_reward = may(user, "manage_targets")
     return table, shown, rankings.candidates(ranked) if can_reward else []
 

@@ -145,3 +145,32 @@ def test_the_exports_run_a_fixed_number_of_queries(participation_al3: Any, agent
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more) == len(few)
+
+
+def test_numbers_are_number_cells_and_ids_text_cells(participation_al3: Any, agent_al3: Any,
+                                                     director: Any) -> None:
+    _world(participation_al3, agent_al3, director)
+    Person.objects.filter(pk=participation_al3.person_id).update(national_id="046012345678")
+    client = client_for(director)
+    expected = {"STT": "#,##0", "Số tháng": "#,##0", "Số tiền": "#,##0",
+                "Ngân sách hỗ trợ": "#,##0", "Thu nhập làm căn cứ đóng": "#,##0",
+                "Ngày sinh": "DD/MM/YYYY", "Số định danh cá nhân": "@", "Số biên lai": "@"}
+    for response, headers in (
+        (client.get(reverse("collection:export_participants")), PARTICIPANT_HEADERS),
+        (client.get(reverse("collection:export_collections"),
+                    {"from": "2026-01-01", "to": "2026-02-28"}), COLLECTION_HEADERS),
+    ):
+        rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows())
+        assert [cell.value for cell in rows[0]] == list(headers)
+        assert all(str(header).strip() for header in headers)
+        column = {name: i for i, name in enumerate(headers)}
+        for row in rows[1:-1]:
+            for name, number_format in expected.items():
+                cell = row[column[name]]
+                if cell.value is None:
+                    continue
+                assert cell.number_format == number_format, (name, cell.value)
+                kind = {"@": "s", "DD/MM/YYYY": "d"}.get(number_format, "n")
+                assert cell.data_type == kind, (name, cell.value, cell.data_type)
+        assert any(row[column["Số định danh cá nhân"]].value == "046012345678"
+                   for row in rows[1:-1])

@@ -1,4 +1,4 @@
-"""Money and rates the Vietnamese way: ``1.234.568 ₫``, ``4,5 %``."""
+"""Money, counts and rates the Vietnamese way: ``1.234.568 ₫``, ``50.000``, ``4,5 %``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,22 @@ def format_vnd(value: object) -> str:
         return "—"
     sign = "-" if value < 0 else ""
     return f"{sign}{abs(value):,}".replace(",", ".") + f"{NBSP}₫"
+
+
+def format_count(value: object) -> str:
+    """A count the Vietnamese way whatever the interface language, as money is: 50000 ->
+    "50.000". Django's own grouping cannot do it: its Vietnamese locale has no
+    NUMBER_GROUPING, so ``{{ n }}`` and ``intcomma`` print "50000"."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "—"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{abs(value):,}".replace(",", ".")
+
+
+@register.filter
+def num(value: object) -> str:
+    """A count: 50000 -> "50.000" (see `format_count`)."""
+    return format_count(value)
 
 
 @register.filter

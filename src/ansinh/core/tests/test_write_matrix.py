@@ -125,6 +125,7 @@ GET_ONLY = {
     "registry:person_detail": "a person's page",
     "registry:household_detail": "a household's page",
     "registry:person_export": "a CSV download",
+    "registry:person_export_xlsx": "an xlsx download",
     "registry:import_template": "the blank template download",
     "registry:import_status": "the progress of an import",
     "calculator:home": "public calculator (require_GET)",

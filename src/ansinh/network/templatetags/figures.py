@@ -1,14 +1,10 @@
-"""Counts the Vietnamese way: 3229 -> "3.229"."""
+"""Counts the Vietnamese way: 3229 -> "3.229" (the filter is core's `money.num`)."""
 
 from __future__ import annotations
 
 from django import template
 
+from ansinh.core.templatetags.money import num
+
 register = template.Library()
-
-
-@register.filter
-def num(value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return "—"
-    return f"{value:,}".replace(",", ".")
+register.filter("num", num)

@@ -70,3 +70,51 @@ def test_an_office_version_in_ta_oi(client: Any, director: Any, agent_al3: Any,
     assert "&lt;b&gt;" in html and "A &lt;Lưới&gt;" in html  # typed text is never markup
     assert client.post("/van-dong/to-roi/", {"language": "vi", "title": "x",
                                              "body": "y"}).status_code == 403
+
+
+def test_a_language_without_the_offices_text_is_not_offered_and_is_refused(
+    client: Any, agent_al3: Any
+) -> None:
+    client.force_login(agent_al3)
+    page = client.get("/van-dong/to-roi/").content.decode()
+    for code in ("ta_oi", "pa_ko", "co_tu"):
+        assert f'<option value="{code}" disabled>' in page, code
+    assert "chưa có bản dịch" in page
+    assert '<option value="vi" selected>' in page
+    for code in ("ta_oi", "pa_ko", "co_tu", "klingon"):
+        response = client.get("/van-dong/to-roi.pdf", {"lang": code})
+        assert response.status_code == 400, code
+        assert response["Content-Type"].startswith("text/html")
+    refused = client.get("/van-dong/to-roi.pdf", {"lang": "pa_ko"}).content.decode()
+    assert "Chưa có bản dịch tờ rơi sang tiếng Pa Kô" in refused
+
+
+def test_with_the_offices_text_the_leaflet_is_in_that_language(
+    client: Any, director: Any, agent_al3: Any, tmp_path: Path
+) -> None:
+    client.force_login(director)
+    assert client.post("/van-dong/to-roi/", {
+        "language": "co_tu", "title": "Bhiệc BHXH Cơ Tu",
+        "body": "Ca-coong dzăm pr'loóng {thu_nhap_thap_nhat}\n{bang_muc_dong}"},
+    ).status_code == 302
+    client.force_login(agent_al3)
+    page = client.get("/van-dong/to-roi/").content.decode()
+    assert '<option value="co_tu">' in page and '<option value="ta_oi" disabled>' in page
+    on = {"on": "2026-03-31"}
+    katu = client.get("/van-dong/to-roi.pdf", {**on, "lang": "co_tu"})
+    vietnamese = client.get("/van-dong/to-roi.pdf", {**on, "lang": "vi"})
+    assert katu.status_code == vietnamese.status_code == 200
+    katu_text, _info = _text(katu.content, tmp_path)
+    vi_text, _info = _text(vietnamese.content, tmp_path)
+    assert "Bhiệc BHXH Cơ Tu" in katu_text and "Ca-coong dzăm pr'loóng" in katu_text
+    assert "Vì sao không nên rút" not in katu_text and "Vì sao không nên rút" in vi_text
+    assert katu.content != vietnamese.content
+
+
+def test_the_vietnamese_text_is_not_saved_as_a_translation(client: Any, director: Any) -> None:
+    client.force_login(director)
+    response = client.post("/van-dong/to-roi/?lang=ta_oi", {
+        "language": "ta_oi", "title": leaflets.DEFAULT_TITLE, "body": leaflets.DEFAULT_BODY})
+    assert response.status_code == 200
+    assert "giống hệt bản tiếng Việt" in response.content.decode()
+    assert "ta_oi" not in leaflets.latest_templates(director.office_id)

@@ -115,8 +115,14 @@ def test_the_village_list_pdf_names_the_people(participation_al3: Any, agent_al3
     assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content, tmp_path, "thon")
     assert person.full_name in text  # diacritics survive: Noto Sans is named explicitly
-    assert participation_al3.village.name in text
+    assert participation_al3.village.name.upper() in text  # in the title, as on official forms
     assert "Đến hạn đóng trong tháng" in text and "341.000" in text
+    # the office's heading and the signature blocks every printed list shares
+    assert "BHXH CƠ SỞ A LƯỚI" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "A Lưới, ngày" in text and "Trưởng thôn" in text and "Nhân viên thu" in text
+    shots = Path("/work/shots/exports")
+    if shots.is_dir():
+        (shots / "danh-sach-thon.pdf").write_bytes(response.content)
     # the whole commune: the same person, in their village's section
     response = client.get(VILLAGE_LIST, {"commune": participation_al3.village.commune_id,
                                          "month": "2026-01"})
