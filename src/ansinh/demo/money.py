@@ -28,7 +28,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from ansinh.collection.actions import record_hi_receipt
-from ansinh.collection.lapses import pause_date
+from ansinh.collection.payment_state import pause_date
 from ansinh.collection.ledger import period_totals
 from ansinh.collection.models import (
     PaidMonth,
