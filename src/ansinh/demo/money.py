@@ -303,8 +303,9 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
             month = resume_month
             gap_after = -1
             continue
-        if stop_paying is not None and month >= stop_paying:
-            break
+        if stop_paying is not None and (month >= stop_paying or periods_paid and _paused_on(
+                mode, years, next_start, tree) >= as_of - timedelta(days=90)):
+            break  # stopped paying, long enough ago to have been paused (and stopped) since
         if fate == "late" and periods_paid and \
                 deadline < as_of < pause_date(deadline, PAUSE_AFTER_MONTHS):
             next_deadline = last_day(add_months(next_start, period_shape(
@@ -374,6 +375,14 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
         writer.rows[StatusChange._meta.db_table].append((
             writer.next_id(StatusChange), pid, on, old, new, reason, None, now,
         ))
+
+
+def _paused_on(mode: str, years: int | None, gap_from: date, tree: Any) -> date:
+    """When a participation that stops paying from `gap_from` is paused: late the day after
+    that period's deadline, paused `PAUSE_AFTER_MONTHS` later."""
+    _length, deadline_months = period_shape(mode, years, gap_from, tree)
+    late_on = last_day(add_months(gap_from, deadline_months - 1)) + timedelta(days=1)
+    return add_months(late_on, PAUSE_AFTER_MONTHS)
 
 
 HIPlan = tuple[tuple[Any, ...], Agent, int, int, date, uuid.UUID]

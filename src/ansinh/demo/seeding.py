@@ -231,6 +231,7 @@ def seed_people(
 ) -> tuple[int, int]:
     """Households and persons for the office; returns (households, persons)."""
     rng = random.Random(seed)
+    dates = random.Random(seed * 31 + 7)  # the statuses' dates: the people stay as they were
     now = db_datetime(timezone.now())
     household_start = (Household.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     person_start = (Person.objects.aggregate(m=Max("id"))["m"] or 0) + 1
@@ -277,7 +278,7 @@ def seed_people(
                     national_id = _national_id(serial, sex, born)
                 unnamed.add(key)
             status = _si_status(rng, age_days // 365, sex)
-            since = _status_since(rng, status, born, as_of)
+            since = _status_since(dates, status, born, as_of)
             has_phone = rng.random() < 0.6
             phone = f"0{rng.choice((3, 7, 8, 9))}{rng.randrange(10**8):08d}" if has_phone else ""
             people.append([
