@@ -351,7 +351,9 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
         status, status_since = "paused", paused_on
         if fate == "stopped":
             room = (as_of - paused_on).days - 1
-            stop_on = paused_on + timedelta(days=max(1, min(rng.randrange(60, 300), room)))
+            # some weeks to months after the pause, spread over the room left before as_of
+            low = min(30, room)
+            stop_on = paused_on + timedelta(days=rng.randrange(low, max(min(300, room), low + 1)))
             stop_reason = "lump_sum" if person[3] == SIStatus.LUMP_SUM else "compulsory"
             changes.append((stop_on, "paused", "stopped", stop_reason))
             status, status_since = "stopped", stop_on

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from itertools import pairwise
 
@@ -54,6 +55,9 @@ def test_the_demo_is_plausible_and_shows_the_article_figures(as_of: date) -> Non
     dates = list(gone.filter(si_status=SIStatus.LUMP_SUM).values_list(
         "si_status_as_of", flat=True))
     assert len(set(dates)) > len(dates) // 2
+    stops = Counter(StatusChange.objects.filter(new_status=Status.STOPPED).values_list(
+        "on", flat=True))
+    assert max(stops.values()) <= 2, stops.most_common(3)
     # old enough for what happened to them
     for born, withdrawn in Person.objects.filter(si_status=SIStatus.LUMP_SUM).values_list(
             "birth_date", "si_status_as_of"):
