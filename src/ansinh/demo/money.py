@@ -303,8 +303,8 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
             month = resume_month
             gap_after = -1
             continue
-        if stop_paying is not None and (month >= stop_paying or periods_paid and _paused_on(
-                mode, years, next_start, tree) >= as_of - timedelta(days=90)):
+        if stop_paying is not None and (month >= stop_paying or (periods_paid and _paused_on(
+                mode, years, next_start, tree) >= as_of - timedelta(days=90))):
             break  # stopped paying, long enough ago to have been paused (and stopped) since
         if fate == "late" and periods_paid and \
                 deadline < as_of < pause_date(deadline, PAUSE_AFTER_MONTHS):
