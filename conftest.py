@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,29 @@ def participation_al3(prospect_al3: Any, agent_al3: Any, receipt_book_al3: Any) 
 
     return enrol(prospect_al3, start_month=date(2026, 1, 1), income=2_000_000, mode="monthly",
                  actor=agent_al3, enrolled_on=date(2026, 1, 5))
+
+
+@pytest.fixture
+def paying_al3(prospect_al3: Any, agent_al3: Any, receipt_book_al3: Any) -> Any:
+    """`prospect_al3` enrolled by thu31 from December 2025, monthly, at 2,000,000 VND, and
+    December paid on 10/12/2025: an active participant whose first deadline to miss is
+    31/01/2026 (late from 1 February, paused from 1 May at the office's default). A
+    participation nobody has paid for is awaiting its first payment, never late
+    (docs/payment-state.md)."""
+    import time_machine
+
+    from ansinh.collection.dues import quote_months
+    from ansinh.collection.receipts import record_receipt
+    from ansinh.participation.actions import enrol
+
+    participation = enrol(prospect_al3, start_month=date(2025, 12, 1), income=2_000_000,
+                          mode="monthly", actor=agent_al3, enrolled_on=date(2025, 12, 5))
+    paid_on = date(2025, 12, 10)
+    months = [date(2025, 12, 1)]
+    with time_machine.travel(paid_on):
+        record_receipt(participation, months=months,
+                       amount=quote_months(participation, months, paid_on).amount,
+                       paid_on=paid_on, channel="bank_transfer", client_uuid=uuid.uuid4(),
+                       actor=agent_al3)
+    participation.refresh_from_db()
+    return participation

@@ -47,7 +47,8 @@ WIDTHS = {"A": 6, "B": 28, "C": 12, "D": 8, "E": 15, "F": 34, "G": 14, "H": 20, 
 
 SEX_LABELS: dict[str, str] = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
 STATUS_LABELS: dict[str, str] = {
-    Status.ACTIVE: "Đang đóng", Status.LATE: "Chậm đóng", Status.PAUSED: "Tạm dừng đóng",
+    Status.AWAITING: "Chờ đóng lần đầu", Status.ACTIVE: "Đang đóng", Status.LATE: "Chậm đóng",
+    Status.PAUSED: "Tạm dừng đóng",
     Status.STOPPED: "Dừng tham gia",
 }
 VI_MODES: dict[str, str] = {

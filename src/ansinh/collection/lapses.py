@@ -1,5 +1,6 @@
 """Lapse detection as of a date: who is late, who has paused, who has caught up.
 
+What each state means is `payment_state`'s (the one definition); this module records it.
 A participation is late from the day after a deadline passes with months of its period unpaid
 (Law 41/2024 Art. 36(3) gives the deadlines); it is paused once it has been late longer than
 the office's `pause_after_months` (an operational threshold, not law); a late participation
@@ -23,11 +24,10 @@ from ansinh.core import permissions, scoping
 from ansinh.core.models import Office, User
 from ansinh.participation import actions
 from ansinh.participation.models import LapseSettings, Participation, Status
-from ansinh.participation.schedule import Dues, last_day
-from ansinh.policy.money import add_months
 
 from . import lifecycle
 from .dues import dues_bulk
+from .payment_state import state_of
 
 Progress = Callable[[str, int, int], None]
 
@@ -52,31 +52,16 @@ def settings_for(office: Office) -> LapseSettings:
     return found
 
 
-def pause_date(first_missed_deadline: date, pause_after_months: int) -> date:
-    """The first day a participation late since that deadline counts as paused: the day after
-    the same day `pause_after_months` months later (or that month's last day)."""
-    month = add_months(first_missed_deadline, pause_after_months)
-    return min(month.replace(day=first_missed_deadline.day) if first_missed_deadline.day <= 28
-               else last_day(month), last_day(month)) + timedelta(days=1)
-
-
-def classify(current: Dues, pause_after_months: int) -> str:
-    """The status the dues on `current.as_of` call for: active, late or paused."""
-    missed = current.first_missed_deadline
-    if missed is None:
-        return Status.ACTIVE
-    if current.as_of >= pause_date(missed, pause_after_months):
-        return Status.PAUSED
-    return Status.LATE
-
-
 def detect_lapses(office: Office, as_of: date, *, actor: User | None = None,
                   progress: Progress | None = None) -> LapseRun:
-    """Mark late and paused participations of `office` as of `as_of`; each change is an action."""
+    """Record the payment state (`payment_state.state_of`) of `office`'s open participations
+    on `as_of`: late, paused, or active again; each change is an action. A participation
+    awaiting its first payment becomes active only through its first receipt."""
     lapse_settings = settings_for(office)
     run = LapseRun(as_of)
     open_ids = dict(Participation.objects.filter(
-        office=office, status__in=(Status.ACTIVE, Status.LATE)).values_list("id", "status"))
+        office=office, status__in=(Status.AWAITING, Status.ACTIVE, Status.LATE))
+        .values_list("id", "status"))
     all_dues = dues_bulk(None, as_of, office_id=office.id)
     soon = as_of + timedelta(days=lapse_settings.remind_days_before)
     total = len(open_ids)
@@ -85,7 +70,7 @@ def detect_lapses(office: Office, as_of: date, *, actor: User | None = None,
         if current is None:
             continue
         run.checked += 1
-        wanted = classify(current, lapse_settings.pause_after_months)
+        wanted = state_of(status, current, lapse_settings.pause_after_months)
         if wanted != status:
             participation = Participation.objects.get(pk=pid)
             missed = current.first_missed_deadline
@@ -102,7 +87,7 @@ def detect_lapses(office: Office, as_of: date, *, actor: User | None = None,
                     lifecycle.pause(participation, on=as_of, actor=actor,
                                   reason=f"late since {missed.isoformat()}")
                     run.became_paused.append(pid)
-        elif wanted == Status.ACTIVE:
+        elif wanted in (Status.ACTIVE, Status.AWAITING):
             deadline = current.next_deadline
             if deadline is not None and as_of <= deadline <= soon and current.due:
                 run.due_soon.append(pid)

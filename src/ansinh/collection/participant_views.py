@@ -41,8 +41,7 @@ from ansinh.core.text import fold
 from ansinh.network.models import Agent, Assignment
 from ansinh.participation import actions
 from ansinh.participation.forms import ChangeTermsForm, EnrolForm, PauseForm, ResumeForm, StopForm
-from ansinh.participation.models import Participation, PaymentMode, Status
-from ansinh.participation.schedule import Dues
+from ansinh.participation.models import COLLECTABLE, Participation, PaymentMode, Status
 from ansinh.participation.subsidy import facts_for
 from ansinh.policy import PolicyError, contribution_quote, income_bounds
 from ansinh.policy.money import first_of_month
@@ -52,10 +51,10 @@ from ansinh.rules.presenting import CATEGORY_CHOICES
 from ansinh.rules.tree import current_tree
 
 from . import lifecycle
-from .dues import dues, dues_bulk, next_change_month, period_amounts, supported_before
-from .lapses import classify, settings_for
+from .dues import dues, next_change_month, period_amounts, supported_before
 from .lapses import run_lapses as run_lapse_job
 from .ledger import participant_ledger
+from .payment_state import LAPSED, pause_after, payment_state, payment_states
 
 PAGE_SIZE = 50
 # Above this many rows the lapse list computes the dues of the whole office in bulk rather
@@ -132,8 +131,8 @@ def _detail_context(user: User, participation: Participation, on: date,
     terms_initial = {"from_month": f"{earliest:%Y-%m}", "income": participation.income,
                      "mode": participation.mode,
                      "advance_years": participation.advance_years}
-    computed = (classify(current, settings_for(participation.office).pause_after_months)
-                if participation.status in (Status.ACTIVE, Status.LATE) else participation.status)
+    computed = payment_state(participation.status, current,
+                             pause_after(participation.office_id)).state
     overdue_total = sum(amount or 0 for period, amount in open_periods if period.deadline < on)
     paid_months = [(month, CATEGORY_LABELS.get(month.category, month.category))
                    for month in participation.paid_months.select_related("receipt",
@@ -154,7 +153,7 @@ def _detail_context(user: User, participation: Participation, on: date,
         "can_manage": (may(user, "manage_participations")
                        and participation.status != Status.STOPPED),
         "can_collect": (may(user, "record_receipts")
-                        and participation.status in (Status.ACTIVE, Status.LATE)),
+                        and participation.status in COLLECTABLE),
         "earliest_change": earliest,
         "terms_form": forms.get("terms_form") or ChangeTermsForm(initial=terms_initial),
         "pause_form": forms.get("pause_form") or PauseForm(),
@@ -413,7 +412,8 @@ def declaration_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def lapse_rows(user: User, as_of: date, request: HttpRequest) -> list[dict[str, Any]]:
-    """Open participations that are late or paused on `as_of` (recorded or by their dues)."""
+    """Open participations whose payment state on `as_of` is late or paused
+    (`payment_state`: the same definition as the lapse run, the worklist and reminders)."""
     rows = scoped(user, Participation.objects.exclude(status=Status.STOPPED)).select_related(
         "person", "village__commune", "agent__user")
     if commune := request.GET.get("commune"):
@@ -424,21 +424,18 @@ def lapse_rows(user: User, as_of: date, request: HttpRequest) -> list[dict[str, 
     if not found:
         return []
     if len(found) > BULK_BY_OFFICE and user.office_id:
-        all_dues = dues_bulk(None, as_of, office_id=user.office_id)
+        states = payment_states(None, as_of, office_id=user.office_id)
     else:
-        all_dues = dues_bulk(found, as_of)
-    pause_after = settings_for(found[0].office).pause_after_months
+        states = payment_states(found, as_of)
     result = []
     for participation in found:
-        current: Dues | None = all_dues.get(participation.pk)
-        if current is None:
+        state = states.get(participation.pk)
+        if state is None or state.state not in LAPSED:
             continue
-        state = classify(current, pause_after)
-        if state == Status.ACTIVE and participation.status not in (Status.LATE, Status.PAUSED):
-            continue
-        result.append({"p": participation, "state": state, "dues": current,
-                       "missed": current.first_missed_deadline,
-                       "overdue_months": len(current.overdue_months)})
+        result.append({"p": participation, "state": state.state, "dues": state.dues,
+                       "missed": state.missed, "overdue_months": state.months_behind,
+                       "since": (participation.status_since
+                                 if participation.status == state.state else None)})
     return result
 
 
@@ -455,6 +452,7 @@ def lapses(request: HttpRequest) -> HttpResponse:
         villages = villages.filter(commune__code=commune_code)
     return render(request, "participation/lapses.html", {
         "as_of": as_of, "today": today, "groups": groups, "rows": rows,
+        # counted from the rows shown, so the header and the list cannot disagree
         "late": sum(1 for row in rows if row["state"] == Status.LATE),
         "paused": sum(1 for row in rows if row["state"] == Status.PAUSED),
         "can_run": may(user, "run_office_jobs") and (user.office_id or is_admin(user)),

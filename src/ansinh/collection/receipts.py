@@ -384,14 +384,16 @@ class _Batch:
         self._catch_up(last_paid_on)
 
     def _catch_up(self, last_paid_on: dict[int, date]) -> None:
-        """Late participants whose overdue months are now paid are active again, as of their
-        payment (the lapse run would find the same the next morning)."""
-        late = [pid for pid in last_paid_on if self.participations[pid]["status"] == Status.LATE]
+        """A participation awaiting its first payment is active from its first receipt; late
+        participants whose overdue months are now paid are active again, as of their payment
+        (the lapse run would find the same the next morning)."""
+        waiting = (Status.LATE, Status.AWAITING)
+        late = [pid for pid in last_paid_on if self.participations[pid]["status"] in waiting]
         for participation in Participation.objects.filter(id__in=late).order_by("id"):
             pid = participation.pk
             after = schedule(self.terms[pid], self.paid[pid], last_paid_on[pid],
                              self._tree(participation.office_id), compact=True)
-            if not after.overdue:
+            if participation.status == Status.AWAITING or not after.overdue:
                 mark_active(participation, on=last_paid_on[pid], actor=self.actor,
                             reason="paid")
 

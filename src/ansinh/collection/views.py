@@ -47,7 +47,7 @@ from ansinh.core.scoping import (
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.network.territory import agents_within
-from ansinh.participation.models import Participation, Status
+from ansinh.participation.models import COLLECTABLE, Participation
 from ansinh.policy import PolicyError, household_hi
 from ansinh.policy.money import add_months, first_of_month
 from ansinh.registry.models import Commune, Household, Person
@@ -102,7 +102,7 @@ def _money(qs: QuerySet[Receipt]) -> dict[str, int]:
 def due_this_week(user: User, today: date, limit: int = 60) -> list[dict[str, Any]]:
     """Open participations in the user's villages with a deadline within the week or missed."""
     rows = list(scoped(user, Participation.objects.filter(
-        status__in=(Status.ACTIVE, Status.LATE))).select_related("person", "village")
+        status__in=COLLECTABLE)).select_related("person", "village")
         .order_by("village__name", "person__name_folded"))
     all_dues = dues_bulk(rows, today) if rows else {}
     horizon = today + timedelta(days=DUE_WINDOW_DAYS)
@@ -184,7 +184,7 @@ def _search(user: User, query: str) -> list[Participation]:
     folded = fold(query)
     if len(folded) < 2:
         return []
-    rows = scoped(user, Participation.objects.filter(status__in=(Status.ACTIVE, Status.LATE)))
+    rows = scoped(user, Participation.objects.filter(status__in=COLLECTABLE))
     digits = folded.replace(" ", "")
     rows = (rows.filter(person__national_id__startswith=digits) if digits.isdigit()
             else rows.filter(person__name_folded__contains=folded))
@@ -249,7 +249,7 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
             done := _already_recorded(request, participation=participation)):
         return done
     form = ReceiptForm(request.POST or None, today=today, periods=choices)
-    if participation.status not in (Status.ACTIVE, Status.LATE):
+    if participation.status not in COLLECTABLE:
         context["closed"] = True
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data

@@ -28,7 +28,6 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from ansinh.collection.actions import record_hi_receipt
-from ansinh.collection.lapses import pause_date
 from ansinh.collection.ledger import period_totals
 from ansinh.collection.models import (
     PaidMonth,
@@ -38,6 +37,7 @@ from ansinh.collection.models import (
     Remittance,
     RemittanceLine,
 )
+from ansinh.collection.payment_state import pause_date
 from ansinh.collection.pricing import price_months
 from ansinh.collection.receipts import ReceiptRequest, record_receipts
 from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, reset_sequences
@@ -105,10 +105,13 @@ def seed_demo(office: Office, as_of: date, seed: int, progress: Progress | None 
     people = list(Person.objects.filter(office=office).values_list(
         "id", "village_id", "village__commune_id", "si_status", "birth_date"))
     voluntary = [p for p in people if p[3] == SIStatus.VOLUNTARY]
-    young = [p for p in people if p[3] == SIStatus.NONE and 22 <= (as_of - p[4]).days // 365 <= 50]
+    young = [p for p in people if p[3] == SIStatus.NONE and 24 <= (as_of - p[4]).days // 365 <= 50]
     paused = rng.sample(young, min(len(young), round(len(voluntary) * PAUSED_SHARE)))
-    withdrew = [p for p in people if p[3] == SIStatus.LUMP_SUM]
-    compulsory = [p for p in people if p[3] == SIStatus.COMPULSORY]
+    # a stopped participation paid for a year or more after the person's 18th birthday and
+    # stopped a year or more ago
+    old_enough = [p for p in people if (as_of - p[4]).days // 365 >= 24]
+    withdrew = [p for p in old_enough if p[3] == SIStatus.LUMP_SUM]
+    compulsory = [p for p in old_enough if p[3] == SIStatus.COMPULSORY]
     stopped = (rng.sample(withdrew, min(len(withdrew), round(len(voluntary) * 0.08)))
                + rng.sample(compulsory, min(len(compulsory), round(len(voluntary) * 0.03))))
     plan: list[tuple[tuple[Any, ...], str]] = (
@@ -119,6 +122,7 @@ def seed_demo(office: Office, as_of: date, seed: int, progress: Progress | None 
     writer = _Writer()
     requests: list[ReceiptRequest] = []
     final_status: dict[int, tuple[str, date]] = {}
+    stopped_on: dict[int, date] = {}  # person: the day their participation stopped
     as_of_month = first_of_month(as_of)
     hi_candidates: list[tuple[tuple[Any, ...], Agent]] = []
     for done, (person, fate) in enumerate(plan, start=1):
@@ -128,7 +132,7 @@ def seed_demo(office: Office, as_of: date, seed: int, progress: Progress | None 
         if fate in ("active", "new", "resumed"):
             hi_candidates.append((person, agent))
         _participation(writer, rng, tree, office, person, fate, agent, director, facts,
-                       as_of, as_of_month, now, requests, final_status)
+                       as_of, as_of_month, now, requests, final_status, stopped_on)
         if progress and done % 500 == 0:
             progress("participations", done, len(plan))
     hi = _household_hi(rng, hi_candidates, as_of)
@@ -143,6 +147,8 @@ def seed_demo(office: Office, as_of: date, seed: int, progress: Progress | None 
         _write(writer)
         Person.objects.filter(id__in=[p[0] for p in paused]).update(
             si_status=SIStatus.VOLUNTARY, si_status_source="Sổ thu BHXH tự nguyện")
+        for person_id, on in stopped_on.items():  # the register dates the stop
+            Person.objects.filter(id=person_id).update(si_status_as_of=on)
         reset_sequences(Participation, Terms, StatusChange, ReceiptBook)
     assert director is not None, "the demo office needs its director"
     recorded = _record(requests, director, as_of, progress)
@@ -207,18 +213,26 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
                    person: tuple[Any, ...], fate: str, agent: Agent, director: User | None,
                    facts: dict[int, Any], as_of: date, as_of_month: date, now: Any,
                    requests: list[ReceiptRequest],
-                   final_status: dict[int, tuple[str, date]]) -> None:
+                   final_status: dict[int, tuple[str, date]],
+                   stopped_on: dict[int, date]) -> None:
     person_id, village_id = person[0], person[1]
-    years_back = rng.uniform(2, 8)
+    # enrolments spread over the years before the as-of date (every year has new people),
+    # never before the person turned 18
+    years_back = rng.uniform(0.3, 8)
     start = first_of_month(as_of - timedelta(days=int(years_back * 365.25)))
     if fate == "new":
         start = first_of_month(as_of - timedelta(days=rng.randrange(3, 85)))
     start = max(start, date(2018, 4, 1))
     if fate == "stopped":
         start = max(date(2018, 4, 1), add_months(start, -12))
+    adult = add_months(first_of_month(person[4]), 18 * 12 + 1)
+    if fate != "new":
+        start = min(max(start, adult), add_months(as_of_month, -3))
     enrolled_on = min(as_of, start + timedelta(days=rng.randrange(0, 20)))
     income = _pick(rng, INCOMES)
     mode = _pick(rng, MODES)
+    if fate in ("paused", "stopped") and mode == "advance":
+        mode = "yearly"  # an advance period would cover the years they stopped paying
     years = rng.choice((2, 3, 5)) if mode == "advance" else None
     pid = writer.next_id(Participation)
     terms = [TermsRow(start, income, mode, years)]
@@ -231,6 +245,11 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
         stop_paying = add_months(as_of_month, -rng.randrange(24, 40))
     else:
         stop_paying = None
+    if stop_paying is not None:
+        # a year of payments at least before they stopped
+        start = min(start, add_months(stop_paying, -12))
+        enrolled_on = start + timedelta(days=rng.randrange(0, 20))
+        terms = [TermsRow(start, income, mode, years)]
     gap_after = rng.randrange(4, 9) if fate == "resumed" else -1
     # half of those who came back did so this year (re-joined), the others long ago
     resume_at: date | None = None
@@ -238,7 +257,8 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
         resume_at = add_months(first_of_month(date(as_of.year, 1, 1)),
                                rng.randrange(0, as_of_month.month))
         gap_after = -1
-    changes: list[tuple[date, str, str, str]] = [(enrolled_on, "", "active", "enrol")]
+    # enrolled awaiting the first payment; active from the first receipt (added below)
+    changes: list[tuple[date, str, str, str]] = [(enrolled_on, "", "awaiting", "enrol")]
     paid_until: date | None = None
     supported = 0
     person_facts = facts[person_id]
@@ -249,12 +269,19 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
         period_months = [add_months(month, i) for i in range(length)]
         deadline = last_day(add_months(month, deadline_months - 1))
         next_start = add_months(month, length)
-        if resume_at is not None and periods_paid and month >= add_months(resume_at, -7):
+        if resume_at is not None and periods_paid and month >= add_months(resume_at, -9):
+            # missed this period, paused three months after its deadline, resumed later on
             late_on = deadline + timedelta(days=1)
             paused_on = add_months(late_on, 3)
+            if paused_on >= as_of - timedelta(days=20):
+                resume_at = None  # too recent a history for a pause and a return
+                continue
+            resume_at = max(resume_at, first_of_month(add_months(paused_on, 1)))
+            resumed_on = min(as_of - timedelta(days=1),
+                             resume_at + timedelta(days=rng.randrange(0, 15)))
             changes += [(late_on, "active", "late", "deadline passed"),
                         (paused_on, "late", "paused", "lapse"),
-                        (min(as_of, resume_at + timedelta(days=rng.randrange(0, 15))),
+                        (max(resumed_on, paused_on + timedelta(days=1)),
                          "paused", "active", "resume")]
             terms.append(TermsRow(month, income, mode, years, paused=True))
             terms.append(TermsRow(resume_at, income, mode, years))
@@ -276,15 +303,17 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
             month = resume_month
             gap_after = -1
             continue
-        if stop_paying is not None and month >= stop_paying:
-            break
-        if fate == "late" and deadline < as_of < pause_date(deadline, PAUSE_AFTER_MONTHS):
+        if stop_paying is not None and (month >= stop_paying or (periods_paid and _paused_on(
+                mode, years, next_start, tree) >= as_of - timedelta(days=90))):
+            break  # stopped paying, long enough ago to have been paused (and stopped) since
+        if fate == "late" and periods_paid and \
+                deadline < as_of < pause_date(deadline, PAUSE_AFTER_MONTHS):
             next_deadline = last_day(add_months(next_start, period_shape(
                 mode, years, next_start, tree)[1] - 1))
             if next_start > as_of_month or next_deadline >= as_of:
                 break  # the last period that fell due is unpaid, recently enough to be late
-        if deadline >= as_of and rng.random() < 0.5:
-            break  # the current period is due and not yet paid
+        if periods_paid and deadline >= as_of and rng.random() < 0.5:
+            break  # the current period is due and not yet paid (the first one is paid)
         latest = min(deadline, as_of)
         first_day = min(max(month, enrolled_on), latest)
         span = (latest - first_day).days
@@ -293,6 +322,8 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
                                supported_before=supported, tree=tree)
         supported += pricing.supported_months
         channel = _pick(rng, CHANNELS)
+        if not periods_paid:
+            changes.append((paid_on, "awaiting", "active", "paid"))
         requests.append(ReceiptRequest(
             participation_id=pid, months=tuple(period_months), amount=pricing.amount,
             paid_on=paid_on, channel=channel,
@@ -313,15 +344,20 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
         terms.append(TermsRow(gap_from, income, mode, years, paused=True))
         length, deadline_months = period_shape(mode, years, gap_from, tree)
         late_on = last_day(add_months(gap_from, deadline_months - 1)) + timedelta(days=1)
-        paused_on = min(as_of, add_months(late_on, 3))
-        changes.append((min(late_on, as_of), "active", "late", "deadline passed"))
+        paused_on = add_months(late_on, 3)
+        assert paused_on < as_of, (person_id, paused_on)
+        changes.append((late_on, "active", "late", "deadline passed"))
         changes.append((paused_on, "late", "paused", "lapse"))
         status, status_since = "paused", paused_on
         if fate == "stopped":
-            stop_on = min(as_of, paused_on + timedelta(days=rng.randrange(60, 300)))
+            room = (as_of - paused_on).days - 1
+            # some weeks to months after the pause, spread over the room left before as_of
+            low = min(30, room)
+            stop_on = paused_on + timedelta(days=rng.randrange(low, max(min(300, room), low + 1)))
             stop_reason = "lump_sum" if person[3] == SIStatus.LUMP_SUM else "compulsory"
             changes.append((stop_on, "paused", "stopped", stop_reason))
             status, status_since = "stopped", stop_on
+            stopped_on[person_id] = stop_on
     # open while its receipts are recorded; the state of the as-of date is set afterwards
     writer.rows[Participation._meta.db_table].append((
         pid, office.id, village_id, person_id,
@@ -341,6 +377,14 @@ def _participation(writer: _Writer, rng: random.Random, tree: Any, office: Offic
         writer.rows[StatusChange._meta.db_table].append((
             writer.next_id(StatusChange), pid, on, old, new, reason, None, now,
         ))
+
+
+def _paused_on(mode: str, years: int | None, gap_from: date, tree: Any) -> date:
+    """When a participation that stops paying from `gap_from` is paused: late the day after
+    that period's deadline, paused `PAUSE_AFTER_MONTHS` later."""
+    _length, deadline_months = period_shape(mode, years, gap_from, tree)
+    late_on = last_day(add_months(gap_from, deadline_months - 1)) + timedelta(days=1)
+    return add_months(late_on, PAUSE_AFTER_MONTHS)
 
 
 HIPlan = tuple[tuple[Any, ...], Agent, int, int, date, uuid.UUID]

@@ -179,20 +179,46 @@ def _national_id(serial: int, sex: str, born: date) -> str:
     return f"046{century_digit}{born.year % 100:02d}{serial % 1_000_000:06d}"
 
 
+# The youngest age at which the register can plausibly show someone in compulsory SI, and
+# someone who has withdrawn a lump sum (years of contributions first).
+COMPULSORY_FROM_AGE = 18
+LUMP_SUM_FROM_AGE = 22
+
+
 def _si_status(rng: random.Random, age: int, sex: str) -> str:
     draw = rng.random()
     retired = age >= (62 if sex == "M" else 58)
     if retired and draw < 0.25:
         return SIStatus.PENSIONER
     if draw < 0.06:
-        return SIStatus.COMPULSORY
+        return SIStatus.COMPULSORY if age >= COMPULSORY_FROM_AGE else SIStatus.NONE
     if draw < 0.08:
-        return SIStatus.LUMP_SUM
+        return SIStatus.LUMP_SUM if age >= LUMP_SUM_FROM_AGE else SIStatus.NONE
     if draw < 0.09:
         return SIStatus.MOVED
     if draw < 0.095:
         return SIStatus.DECEASED
     return SIStatus.NONE
+
+
+def _status_since(rng: random.Random, status: str, born: date, as_of: date) -> date:
+    """When the register's status began: the review for most; for a withdrawal, a job, a move
+    or a death a day in the past years, never before the person was old enough."""
+    if status in (SIStatus.NONE, SIStatus.VOLUNTARY):
+        return as_of
+    youngest = {str(SIStatus.COMPULSORY): COMPULSORY_FROM_AGE,
+                str(SIStatus.LUMP_SUM): LUMP_SUM_FROM_AGE - 1}.get(status, 15)
+    earliest = max(_birthday(born, youngest), as_of - timedelta(days=6 * 365))
+    span = (as_of - earliest).days
+    return as_of - timedelta(days=rng.randrange(min(30, span - 1), span)) if span > 1 else \
+        as_of - timedelta(days=1)
+
+
+def _birthday(born: date, years: int) -> date:
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # 29 February
+        return born.replace(year=born.year + years, day=28)
 
 
 def seed_people(
@@ -206,6 +232,7 @@ def seed_people(
 ) -> tuple[int, int]:
     """Households and persons for the office; returns (households, persons)."""
     rng = random.Random(seed)
+    dates = random.Random(seed * 31 + 7)  # the statuses' dates: the people stay as they were
     now = db_datetime(timezone.now())
     household_start = (Household.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     person_start = (Person.objects.aggregate(m=Max("id"))["m"] or 0) + 1
@@ -252,12 +279,13 @@ def seed_people(
                     national_id = _national_id(serial, sex, born)
                 unnamed.add(key)
             status = _si_status(rng, age_days // 365, sex)
+            since = _status_since(dates, status, born, as_of)
             has_phone = rng.random() < 0.6
             phone = f"0{rng.choice((3, 7, 8, 9))}{rng.randrange(10**8):08d}" if has_phone else ""
             people.append([
                 person_id, office.id, village_id, household_id, db_uuid(_uuid(rng)), full_name,
                 fold(full_name), born, year_only, sex, code, local, national_id, "", phone,
-                "Chủ hộ" if member == 0 else "", status, "Rà soát 2025", as_of, now, now,
+                "Chủ hộ" if member == 0 else "", status, "Rà soát 2025", since, now, now,
             ])
             person_id += 1
         households.append((household_id, office.id, village_id, household_code,

@@ -1,10 +1,11 @@
 """The agent's worklist for today or this week: whom to see, why, and in which village.
 
-Four sources, each one query (the dues of the participants take three, in `dues_bulk`):
+Four sources, each one query (the payment states of the participants take a few more):
 
 - follow-ups the user owns that fall due by the end of the span (or are overdue);
-- participants in the user's villages with months overdue, or due by the end of the span, and
-  participants who were late before (lapse risk from their payment history);
+- participants in the user's villages who are late or paused (their payment state,
+  `collection.payment_state`, as the lapse list says), with months due by the end of the span
+  or awaiting their first payment, and participants who were late before (lapse risk);
 - prospects in the user's villages whom nobody has ever contacted (the best first);
 - people the register shows as recently out of compulsory SI (from the register's audit trail)
   or recently paid a lump sum: they may be tempted by the lump sum, or ready to rejoin.
@@ -23,7 +24,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from ansinh.collection.dues import dues_bulk
+from ansinh.collection.payment_state import payment_states
 from ansinh.core.models import AuditEntry, User
 from ansinh.core.scoping import visible_villages
 from ansinh.participation.models import Participation, Status
@@ -153,28 +154,35 @@ def _participants(today: date, end: date, villages: QuerySet[Village],
     )
     if not participations:
         return 0, 0
-    all_dues = dues_bulk(participations, today)
+    states = payment_states(participations, today)
     wanted: dict[int, list[tuple[int, str, str]]] = {}
     late_count = due_count = 0
     for participation in participations:
         found: list[tuple[int, str, str]] = []
-        state = all_dues[participation.pk]
-        overdue = state.overdue_months
-        if participation.status == Status.PAUSED:
+        # the one definition of a payment state (collection.payment_state), as the lapse list
+        state = states[participation.pk]
+        current = state.dues
+        if state.state == Status.PAUSED:
             found.append((POINTS["paused"], "late", _("Tạm dừng đóng")))
-        if overdue:
-            first = state.first_missed_deadline
+        elif state.state == Status.LATE:
+            first = state.missed
             found.append((POINTS["late"], "late",
                           _("Chậm đóng %(n)d tháng (hạn %(day)s)")
-                          % {"n": len(overdue), "day": f"{first:%d/%m/%Y}" if first else "—"}))
-            found.append((min(len(overdue) * POINTS["late_per_month"], POINTS["late_max"]),
-                          "late", _("Số tháng nợ")))
+                          % {"n": state.months_behind,
+                             "day": f"{first:%d/%m/%Y}" if first else "—"}))
+            found.append((min(state.months_behind * POINTS["late_per_month"],
+                              POINTS["late_max"]), "late", _("Số tháng nợ")))
+        elif state.state == Status.AWAITING and state.missed is not None:
+            found.append((POINTS["due"], "due", _("Chưa đóng lần đầu, hạn %(day)s")
+                          % {"day": f"{state.missed:%d/%m/%Y}"}))
         else:
-            deadline = state.next_deadline
-            if state.due and deadline is not None and deadline <= end:
-                found.append((POINTS["due"], "due",
-                              _("Đến hạn đóng %(n)d tháng, hạn %(day)s")
-                              % {"n": len(state.due_months), "day": f"{deadline:%d/%m/%Y}"}))
+            deadline = current.next_deadline
+            if current.due and deadline is not None and deadline <= end:
+                label = (_("Chờ đóng lần đầu %(n)d tháng, hạn %(day)s")
+                         if state.state == Status.AWAITING
+                         else _("Đến hạn đóng %(n)d tháng, hạn %(day)s"))
+                found.append((POINTS["due"], "due", label % {
+                    "n": len(current.due_months), "day": f"{deadline:%d/%m/%Y}"}))
                 if (deadline - today).days <= 3:
                     found.append((POINTS["due_soon"], "due", _("Còn dưới 3 ngày")))
         times_late = participation.times_late

@@ -1,8 +1,9 @@
 """State changes of participations that do not depend on what is paid: enrolment and the
 late/active marks. Each runs in one transaction and writes its audit row.
 
-Lifecycle: active → late → paused → (resumed) active; any open state → stopped (moved to
-compulsory SI, lump-sum withdrawal, retired, deceased, moved away). The changes that depend on
+Lifecycle: awaiting the first payment → active (the first receipt) → late → paused → (resumed)
+active; any open state → stopped (moved to compulsory SI, lump-sum withdrawal, retired,
+deceased, moved away). The changes that depend on
 the months paid (terms, pause, resume, stop) are `ansinh.collection.lifecycle`'s; they use the
 primitives here (`lock_open`, `set_status`, `check_income`, `check_mode`).
 """
@@ -135,13 +136,13 @@ def enrol(
         enrolled_on=enrolled_on, income=income, mode=mode, advance_years=advance_years,
         agent=agent, organisation=organisation, enrolled_by=actor, first_time=first_time,
         prior_months=prior_months, prior_supported_months=prior_supported_months,
-        status=Status.ACTIVE, status_since=enrolled_on,
+        status=Status.AWAITING, status_since=enrolled_on,
     )
     Terms.objects.create(participation=participation, from_month=start_month, income=income,
                          mode=mode, advance_years=advance_years, created_by=actor,
                          note="enrol")
     StatusChange.objects.create(participation=participation, on=enrolled_on, old_status="",
-                                new_status=Status.ACTIVE, reason="enrol", actor=actor)
+                                new_status=Status.AWAITING, reason="enrol", actor=actor)
     audit.record(actor=actor, office=person.office, action="participation.enrol",
                  obj=participation,
                  changes={"income": [None, income], "mode": [None, mode],
@@ -174,8 +175,10 @@ def mark_late(participation: Participation, *, on: date, actor: User | None = No
 @transaction.atomic
 def mark_active(participation: Participation, *, on: date, actor: User | None = None,
                 reason: str = "paid") -> None:
+    """Active again (a late participant caught up) or for the first time (the first receipt of
+    a participation awaiting it)."""
     locked = lock_open(participation)
-    if locked.status == Status.LATE:
+    if locked.status in (Status.LATE, Status.AWAITING):
         set_status(locked, Status.ACTIVE, on=on, reason=reason, actor=actor)
 
 

@@ -33,10 +33,16 @@ class PaymentMode(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    # enrolled, nothing paid yet: not covered, so not counted as active (docs/payment-state.md)
+    AWAITING = "awaiting", _("Chờ đóng lần đầu")
     ACTIVE = "active", _("Đang đóng")
     LATE = "late", _("Chậm đóng")
     PAUSED = "paused", _("Tạm dừng đóng")
     STOPPED = "stopped", _("Dừng tham gia")
+
+
+# The states in which a receipt may be taken (a paused participation resumes first).
+COLLECTABLE = (Status.AWAITING, Status.ACTIVE, Status.LATE)
 
 
 class StopReason(models.TextChoices):
@@ -84,7 +90,7 @@ class Participation(models.Model):
         help_text=_("Tính vào giới hạn 120 tháng hỗ trợ (D159 Điều 5)"),
     )
     status = models.CharField(
-        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.AWAITING
     )
     status_since = models.DateField(_("từ ngày"))
     stop_reason = models.CharField(

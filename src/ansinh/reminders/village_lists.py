@@ -1,11 +1,12 @@
 """Printable village lists for village heads: who falls due this month and who is late.
 
-For each village: the open participations (active or late) with a period whose deadline falls
-in the month and is still unpaid ("due this month"), and those with an overdue period ("late"),
-with the amount to pay now — from `collection.dues.quote_months` for the payable unpaid
-months on the list's date ("—" when the engine refuses, e.g. a parameter not yet published).
-Dues come from `dues_bulk` (three queries for the whole list); each listed participant's amount
-costs a few queries (a list covers one commune at most).
+For each village: the open participations (awaiting a first payment, active or late) with a
+period whose deadline falls in the month and is still unpaid ("due this month"), and those whose
+payment state (`collection.payment_state`) is late ("late"), with the amount to pay now —
+from `collection.dues.quote_months` for the payable unpaid months on the list's date ("—" when
+the engine refuses, e.g. a parameter not yet published). Dues come with the payment states (a
+few queries for the whole list); each listed participant's amount costs a few queries (a list
+covers one commune at most).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ansinh.collection.dues import dues_bulk, quote_months
+from ansinh.collection.dues import quote_months
+from ansinh.collection.payment_state import LAPSED, payment_states
 from ansinh.core.errors import Refused
-from ansinh.participation.models import Participation, Status
+from ansinh.participation.models import COLLECTABLE, Participation
 from ansinh.participation.schedule import last_day
 from ansinh.registry.models import Village
 
@@ -55,16 +57,17 @@ def village_lists(villages: Iterable[Village], month: date, today: date) -> list
     end = last_day(month)
     villages = list(villages)
     participations = list(
-        Participation.objects.filter(village__in=villages,
-                                     status__in=(Status.ACTIVE, Status.LATE))
+        Participation.objects.filter(village__in=villages, status__in=COLLECTABLE)
         .select_related("person", "village__commune", "agent__user", "office")
         .order_by("village__name", "person__full_name", "id"))
-    all_dues = dues_bulk(participations, on)
+    # late means what the lapse list and the worklist mean by it (collection.payment_state)
+    states = payment_states(participations, on)
     lists = {v.pk: VillageList(v) for v in villages}
     for p in participations:
-        current = all_dues.get(p.pk)
-        if current is None:
+        state = states.get(p.pk)
+        if state is None:
             continue
+        current = state.dues
         overdue = current.overdue
         due_now = [period for period in (*current.due, *(
             (current.next_period,) if current.next_period else ()))
@@ -76,9 +79,10 @@ def village_lists(villages: Iterable[Village], month: date, today: date) -> list
             amount: int | None = quote_months(p, months, on).amount
         except Refused:
             amount = None
-        if overdue:
+        if state.state in LAPSED:
             lists[p.village_id].late.append(Row(p, overdue[-1].deadline, len(months), amount,
-                                                since=overdue[0].deadline))
+                                                since=state.missed))
         else:
-            lists[p.village_id].due.append(Row(p, due_now[0].deadline, len(months), amount))
+            deadline = due_now[0].deadline if due_now else overdue[0].deadline
+            lists[p.village_id].due.append(Row(p, deadline, len(months), amount))
     return [lists[v.pk] for v in sorted(villages, key=lambda v: (v.commune_id, v.name))]

@@ -8,7 +8,11 @@ agent › organisation › office. The same filter gives the list of people behi
 Definitions, for a period P and a look-up date D (`until` = the earlier of D and P's end):
 
 - active: participations enrolled on or before `until` whose status on `until` — the
-  `new_status` of their last StatusChange dated on or before it — is active or late;
+  `new_status` of their last StatusChange dated on or before it — is active or late
+  (`collection.payment_state.COUNTED`). A participation awaiting its first payment is not
+  counted: it is recorded active by its first receipt (the receipt write path), late or paused
+  by the lapse run, both from the one definition in `collection.payment_state`
+  (docs/payment-state.md). The count stays one grouped query over the recorded history;
 - new: participations enrolled within P up to `until`;
 - rejoined: participations resumed (StatusChange paused → active) within P up to `until`, or
   enrolled within P by a person who has an earlier, stopped participation;
@@ -48,12 +52,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from ansinh.collection.models import PaidMonth, Product, Receipt
+from ansinh.collection.payment_state import COUNTED
 from ansinh.core.models import Office
 from ansinh.core.periods import Period
 from ansinh.network.models import Metric
 from ansinh.participation.models import Participation, Status, StatusChange
 
-ACTIVE_STATES = (Status.ACTIVE, Status.LATE)
+ACTIVE_STATES = COUNTED
 # metrics whose rows are receipts (money) rather than participations (people)
 RECEIPT_METRICS = (Metric.MONEY, Metric.HI_MEMBERS)
 # the stock metric: a count on a date, not a flow over the period

@@ -66,7 +66,9 @@ def test_enrol_a_prospect_once(prospect_al3: Any, agent_al3: Any) -> None:
     assert response["Location"] == reverse("participation:detail", args=[participation.pk])
     assert (participation.start_month, participation.income, participation.agent) == (
         date(2026, 4, 1), 2_000_000, agent_al3.agent)
-    assert StatusChange.objects.filter(participation=participation, new_status="active").exists()
+    # enrolled, awaiting its first payment (not yet counted as active)
+    assert StatusChange.objects.filter(participation=participation,
+                                       new_status="awaiting").exists()
     # the same form sent twice: the first enrolment, not a second one nor an error
     again = client.post(url, data)
     assert again["Location"] == response["Location"]

@@ -86,7 +86,7 @@ def test_stop_and_rejoin(participation_al3: Participation, director: Any) -> Non
                    enrolled_on=date(2026, 7, 2))
     assert not again.first_time  # re-joined after a lump sum
     assert [c.new_status for c in StatusChange.objects.filter(
-        participation=participation_al3)] == [Status.ACTIVE, Status.STOPPED]
+        participation=participation_al3)] == [Status.AWAITING, Status.STOPPED]
     with pytest.raises(Refused):
         resume(participation_al3, from_month=date(2026, 8, 1), on=date(2026, 8, 1),
                actor=director)

@@ -35,17 +35,17 @@ def test_the_migrations_schedule_the_daily_job_and_create_the_templates(
     assert codes == {"due_soon", "late", "paused", "agent_digest"}
 
 
-def test_the_daily_job_marks_queues_and_sends(migrated_data: None, participation_al3: Any,
+def test_the_daily_job_marks_queues_and_sends(migrated_data: None, paying_al3: Any,
                                               agent_al3: Any, settings: Any,
                                               tmp_path: Path) -> None:
     settings.ANSINH_OUTBOX_DIR = tmp_path
-    Person.objects.filter(pk=participation_al3.person_id).update(phone="0912345678")
+    Person.objects.filter(pk=paying_al3.person_id).update(phone="0912345678")
     User.objects.filter(pk=agent_al3.pk).update(phone="0987654321")
     result = tasks.daily("2026-02-01")
     [office] = result["offices"]
     assert office["late"] == 1 and office["reminders"] == 2
     assert result["send"]["sent"] == 2
     assert OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 2
-    participation_al3.refresh_from_db()
-    assert participation_al3.status == "late"
+    paying_al3.refresh_from_db()
+    assert paying_al3.status == "late"
     assert "Kính gửi" in next(tmp_path.glob("*.log")).read_text(encoding="utf-8")

@@ -137,12 +137,18 @@ def test_the_village_list_shows_late_people(participation_al3: Any, viewer_al1: 
                               starts_on=date(2025, 1, 1))
     import time_machine
 
-    with time_machine.travel(date(2026, 2, 15)):
+    from ansinh.outreach.tests.helpers import pay
+
+    # late means paid once and behind since (collection.payment_state): January is paid,
+    # February's deadline has passed
+    with time_machine.travel(date(2026, 1, 20)):
+        pay(participation_al3, [date(2026, 1, 1)], world["users"]["thu31"], date(2026, 1, 20))
+    with time_machine.travel(date(2026, 3, 15)):
         response = _client(world["users"]["xa3"]).get(
-            VILLAGE_LIST, {"village": participation_al3.village_id, "month": "2026-02"})
+            VILLAGE_LIST, {"village": participation_al3.village_id, "month": "2026-03"})
     text = _pdf_text(response.content, tmp_path, "late")
-    assert "Chậm đóng" in text and participation_al3.person.full_name in text
-    assert "31/01/2026" in text and "682.000" in text
+    assert "Chậm đóng (1)" in text and participation_al3.person.full_name in text
+    assert "28/02/2026" in text and "682.000" in text  # two months
 
 
 @pytest.mark.parametrize(("username", "status"), [

@@ -16,11 +16,11 @@ from ansinh.reminders.queueing import queue_for_run
 
 
 @pytest.fixture
-def phones(participation_al3: Any, agent_al3: Any) -> Any:
-    Person.objects.filter(pk=participation_al3.person_id).update(phone="0912345678")
+def phones(paying_al3: Any, agent_al3: Any) -> Any:
+    Person.objects.filter(pk=paying_al3.person_id).update(phone="0912345678")
     User.objects.filter(pk=agent_al3.pk).update(phone="0987654321")
-    participation_al3.person.refresh_from_db()
-    return participation_al3
+    paying_al3.person.refresh_from_db()
+    return paying_al3
 
 
 def _run(office: Any, on: date) -> dict[str, int]:
