@@ -12,6 +12,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 django_stubs_ext.monkeypatch()
 
@@ -155,7 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+# "English" with a context: Django's Vietnamese catalogue translates the bare msgid.
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", pgettext_lazy("tên ngôn ngữ", "English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
