@@ -14,14 +14,14 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.fields import AMOUNT_ERROR, MonthField, VNDField
+from ansinh.core.fields import AMOUNT_ERROR, REQUIRED_ERROR, MonthField, VNDField
 from ansinh.network.models import Agent
 from ansinh.policy.money import add_months
 
 from .models import PaymentMode, StopReason
 
 YEAR_CHOICES = [("", "—")] + [(str(y), _("%(n)d năm") % {"n": y}) for y in range(2, 6)]
-REQUIRED = "Cần điền mục này / this field is required"
+REQUIRED = REQUIRED_ERROR
 
 
 def _month_choices(first: date, count: int) -> list[tuple[str, str]]:
@@ -43,8 +43,7 @@ class TermsFields(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("mode") == PaymentMode.ADVANCE and not cleaned.get("advance_years"):
-            self.add_error("advance_years", "Chọn số năm đóng trước (2–5) / choose the years "
-                                            "paid in advance (2–5)")
+            self.add_error("advance_years", _("Chọn số năm đóng trước (2–5)"))
         if cleaned.get("mode") != PaymentMode.ADVANCE:
             cleaned["advance_years"] = None
         return cleaned
