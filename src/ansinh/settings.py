@@ -162,7 +162,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: Django would group every integer a template prints, years and IDs included ("2,008" in
+# English; Vietnamese has no grouping in Django's formats, so only English pages showed it).
+# Counts, money and rates are written by our filters (`num`, `vnd`, `percent`, `years`) in the
+# page's language.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

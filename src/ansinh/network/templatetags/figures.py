@@ -1,8 +1,10 @@
-"""Counts the Vietnamese way: 3229 -> "3.229"."""
+"""Counts in the page's language: 3229 -> "3.229" (vi), "3,229" (en)."""
 
 from __future__ import annotations
 
 from django import template
+
+from ansinh.core.templatetags.money import group
 
 register = template.Library()
 
@@ -11,4 +13,4 @@ register = template.Library()
 def num(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
         return "—"
-    return f"{value:,}".replace(",", ".")
+    return group(value)
