@@ -12,6 +12,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.fields import AMOUNT_ERROR, REQUIRED_ERROR, MonthField, VNDField
@@ -20,7 +22,14 @@ from ansinh.policy.money import add_months
 
 from .models import PaymentMode, StopReason
 
-YEAR_CHOICES = [("", "—")] + [(str(y), _("%(n)d năm") % {"n": y}) for y in range(2, 6)]
+
+def _years(n: int) -> str:
+    return gettext("%(n)d năm") % {"n": n}
+
+
+# Worded when shown, in the page's language (a `%` at import time fixed the words in
+# Vietnamese for every page).
+YEAR_CHOICES = [("", "—")] + [(str(y), lazy(_years, str)(y)) for y in range(2, 6)]
 REQUIRED = REQUIRED_ERROR
 
 

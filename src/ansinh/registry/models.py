@@ -12,12 +12,18 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ansinh.core import scoping
 from ansinh.core.models import Office
 from ansinh.core.text import fold, normalize_name
 
 from .reference import ETHNIC_GROUPS
+
+# The usual words of the register's "relation to the head" column (typed, in Vietnamese).
+RELATIONS = {word.lower(): pgettext_lazy("quan hệ với chủ hộ", word) for word in (
+    "Chủ hộ", "Vợ", "Chồng", "Con", "Con dâu", "Con rể", "Cha", "Mẹ", "Bố", "Ông", "Bà",
+    "Cháu", "Anh", "Chị", "Em")}
 
 
 class Province(models.Model):
@@ -237,6 +243,13 @@ class Person(models.Model):
     @property
     def is_ethnic_minority(self) -> bool:
         return self.ethnicity != "01"
+
+    @property
+    def relation_display(self) -> str:
+        """The relation to the head of household as typed (the register stores Vietnamese
+        words), in the page's language when it is one of the usual words ("Chủ hộ")."""
+        wording = RELATIONS.get(self.relation_to_head.strip().lower())
+        return str(wording) if wording is not None else self.relation_to_head
 
     @property
     def birth_display(self) -> str:
