@@ -227,7 +227,10 @@ def findings(text: str, sentences: frozenset[str], data: str) -> list[str]:
 _VIETNAMESE_LETTER = re.compile(
     "[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE)
 # English words no Vietnamese sentence has (short, frequent: a page in English shows some).
-_ENGLISH_WORD = re.compile(r"\b(the|of|and|with|for|not|is|are|was|were|this|that|from)\b")
+# and the words of an English legal reference.
+_ENGLISH_WORD = re.compile(
+    r"\b(the|of|and|with|for|not|is|are|was|were|this|that|from|Law|Decree|Circular)\b"
+    r"|\bArt\.")
 _PUNCTUATION = ",.;:()[]?!'\"“”…/—–-"
 
 
@@ -243,10 +246,40 @@ def vietnamese_words(text: str, data_words: frozenset[str]) -> list[str]:
     return sorted(set(found))
 
 
-def english_words(text: str) -> list[str]:
-    """English words on a Vietnamese page, each with what surrounds it."""
-    return sorted({text[max(0, m.start() - 30):m.end() + 30]
-                   for m in _ENGLISH_WORD.finditer(text)})
+def english_words(text: str) -> str:
+    """The English words on a Vietnamese page and where the first one stands; "" if none."""
+    matches = list(_ENGLISH_WORD.finditer(text))
+    if not matches:
+        return ""
+    first = matches[0]
+    return (f"{sorted({m.group() for m in matches})} in "
+            f"{text[max(0, first.start() - 40):first.end() + 40]!r}")
+
+
+@cache
+def stored_codes() -> frozenset[str]:
+    """The codes the database stores for people to read as words: every choice value of our
+    models (statuses, modes, channels, reasons…) and the reasons the actions write on a status
+    change ("enrol", "paid"). Short ones ("M", "F", "vi") are left out: they are letters."""
+    from ansinh.participation.models import STATUS_REASONS
+
+    codes = set(STATUS_REASONS)
+    for model in apps.get_models():
+        if not model._meta.app_config.name.startswith("ansinh."):
+            continue
+        for field in model._meta.concrete_fields:
+            for value, _label in field.flatchoices or ():
+                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z_]{3,}", value):
+                    codes.add(value)
+    return frozenset(codes)
+
+
+def raw_codes(text: str, language: str) -> list[str]:
+    """Codes shown as they are stored: any code with an underscore; on a Vietnamese page, any
+    code at all (an English word there is a code that escaped its label)."""
+    words = {w.strip(_PUNCTUATION) for w in text.split()}
+    return sorted(code for code in stored_codes() & words
+                  if "_" in code or language == "vi")
 
 
 def world_data() -> str:
@@ -327,9 +360,9 @@ def visit(site: Site, role: Persona | None, language: str) -> tuple[list[str], i
     read = 0
     data_words = site.data_words
     for name, path in pages(place):
-        if path.endswith(".pdf") or ".pdf?" in path:
-            if language != "vi" or role not in PDF_ROLES:
-                continue
+        pdf = path.endswith(".pdf") or ".pdf?" in path
+        if pdf and (language != "vi" or role not in PDF_ROLES):
+            continue
         if (name, language) in EXCUSED:
             continue
         response = client.get(path)
@@ -342,8 +375,12 @@ def visit(site: Site, role: Persona | None, language: str) -> tuple[list[str], i
         where = f"{name} ({path}) as {role_name(role)} in {language}"
         for sentence in findings(text, sentences, site.data):
             problems.append(f"{where}: {other} {sentence!r}")
+        codes = raw_codes(text, language)
+        if codes:
+            problems.append(f"{where}: codes as stored {codes}")
         if language == "vi":
-            problems += [f"{where}: English words {found!r}" for found in english_words(text)]
+            if english := english_words(text):
+                problems.append(f"{where}: English words {english}")
         else:
             found = vietnamese_words(text, data_words)
             if found:
@@ -379,9 +416,14 @@ def test_every_get_page_is_visited() -> None:
 
 def test_the_checks_see_what_they_look_for() -> None:
     """The matching itself: an English sentence on a Vietnamese page is found, data is not."""
-    text = "Căn cứ pháp lý: Law on Social Insurance 41/2024/QH15 · Hồ Văn Đức"
+    text = "Căn cứ pháp lý: Law on Social Insurance 41/2024/QH15, Art. 5(6) · Hồ Văn Đức"
     english = frozenset({"Law on Social Insurance", "Legal references used"})
     assert findings(text, english, data="") == ["Law on Social Insurance"]
     assert findings(text, english, data="Law on Social Insurance 41/2024/QH15") == []
+    assert english_words(text).startswith("['Art.', 'Law'] in ")
+    assert raw_codes("Đăng ký (enrol) · Trả nợ", "vi") == ["enrol"]
+    assert raw_codes("Lump sum: wants_lump_sum", "en") == ["wants_lump_sum"]
+    assert vietnamese_words("Paid 3 năm · Hồ Văn Đức · 59/2015/QĐ-TTg",
+                            frozenset({"Hồ", "Văn", "Đức"})) == ["năm"]
     assert fragments("Đã đủ %(years)d năm để hưởng lương hưu") == ["năm để hưởng lương hưu"]
     assert Path(tempfile.gettempdir()).exists()
