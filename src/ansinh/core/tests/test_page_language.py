@@ -77,18 +77,21 @@ CASH_OUT = {"sex": "F", "birth": "1980", "category": "poor", "paid_years": "8",
             "paid_months": "3", "past_income": "2000000", "last_paid": "2025-10",
             "ground": "twelve_months_out", "future_income": "1500000"}
 REPORT = {"as_of": "2026-03-16", "period": "2026"}
-QUERIES: dict[str, Callable[[Place], dict[str, str]]] = {
-    "calculator:pay": lambda p: {"income": "3000000", "mode": "advance", "years": "3"},
-    "calculator:benefits": lambda p: {
+Query = Callable[[Place], dict[str, str]]
+QUERIES: dict[str, tuple[Query, ...]] = {
+    "calculator:pay": (lambda p: {"income": "3000000", "mode": "advance", "years": "3"},),
+    "calculator:benefits": (lambda p: {
         "sex": "M", "birth": "03/1985", "category": "ethnic_minority", "paid_years": "5",
-        "paid_months": "0", "past_income": "1500000", "future_income": "2.000.000"},
-    "calculator:cash_out": lambda p: CASH_OUT,
-    "calculator:sheet": lambda p: CASH_OUT,
-    "reports:dashboard": lambda p: REPORT,
-    "reports:progress": lambda p: REPORT,
-    "reports:ranking": lambda p: REPORT,
-    "reports:people": lambda p: {**REPORT, "unit": f"commune:{p.commune.pk}"},
-    "collection:receipt_new": lambda p: {"participation": str(p.participation.pk)},
+        "paid_months": "0", "past_income": "1500000", "future_income": "2.000.000"},),
+    "calculator:cash_out": (lambda p: CASH_OUT,),
+    "calculator:sheet": (lambda p: CASH_OUT,),
+    "reports:dashboard": (lambda p: REPORT,),
+    "reports:progress": (lambda p: REPORT, lambda p: {**REPORT, "export": "pdf"}),
+    "reports:ranking": (lambda p: REPORT, lambda p: {**REPORT, "export": "pdf"}),
+    "reports:people": (lambda p: {**REPORT, "unit": f"commune:{p.commune.pk}"},),
+    "collection:receipt_new": (lambda p: {"participation": str(p.participation.pk)},),
+    # the list a village head takes round the village
+    "reminders:village_list": (lambda p: {"village": str(p.village.pk), "month": "2026-03"},),
 }
 
 # Not pages a person reads.
@@ -114,8 +117,8 @@ def pages(place: Place) -> Iterator[tuple[str, str]]:
         kwargs = KWARGS[name](place) if name in KWARGS else {}
         path = reverse(name, kwargs=kwargs)
         yield name, path
-        if name in QUERIES:
-            query = "&".join(f"{key}={value}" for key, value in QUERIES[name](place).items())
+        for variant in QUERIES.get(name, ()):
+            query = "&".join(f"{key}={value}" for key, value in variant(place).items())
             yield name, f"{path}?{query}"
 
 
@@ -360,7 +363,7 @@ def visit(site: Site, role: Persona | None, language: str) -> tuple[list[str], i
     read = 0
     data_words = site.data_words
     for name, path in pages(place):
-        pdf = path.endswith(".pdf") or ".pdf?" in path
+        pdf = path.endswith(".pdf") or ".pdf?" in path or "export=pdf" in path
         if pdf and (language != "vi" or role not in PDF_ROLES):
             continue
         if (name, language) in EXCUSED:
