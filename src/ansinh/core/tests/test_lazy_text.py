@@ -29,7 +29,7 @@ def _formatted_translations(tree: ast.AST) -> list[int]:
             call = node.func.value
         if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
                 and call.func.id in TRANSLATORS):
-            lines.append(node.lineno)
+            lines.append(call.lineno)
         for child in ast.iter_child_nodes(node):
             visit(child)
 

@@ -195,7 +195,7 @@ def fragments(text: str) -> list[str]:
 @cache
 def english_sentences() -> frozenset[str]:
     """English on a Vietnamese page: the msgstr fragments that are not also in the msgid."""
-    found = set()
+    found: set[str] = set()
     for entry in our_entries():
         for msgstr in entry.msgstrs:
             if msgstr and msgstr != entry.msgid:
@@ -206,7 +206,7 @@ def english_sentences() -> frozenset[str]:
 @cache
 def vietnamese_sentences() -> frozenset[str]:
     """Vietnamese on an English page: the msgid fragments not also in the English."""
-    found = set()
+    found: set[str] = set()
     for entry in our_entries():
         english = " ".join(entry.msgstrs)
         for msgid in filter(None, (entry.msgid, entry.plural)):
