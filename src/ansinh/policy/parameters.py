@@ -9,7 +9,8 @@ A file looks like::
     values:
       2025-07-01:                 # effective date (ISO)
         value: "0.22"             # rates as quoted strings: never floats
-        reference: {document: Law 41/2024/QH15, article: Art. 36(1), link: https://...}
+        reference: {document: Law 41/2024/QH15, article: Art. 36(1), link: https://...,
+                    document_vi: Luật 41/2024/QH15, article_vi: Điều 36 khoản 1}
         confidence: confirmed     # confirmed | secondary | assumed
       2030-01-01:
         value: null               # null ends the value (still with its reference)
