@@ -12,6 +12,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 django_stubs_ext.monkeypatch()
 
@@ -155,12 +156,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+# "English" with a context: Django's Vietnamese catalogue translates the bare msgid.
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", pgettext_lazy("tên ngôn ngữ", "English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: Django would group every integer a template prints, years and IDs included ("2,008" in
+# English; Vietnamese has no grouping in Django's formats, so only English pages showed it).
+# Counts, money and rates are written by our filters (`num`, `vnd`, `percent`, `years`) in the
+# page's language.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

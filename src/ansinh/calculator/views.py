@@ -98,9 +98,9 @@ def pay(request: HtmxHttpRequest) -> HttpResponse:
             quote = contribution_quote(on, income, (cd["category"],), cd["mode"], years,
                                        tree=tree)
         except IncomeOutOfRange as exc:
-            form.add_error("income", str(exc))
+            form.add_error("income", p.policy_message(exc))
         except PolicyError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, p.policy_message(exc))
         else:
             context.update(on=on, quote=quote, years=years, **_pay_result(quote))
     status = 200 if form.is_valid() else 400
@@ -126,7 +126,8 @@ def _pay_result(quote: Any) -> dict[str, Any]:
 
 
 class _Invalid(Exception):
-    """Input the form accepted but the path cannot use; the message is already bilingual."""
+    """Input the form accepted but the path cannot use; the message is in the page's
+    language."""
 
     def __init__(self, field: str | None, message: str) -> None:
         super().__init__(message)
@@ -141,7 +142,7 @@ def _incomes(form: PathForm, on: date, tree: ParameterTree) -> tuple[int, int]:
     try:
         contribution_quote(on, future, tree=tree)
     except IncomeOutOfRange as exc:
-        raise _Invalid("future_income", str(exc)) from None
+        raise _Invalid("future_income", p.policy_message(exc)) from None
     return past, future
 
 
@@ -163,9 +164,8 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
             history += plan_period(start, retirement.reached_month, future_income,
                                    cd["category"])
             if not history:
-                raise _Invalid(None, "Chưa có tháng đóng nào: hãy nhập số năm đã đóng hoặc "
-                               "tháng bắt đầu đóng / no contribution months: enter the years "
-                               "paid or a start month before retirement age")
+                raise _Invalid(None, _("Chưa có tháng đóng nào: hãy nhập số năm đã đóng hoặc "
+                                       "tháng bắt đầu đóng"))
             if history[0].start < _first_start(tree):
                 raise _Invalid("paid_years", _too_early(tree))
             result = pension(cd["sex"], cd["birth"], history, today=today, tree=tree)
@@ -173,7 +173,7 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
         except _Invalid as exc:
             form.add_error(exc.field, str(exc))
         except PolicyError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, p.policy_message(exc))
         else:
             average = p.amount(result, "average_income",
                                _("Thu nhập bình quân của các năm đóng (đã tính trượt giá)"),
@@ -204,8 +204,8 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
 
 def _too_early(tree: ParameterTree) -> str:
     first = _first_start(tree)
-    return (f"BHXH tự nguyện chỉ có từ tháng {first:%m/%Y}: số năm đã đóng quá nhiều / "
-            f"voluntary SI only exists from {first:%Y-%m}: too many years paid")
+    return _("BHXH tự nguyện chỉ có từ tháng %(month)s: số năm đã đóng quá nhiều") % {
+        "month": f"{first:%m/%Y}"}
 
 
 def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dict[str, Any]:
@@ -215,15 +215,13 @@ def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dic
     claim_on = cd["claim_on"] or today
     last_paid = cd["last_paid"] or add_months(claim_on, -1)
     if form.paid <= 0:
-        raise _Invalid("paid_years", "Hãy nhập số năm, tháng đã đóng / enter the years and "
-                       "months already paid")
+        raise _Invalid("paid_years", _("Hãy nhập số năm, tháng đã đóng"))
     past_income, future_income = _incomes(form, claim_on, tree)
     past = past_period(form.paid, last_paid, past_income, cd["category"])
     if past[0].start < _first_start(tree):
         raise _Invalid("paid_years", _too_early(tree))
     if last_paid > claim_on:
-        raise _Invalid("last_paid", "Tháng đóng gần nhất sau ngày rút / the last month paid is "
-                       "after the claim date")
+        raise _Invalid("last_paid", _("Tháng đóng gần nhất sau ngày rút"))
     sex, birth = cd["sex"], cd["birth"]
     retirement = retirement_age(sex, birth, tree)
     cash = lump_sum(past, claim_on, cd["ground"], tree, sex, birth)
@@ -304,7 +302,7 @@ def _cash_out(request: HttpRequest, form: CashOutForm) -> dict[str, Any]:
         except _Invalid as exc:
             form.add_error(exc.field, str(exc))
         except PolicyError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, p.policy_message(exc))
     return context
 
 

@@ -10,14 +10,14 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.fields import AMOUNT_ERROR, DATE_ERROR, MonthField, VNDField
+from ansinh.core.fields import AMOUNT_ERROR, DATE_ERROR, REQUIRED_ERROR, MonthField, VNDField
 from ansinh.network.models import Agent
 from ansinh.registry.models import Person
 
 from .models import Channel
 
-REQUIRED = "Cần điền mục này / this field is required"
-MONTHS_ERROR = "Chọn ít nhất một kỳ để thu / choose at least one period to collect"
+REQUIRED = REQUIRED_ERROR
+MONTHS_ERROR = _("Chọn ít nhất một kỳ để thu")
 
 
 def _date_field(label: Any) -> forms.DateField:

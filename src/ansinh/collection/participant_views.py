@@ -22,7 +22,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -47,7 +46,7 @@ from ansinh.policy import PolicyError, contribution_quote, income_bounds
 from ansinh.policy.money import first_of_month
 from ansinh.registry.models import Commune, Person, Village
 from ansinh.rules import presenting as p
-from ansinh.rules.presenting import CATEGORY_CHOICES
+from ansinh.rules.presenting import CATEGORY_CHOICES, policy_message
 from ansinh.rules.tree import current_tree
 
 from . import lifecycle
@@ -360,11 +359,6 @@ def _already_enrolled(request: HttpRequest, person: Person) -> HttpResponse | No
     if existing is None:
         return None
     return redirect("participation:detail", pk=existing.pk)
-
-
-def policy_message(exc: PolicyError) -> str:
-    """The engine's reason in the active language."""
-    return exc.en if (get_language() or "vi").startswith("en") else exc.vi
 
 
 def _category_label(quote: Any) -> str:

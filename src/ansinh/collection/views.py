@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ansinh.collection.dues import dues, dues_bulk, period_amounts, quote_months
-from ansinh.collection.participant_views import filtered_participations, policy_message
+from ansinh.collection.participant_views import filtered_participations
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Office, User
@@ -51,6 +51,7 @@ from ansinh.participation.models import COLLECTABLE, Participation
 from ansinh.policy import PolicyError, household_hi
 from ansinh.policy.money import add_months, first_of_month
 from ansinh.registry.models import Commune, Household, Person
+from ansinh.rules.presenting import policy_message
 from ansinh.rules.tree import current_tree
 
 from . import actions, exporting, receipts

@@ -1,5 +1,5 @@
 """Form fields the pages share: amounts in đồng and calendar months, typed the way people
-write them, with errors written "Vietnamese / English" like the engine's own messages."""
+write them, with errors in the page's language (a page shows one language)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-AMOUNT_ERROR = "Nhập số tiền bằng chữ số, ví dụ 2.000.000 / enter an amount in đồng, e.g. 2000000"
-REQUIRED_ERROR = "Cần điền mục này / this field is required"
-DATE_ERROR = "Ngày không hợp lệ (ngày/tháng/năm) / invalid date"
-MONTH_ERROR = "Tháng không hợp lệ, ví dụ 2026-11 / invalid month, e.g. 2026-11"
-NUMBER_ERROR = "Nhập một số nguyên / enter a whole number"
-CHOICE_ERROR = "Lựa chọn không hợp lệ / invalid choice"
+AMOUNT_ERROR = _("Nhập số tiền bằng chữ số, ví dụ 2.000.000")
+REQUIRED_ERROR = _("Cần điền mục này")
+DATE_ERROR = _("Ngày không hợp lệ (ngày/tháng/năm)")
+MONTH_ERROR = _("Tháng không hợp lệ, ví dụ 2026-11")
+NUMBER_ERROR = _("Nhập một số nguyên")
+CHOICE_ERROR = _("Lựa chọn không hợp lệ")
 FIELD_ERRORS = {"required": REQUIRED_ERROR, "invalid": NUMBER_ERROR, "invalid_choice": CHOICE_ERROR,
            "min_value": NUMBER_ERROR, "max_value": NUMBER_ERROR}
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .models import Office
 from .pdf import pdf_response
-from .templatetags.money import format_vnd, percent
+from .templatetags.money import decimal_text, format_count, format_vnd, percent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,7 +40,7 @@ class Table:
     office: Office | None = None  # whose heading and signatures the PDF carries
 
     def display_rows(self) -> list[list[tuple[str, str]]]:
-        """(css class, text) per cell, formatted the Vietnamese way."""
+        """(css class, text) per cell, formatted the page's way."""
         return [[(column.kind, display(value, column.kind))
                  for column, value in zip(self.columns, row, strict=True)]
                 for row in self.all_rows()]
@@ -59,9 +59,9 @@ def display(value: Any, kind: str) -> str:
     if kind == "ratio":
         return percent(value)
     if kind == "int" or kind == "bar":
-        return f"{int(value):,}".replace(",", ".")
+        return format_count(int(value))
     if kind == "decimal":
-        return format(Decimal(value), "f").replace(".", ",")
+        return decimal_text(format(Decimal(value), "f"))
     if kind == "date" and isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)

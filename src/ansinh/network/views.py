@@ -30,7 +30,7 @@ from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import in_office
 from ansinh.core.tables import Column, Table, export_response
-from ansinh.core.templatetags.money import format_count
+from ansinh.core.templatetags.money import decimal_text, format_count
 from ansinh.registry.models import Commune, Village
 
 from . import actions
@@ -280,7 +280,7 @@ def _figures_text(figures: dict[str, Any]) -> str:
     parts = []
     for key, value in figures.items():
         if isinstance(value, float) and key in ("ratio", "retention", "persistence_12m"):
-            value = f"{value * 100:.1f} %".replace(".", ",")
+            value = decimal_text(f"{value * 100:.1f}") + " %"
         parts.append(f"{labels.get(key, key)}: {value}")
     return "; ".join(parts)
 

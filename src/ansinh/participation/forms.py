@@ -12,16 +12,25 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.fields import AMOUNT_ERROR, MonthField, VNDField
+from ansinh.core.fields import AMOUNT_ERROR, REQUIRED_ERROR, MonthField, VNDField
 from ansinh.network.models import Agent
 from ansinh.policy.money import add_months
 
 from .models import PaymentMode, StopReason
 
-YEAR_CHOICES = [("", "—")] + [(str(y), _("%(n)d năm") % {"n": y}) for y in range(2, 6)]
-REQUIRED = "Cần điền mục này / this field is required"
+
+def _years(n: int) -> str:
+    return gettext("%(n)d năm") % {"n": n}
+
+
+# Worded when shown, in the page's language (a `%` at import time fixed the words in
+# Vietnamese for every page).
+YEAR_CHOICES = [("", "—")] + [(str(y), lazy(_years, str)(y)) for y in range(2, 6)]
+REQUIRED = REQUIRED_ERROR
 
 
 def _month_choices(first: date, count: int) -> list[tuple[str, str]]:
@@ -43,8 +52,7 @@ class TermsFields(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("mode") == PaymentMode.ADVANCE and not cleaned.get("advance_years"):
-            self.add_error("advance_years", "Chọn số năm đóng trước (2–5) / choose the years "
-                                            "paid in advance (2–5)")
+            self.add_error("advance_years", _("Chọn số năm đóng trước (2–5)"))
         if cleaned.get("mode") != PaymentMode.ADVANCE:
             cleaned["advance_years"] = None
         return cleaned

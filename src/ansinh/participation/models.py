@@ -10,11 +10,13 @@ dated rows: a change takes effect from a month, never by editing the row in forc
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ansinh.core import scoping
 from ansinh.core.models import Office
@@ -176,6 +178,41 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on}: {self.old_status or '—'} → {self.new_status}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason as the page says it: the codes the actions and the lapse run store
+        ("enrol", "deadline 2026-02-28", a stop reason) in words; what a person typed, as typed."""
+        return status_reason_text(self.reason)
+
+
+# The reasons the actions write on a status change, as codes (the lapse run adds a date).
+STATUS_REASONS = {
+    "enrol": pgettext_lazy("lý do đổi trạng thái", "Đăng ký tham gia"),
+    "paid": pgettext_lazy("lý do đổi trạng thái", "Đã đóng tiền"),
+    "resume": pgettext_lazy("lý do đổi trạng thái", "Đóng tiếp"),
+    "pause": pgettext_lazy("lý do đổi trạng thái", "Tạm dừng đóng"),
+}
+DATED_STATUS_REASONS = {
+    "deadline": _("Quá hạn đóng ngày %(date)s"),
+    "late since": _("Chậm đóng từ hạn ngày %(date)s"),
+}
+
+
+def status_reason_text(reason: str) -> str:
+    if reason in STATUS_REASONS:
+        return str(STATUS_REASONS[reason])
+    if reason in StopReason.values:
+        return str(StopReason(reason).label)
+    for code, wording in DATED_STATUS_REASONS.items():
+        prefix, _space, day = reason.rpartition(" ")
+        if prefix == code:
+            try:
+                on = date.fromisoformat(day)
+            except ValueError:
+                break
+            return str(wording) % {"date": f"{on:%d/%m/%Y}"}
+    return reason
 
 
 class LapseSettings(models.Model):

@@ -66,6 +66,7 @@ from ansinh.policy.parameters import (
     load_tree,
 )
 from ansinh.policy.pension import Pension, pension, pension_rate
+from ansinh.policy.results import Reason
 from ansinh.policy.retirement import RetirementAge, retirement_age
 
 __all__ = [
@@ -92,6 +93,7 @@ __all__ = [
     "ParameterTree",
     "Pension",
     "PolicyError",
+    "Reason",
     "Reference",
     "Refund",
     "RetirementAge",

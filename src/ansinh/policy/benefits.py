@@ -15,7 +15,7 @@ from ansinh.policy.errors import InvalidInput
 from ansinh.policy.history import ContributionPeriod, average_income, check_sex, expand
 from ansinh.policy.money import ZERO, month_index, month_start, month_str, vnd, years_str
 from ansinh.policy.parameters import Lookup, ParameterTree, ParamValue
-from ansinh.policy.results import Breakdown
+from ansinh.policy.results import AGE_NOT_REACHED, ALLOWED, Breakdown, Reason
 from ansinh.policy.retirement import retirement_age_months
 
 
@@ -80,7 +80,7 @@ def social_pension(
 class MonthlyAllowance(Breakdown):
     on: date
     eligible: bool
-    reason: str
+    reason: Reason
     months: int
     benefit_years: Decimal
     average_income: int
@@ -97,7 +97,7 @@ class MonthlyAllowance(Breakdown):
         return {
             "on": self.on.isoformat(),
             "eligible": self.eligible,
-            "reason": self.reason,
+            "reason": str(self.reason),
             "months": self.months,
             "benefit_years": years_str(self.benefit_years),
             "average_income": self.average_income,
@@ -149,18 +149,20 @@ def monthly_allowance(
     years = _allowance_years(n, lk.vnd("benefits.half_year_odd_months", on))
 
     if month_index(on) < month_index(reached):
-        eligible, reason = False, "Chưa đủ tuổi nghỉ hưu / retirement age not reached"
+        eligible, reason = False, AGE_NOT_REACHED
     elif n >= required:
-        eligible, reason = False, "Đủ điều kiện lương hưu / eligible for a pension instead"
+        eligible, reason = False, Reason("pension_instead", "Đủ điều kiện lương hưu",
+                                          "eligible for a pension instead")
     elif n < min_months:
-        eligible, reason = (
-            False,
-            (f"Đóng dưới {min_months} tháng / fewer than {min_months} months of contributions"),
-        )
+        eligible, reason = False, Reason(
+            "too_few_months", f"Đóng dưới {min_months} tháng",
+            f"fewer than {min_months} months of contributions", (("months", min_months),))
     elif t_dt == 0:
-        eligible, reason = False, "Đã đến tuổi hưởng trợ cấp hưu trí xã hội / at social-pension age"
+        eligible, reason = False, Reason("social_pension_age",
+                                          "Đã đến tuổi hưởng trợ cấp hưu trí xã hội",
+                                          "at social-pension age")
     else:
-        eligible, reason = True, "Đủ điều kiện / allowed"
+        eligible, reason = True, ALLOWED
 
     t_tt = 0
     monthly = 0

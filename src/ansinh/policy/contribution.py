@@ -27,7 +27,7 @@ from ansinh.policy.history import (
 )
 from ansinh.policy.money import ONE, ZERO, add_months, month_index, month_str, rate_str, vnd
 from ansinh.policy.parameters import Lookup, ParameterTree, ParamValue
-from ansinh.policy.results import Breakdown
+from ansinh.policy.results import Breakdown, Reason
 from ansinh.policy.retirement import retirement_age_months
 
 MODES = ("monthly", "quarterly", "half_yearly", "yearly", "advance")
@@ -371,7 +371,7 @@ class MissingPeriod(Breakdown):
     reached_month: date
     earliest_month: date
     allowed: bool
-    reason: str
+    reason: Reason
     gross_monthly: int
     fund_yield: Decimal
     plain_total: int
@@ -390,7 +390,7 @@ class MissingPeriod(Breakdown):
             "reached_month": month_str(self.reached_month),
             "earliest_month": month_str(self.earliest_month),
             "allowed": self.allowed,
-            "reason": self.reason,
+            "reason": str(self.reason),
             "gross_monthly": self.gross_monthly,
             "fund_yield": format(self.fund_yield, "f"),
             "plain_total": self.plain_total,
@@ -431,24 +431,24 @@ def missing_period(
     r = fund_yield if fund_yield is not None else lk.dec("contribution.fund_yield", on)
 
     if missing == 0:
-        allowed, reason = False, "Đã đủ số năm đóng / already has the required years"
+        allowed, reason = False, Reason("has_required_years", "Đã đủ số năm đóng",
+                                         "already has the required years")
     elif missing > max_missing:
         allowed = False
-        reason = (
-            f"Thiếu {missing} tháng, quá {max_missing} tháng / "
-            f"{missing} months missing, more than {max_missing}"
-        )
+        reason = Reason(
+            "too_many_missing", f"Thiếu {missing} tháng, quá {max_missing} tháng",
+            f"{missing} months missing, more than {max_missing}",
+            (("missing", missing), ("max", max_missing)))
     elif month_index(on) < month_index(earliest):
         allowed = False
-        reason = (
-            f"Chưa đến tháng {month_str(earliest)} / not before {month_str(earliest)} "
-            "(the month before reaching retirement age)"
-        )
+        reason = Reason(
+            "too_early", f"Chưa đến tháng {month_str(earliest)}",
+            f"not before {month_str(earliest)} (the month before reaching retirement age)",
+            (("month", f"{earliest:%m/%Y}"),))
     else:
-        allowed, reason = (
-            True,
-            "Được đóng một lần cho số tháng còn thiếu / may pay the missing months",
-        )
+        allowed, reason = True, Reason(
+            "may_pay_missing", "Được đóng một lần cho số tháng còn thiếu",
+            "may pay the missing months")
 
     gross_monthly = vnd(rate * income)
     compounded = sum((gross_monthly * (ONE + r) ** i for i in range(1, missing + 1)), start=ZERO)

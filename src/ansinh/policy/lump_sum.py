@@ -27,7 +27,7 @@ from ansinh.policy.history import (
 from ansinh.policy.money import benefit_years, month_index, vnd, years_str
 from ansinh.policy.parameters import Lookup, ParameterTree, ParamValue
 from ansinh.policy.pension import half_year_max
-from ansinh.policy.results import Breakdown
+from ansinh.policy.results import AGE_NOT_REACHED, ALLOWED, Breakdown, Reason
 from ansinh.policy.retirement import retirement_age_months
 
 GROUNDS = ("retirement_age", "emigration", "illness", "disability", "twelve_months_out")
@@ -44,7 +44,7 @@ class LumpSum(Breakdown):
     claim_on: date
     ground: str
     allowed: bool
-    reason: str
+    reason: Reason
     months: int
     average_income: int
     years_before_2014: Decimal
@@ -62,7 +62,7 @@ class LumpSum(Breakdown):
             "claim_on": self.claim_on.isoformat(),
             "ground": self.ground,
             "allowed": self.allowed,
-            "reason": self.reason,
+            "reason": str(self.reason),
             "months": self.months,
             "average_income": self.average_income,
             "years_before_2014": years_str(self.years_before_2014),
@@ -158,21 +158,21 @@ def _check_ground(
     claim_on: date,
     sex: str | None,
     birth: date | None,
-) -> tuple[bool, str]:
+) -> tuple[bool, Reason]:
     if ground in ("emigration", "illness", "disability"):
-        return True, "Đủ điều kiện / allowed"
+        return True, ALLOWED
     if ground == "retirement_age":
         required = lk.vnd("pension.min_years", claim_on) * 12
         if n >= required:
-            return False, (
-                f"Đã đủ {required // 12} năm để hưởng lương hưu / "
-                f"has the {required // 12} years for a pension"
-            )
+            return False, Reason(
+                "has_pension_years", f"Đã đủ {required // 12} năm để hưởng lương hưu",
+                f"has the {required // 12} years for a pension", (("years", required // 12),))
         if sex is not None and birth is not None:
             _, reached = retirement_age_months(lk, check_sex(sex), birth)
             if month_index(claim_on) < month_index(reached):
-                return False, "Chưa đủ tuổi nghỉ hưu / retirement age not reached"
-        return True, "Đủ tuổi nghỉ hưu, chưa đủ số năm / retirement age without the years"
+                return False, AGE_NOT_REACHED
+        return True, Reason("age_without_years", "Đủ tuổi nghỉ hưu, chưa đủ số năm",
+                             "retirement age without the years")
     # twelve_months_out
     rule = lk.table("lump_sum.grounds", claim_on)["twelve_months_out"]
     assert isinstance(rule, Mapping)
@@ -184,16 +184,15 @@ def _check_ground(
         lk.used[(new_law.name, new_law.start)] = new_law
         assert isinstance(new_law.value, date)
         if first >= new_law.value:
-            return False, (
-                "Người tham gia từ 01/7/2025 không được rút vì nghỉ 12 tháng / "
-                "people who first joined from 2025-07-01 cannot withdraw after 12 months out"
-            )
+            return False, Reason(
+                "new_law_joiner", "Người tham gia từ 01/7/2025 không được rút vì nghỉ 12 tháng",
+                "people who first joined from 2025-07-01 cannot withdraw after 12 months out")
     if n >= max_months:
-        return False, (
-            f"Đã đóng từ {max_months // 12} năm trở lên / {max_months // 12} years or more"
-        )
+        return False, Reason(
+            "too_many_years", f"Đã đóng từ {max_months // 12} năm trở lên",
+            f"{max_months // 12} years or more", (("years", max_months // 12),))
     if month_index(claim_on) - month_index(last) <= gap:
-        return False, (
-            f"Chưa đủ {gap} tháng không đóng / fewer than {gap} months without contributions"
-        )
-    return True, "Đủ điều kiện / allowed"
+        return False, Reason(
+            "gap_too_short", f"Chưa đủ {gap} tháng không đóng",
+            f"fewer than {gap} months without contributions", (("months", gap),))
+    return True, ALLOWED

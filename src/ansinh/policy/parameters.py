@@ -9,7 +9,8 @@ A file looks like::
     values:
       2025-07-01:                 # effective date (ISO)
         value: "0.22"             # rates as quoted strings: never floats
-        reference: {document: Law 41/2024/QH15, article: Art. 36(1), link: https://...}
+        reference: {document: Law 41/2024/QH15, article: Art. 36(1), link: https://...,
+                    document_vi: Luật 41/2024/QH15, article_vi: Điều 36 khoản 1}
         confidence: confirmed     # confirmed | secondary | assumed
       2030-01-01:
         value: null               # null ends the value (still with its reference)
@@ -40,6 +41,7 @@ import bisect
 import functools
 import hashlib
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -61,11 +63,23 @@ Value: TypeAlias = Scalar | Mapping[str, "Value"]
 
 @dataclass(frozen=True)
 class Reference:
-    """Where a value comes from: document number, article, link."""
+    """Where a value comes from: document number, article, link; the document and article in
+    English (``document``, ``article``: the CLI, English pages) and in Vietnamese
+    (``document_vi``, ``article_vi``: Vietnamese pages and the villager's sheets). The parameter
+    files give both; an office's override is typed once, in the office's words, and shown as
+    typed (the ``_vi`` fields empty)."""
 
     document: str
     article: str
     link: str = ""
+    document_vi: str = ""
+    article_vi: str = ""
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """(document, article) worded for ``language`` ("vi" or another code: English)."""
+        if language.startswith("vi") and self.document_vi:
+            return self.document_vi, self.article_vi
+        return self.document, self.article
 
     def to_dict(self) -> dict[str, str]:
         return {"document": self.document, "article": self.article, "link": self.link}
@@ -221,21 +235,37 @@ def _parse_date(raw: object, where: str) -> date:
     raise ValueError(f"{where}: effective date must be ISO YYYY-MM-DD, got {raw!r}")
 
 
+REFERENCE_KEYS = ("document", "article", "link", "document_vi", "article_vi")
+
+
 def _parse_reference(raw: object, where: str) -> Reference:
     if not isinstance(raw, Mapping):
-        raise ValueError(f"{where}: reference {{document, article, link}} is missing")
+        raise ValueError(f"{where}: reference {{{', '.join(REFERENCE_KEYS)}}} is missing")
     parts: dict[str, str] = {}
-    for key in ("document", "article", "link"):
+    for key in REFERENCE_KEYS:
         item = raw.get(key)
         if not isinstance(item, str) or (key != "link" and not item.strip()):
             raise ValueError(f"{where}: reference.{key} must be a non-empty string")
         parts[key] = item.strip()
     if parts["link"] and not parts["link"].startswith(("http://", "https://")):
         raise ValueError(f"{where}: reference.link must be an http(s) URL or empty")
-    extra = set(raw) - {"document", "article", "link"}
+    extra = set(raw) - set(REFERENCE_KEYS)
     if extra:
         raise ValueError(f"{where}: unknown reference keys {sorted(extra)}")
-    return Reference(parts["document"], parts["article"], parts["link"])
+    for key in ("document", "article"):
+        # the English wording must not be Vietnamese, nor the Vietnamese one English
+        if _VIETNAMESE_WORDS.search(parts[key]):
+            raise ValueError(f"{where}: reference.{key} is the English wording, got "
+                             f"{parts[key]!r} (Vietnamese goes in {key}_vi)")
+        if _ENGLISH_WORDS.search(parts[f"{key}_vi"]):
+            raise ValueError(f"{where}: reference.{key}_vi is the Vietnamese wording, got "
+                             f"{parts[key + '_vi']!r}")
+    return Reference(**parts)
+
+
+# Words that give a reference away as written in the other language.
+_VIETNAMESE_WORDS = re.compile(r"\b(Luật|Nghị định|Điều|khoản|điểm|Thông tư|Công văn)\b")
+_ENGLISH_WORDS = re.compile(r"\b(Law|Decree|Art\.|Circular|Decision|Code|Letter|Appendix|of)\b")
 
 
 def _parse_confidence(raw: object, where: str) -> str:

@@ -29,7 +29,7 @@ from ansinh.policy.money import (
     years_str,
 )
 from ansinh.policy.parameters import Lookup, ParameterTree, ParamValue
-from ansinh.policy.results import Breakdown
+from ansinh.policy.results import Breakdown, Reason
 from ansinh.policy.retirement import retirement_age_months
 
 
@@ -72,7 +72,7 @@ class Pension(Breakdown):
     birth: date
     settle_year: int
     eligible: bool
-    reason: str
+    reason: Reason
     months_required: int
     months: int
     months_projected: int
@@ -95,7 +95,7 @@ class Pension(Breakdown):
             "sex": self.sex,
             "birth": self.birth.isoformat(),
             "eligible": self.eligible,
-            "reason": self.reason,
+            "reason": str(self.reason),
             "months": self.months,
             "months_required": self.months_required,
             "months_projected": self.months_projected,
@@ -190,12 +190,13 @@ def pension(
     monthly = vnd(rate * mbq) if eligible else 0
     allowance = one_time_allowance(lk, sex, counted, reached, mbq, regime_date) if eligible else 0
     if eligible:
-        reason = "Đủ điều kiện hưởng lương hưu / eligible for a pension"
+        reason = Reason("eligible_pension", "Đủ điều kiện hưởng lương hưu",
+                        "eligible for a pension")
     else:
-        reason = (
-            f"Chưa đủ {required // 12} năm đóng ({len(counted)} tháng) / "
-            f"fewer than {required // 12} years of contributions ({len(counted)} months)"
-        )
+        reason = Reason(
+            "too_few_years", f"Chưa đủ {required // 12} năm đóng ({len(counted)} tháng)",
+            f"fewer than {required // 12} years of contributions ({len(counted)} months)",
+            (("years", required // 12), ("months", len(counted))))
     projected = 0
     if today is not None:
         today_idx = month_index(today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ansinh.policy.parameters import ParamValue
@@ -25,3 +26,26 @@ class Breakdown:
 
     def provisional_values(self) -> list[str]:
         return [f"{p.name}@{p.start.isoformat()}" for p in self.parameters if p.provisional]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a benefit or an option is (not) open: a code and its arguments, which pages word
+    in their own language (``rules.presenting.reason_text``), and the engine's own one-line
+    bilingual wording, "Vietnamese / English", which the CLI prints (its contract)."""
+
+    code: str
+    vi: str
+    en: str
+    args: tuple[tuple[str, int | str], ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.vi} / {self.en}"
+
+    @property
+    def arguments(self) -> dict[str, int | str]:
+        return dict(self.args)
+
+
+ALLOWED = Reason("allowed", "Đủ điều kiện", "allowed")
+AGE_NOT_REACHED = Reason("age_not_reached", "Chưa đủ tuổi nghỉ hưu", "retirement age not reached")

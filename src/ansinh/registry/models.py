@@ -12,12 +12,32 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ansinh.core import scoping
 from ansinh.core.models import Office
 from ansinh.core.text import fold, normalize_name
 
 from .reference import ETHNIC_GROUPS
+
+# The usual words of the register's "relation to the head" column (typed, in Vietnamese).
+RELATIONS = {
+    "chủ hộ": pgettext_lazy("quan hệ với chủ hộ", "Chủ hộ"),
+    "vợ": pgettext_lazy("quan hệ với chủ hộ", "Vợ"),
+    "chồng": pgettext_lazy("quan hệ với chủ hộ", "Chồng"),
+    "con": pgettext_lazy("quan hệ với chủ hộ", "Con"),
+    "con dâu": pgettext_lazy("quan hệ với chủ hộ", "Con dâu"),
+    "con rể": pgettext_lazy("quan hệ với chủ hộ", "Con rể"),
+    "cha": pgettext_lazy("quan hệ với chủ hộ", "Cha"),
+    "mẹ": pgettext_lazy("quan hệ với chủ hộ", "Mẹ"),
+    "bố": pgettext_lazy("quan hệ với chủ hộ", "Bố"),
+    "ông": pgettext_lazy("quan hệ với chủ hộ", "Ông"),
+    "bà": pgettext_lazy("quan hệ với chủ hộ", "Bà"),
+    "cháu": pgettext_lazy("quan hệ với chủ hộ", "Cháu"),
+    "anh": pgettext_lazy("quan hệ với chủ hộ", "Anh"),
+    "chị": pgettext_lazy("quan hệ với chủ hộ", "Chị"),
+    "em": pgettext_lazy("quan hệ với chủ hộ", "Em"),
+}
 
 
 class Province(models.Model):
@@ -237,6 +257,13 @@ class Person(models.Model):
     @property
     def is_ethnic_minority(self) -> bool:
         return self.ethnicity != "01"
+
+    @property
+    def relation_display(self) -> str:
+        """The relation to the head of household as typed (the register stores Vietnamese
+        words), in the page's language when it is one of the usual words ("Chủ hộ")."""
+        wording = RELATIONS.get(self.relation_to_head.strip().lower())
+        return str(wording) if wording is not None else self.relation_to_head
 
     @property
     def birth_display(self) -> str:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ansinh.core.templatetags.money import format_vnd
+from ansinh.core.templatetags.money import format_count, format_vnd
 from ansinh.network.models import Metric
 
 from .progress import BEHIND, ON_TRACK, UNKNOWN, Row
@@ -32,8 +32,8 @@ LEGEND = [
 
 
 def number(value: int) -> str:
-    """1809 -> "1.809"."""
-    return f"{value:,}".replace(",", ".")
+    """1809 -> "1.809" (vi), "1,809" (en)."""
+    return format_count(value)
 
 
 def amount(metric: str, value: int) -> str:

@@ -28,7 +28,7 @@ from ansinh.core.permissions import may
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import is_admin, scoped, visible_villages, whole_office
 from ansinh.core.tables import Column, Table, export_response
-from ansinh.core.templatetags.money import format_vnd
+from ansinh.core.templatetags.money import decimal_text, format_count, format_vnd
 from ansinh.network.models import Agent, Metric
 
 from . import metrics, plan, rankings
@@ -95,7 +95,7 @@ def _figure(metric: str, value: int | None) -> str:
         return "—"
     if metric == Metric.MONEY:
         return format_vnd(value)
-    return f"{value:,}".replace(",", ".")
+    return format_count(value)
 
 
 def _choices(user: User) -> dict[str, Any]:
@@ -407,15 +407,15 @@ def method_notes() -> list[str]:
           "đang tham gia 12 tháng trước nay vẫn tham gia."),
         _("Điểm công bằng = 100 × (%(r)s × tuyển mới + %(t)s × duy trì + %(p)s × bền vững) × "
           "hệ số khó khăn của địa bàn / hệ số của cơ quan; cơ quan = 100.") % {
-            "r": str(weights.recruitment).replace(".", ","),
-            "t": str(weights.retention).replace(".", ","),
-            "p": str(weights.persistence).replace(".", ",")},
+            "r": decimal_text(str(weights.recruitment)),
+            "t": decimal_text(str(weights.retention)),
+            "p": decimal_text(str(weights.persistence))},
         _("Hệ số khó khăn = 1 + %(a)s × tỷ lệ người thuộc hộ nghèo, cận nghèo + %(b)s × tỷ lệ "
           "người dân tộc thiểu số + %(c)s × (mức xa xôi bình quân − 1) / 2. Các trọng số là "
           "lựa chọn của cơ quan, không phải quy định pháp luật.") % {
-            "a": str(weights.poverty).replace(".", ","),
-            "b": str(weights.minority).replace(".", ","),
-            "c": str(weights.remoteness).replace(".", ",")},
+            "a": decimal_text(str(weights.poverty)),
+            "b": decimal_text(str(weights.minority)),
+            "c": decimal_text(str(weights.remoteness))},
     ]
 
 

@@ -132,7 +132,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         comparison = case_comparison(case, today, ground, _plan_income(request))
     except PolicyError as exc:
-        context["policy_error"] = str(exc)
+        context["policy_error"] = p.policy_message(exc)
     else:
         context.update(_sheet_context(comparison))
     form = SessionForm(request.POST or None, initial={"on": today})
@@ -169,7 +169,8 @@ def case_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         comparison = case_comparison(case, today, ground, _plan_income(request))
     except PolicyError as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(p.policy_message(exc), status=400,
+                            content_type="text/plain; charset=utf-8")
     context = _sheet_context(comparison)
     context.update(case=case, printed_on=today, ground_label=GROUND_LABELS[ground],
                    counsellor=user)

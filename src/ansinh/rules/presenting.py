@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.templatetags.money import format_vnd
-from ansinh.policy import ParamValue
+from ansinh.policy import ParamValue, PolicyError, Reason
 
 # The subsidy categories as people call them (the engine's category codes).
 CATEGORY_CHOICES = [
@@ -113,18 +113,21 @@ class Ref:
 
 
 def references(*results: Any) -> list[Ref]:
-    """Every parameter value used by ``results``, once, sorted by name and date."""
+    """Every parameter value used by ``results``, once, sorted by name and date; the document
+    and article worded in the active language."""
     seen: dict[tuple[str, Any], ParamValue] = {}
     for result in results:
         if result is None:
             continue
         for p in result.parameters:
             seen[(p.name, p.start)] = p
-    return [
-        Ref(PARAMETER_LABELS.get(p.name, p.name), p.name, p.start, p.reference.document,
-            p.reference.article, p.reference.link, p.confidence, p.provisional)
-        for _key, p in sorted(seen.items(), key=lambda item: (item[0][0], item[0][1]))
-    ]
+    language = get_language() or "vi"
+    found = []
+    for _key, p in sorted(seen.items(), key=lambda item: (item[0][0], item[0][1])):
+        document, article = p.reference.in_language(language)
+        found.append(Ref(PARAMETER_LABELS.get(p.name, p.name), p.name, p.start, document,
+                         article, p.reference.link, p.confidence, p.provisional))
+    return found
 
 
 def refs(*results: Any) -> dict[str, list[Ref]]:
@@ -218,3 +221,45 @@ def top_up_text(top_up: SpreadTopUp | None, *, social_pension_month: Any) -> str
     return gettext("Muốn nhận trợ cấp đến tuổi hưởng trợ cấp hưu trí xã hội (tháng %(month)s): "
                    "để dành %(monthly)s mỗi tháng trong %(duration)s, từ nay đến tuổi nghỉ hưu, "
                    "để nộp thêm một lần %(total)s khi nhận trợ cấp.") % values
+
+
+# The engine's reasons (policy.Reason codes), worded for pages; the engine's own wording is
+# bilingual, for the CLI.
+REASONS: dict[str, Promise] = {
+    "allowed": _("Đủ điều kiện"),
+    "age_not_reached": _("Chưa đủ tuổi nghỉ hưu"),
+    "has_pension_years": _("Đã đủ %(years)d năm để hưởng lương hưu"),
+    "age_without_years": _("Đủ tuổi nghỉ hưu, chưa đủ số năm"),
+    "new_law_joiner": _("Người tham gia từ 01/7/2025 không được rút vì nghỉ 12 tháng"),
+    "too_many_years": _("Đã đóng từ %(years)d năm trở lên"),
+    "gap_too_short": _("Chưa đủ %(months)d tháng không đóng"),
+    "pension_instead": _("Đủ điều kiện lương hưu"),
+    "too_few_months": _("Đóng dưới %(months)d tháng"),
+    "social_pension_age": _("Đã đến tuổi hưởng trợ cấp hưu trí xã hội"),
+    "has_required_years": _("Đã đủ số năm đóng"),
+    "too_many_missing": _("Thiếu %(missing)d tháng, quá %(max)d tháng"),
+    "too_early": _("Chưa đến tháng %(month)s"),
+    "may_pay_missing": _("Được đóng một lần cho số tháng còn thiếu"),
+    "eligible_pension": _("Đủ điều kiện hưởng lương hưu"),
+    "too_few_years": _("Chưa đủ %(years)d năm đóng (%(months)d tháng)"),
+}
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+def reason_text(reason: Reason | str) -> str:
+    """The engine's reason in the active language (a code unknown here: the engine's own
+    wording in that language)."""
+    if not isinstance(reason, Reason):
+        return str(reason)
+    wording = REASONS.get(reason.code)
+    if wording is None:
+        return reason.en if _english() else reason.vi
+    return str(wording) % reason.arguments if reason.args else str(wording)
+
+
+def policy_message(exc: PolicyError) -> str:
+    """The engine's refusal in the active language (pages show one language; the CLI both)."""
+    return exc.en if _english() else exc.vi

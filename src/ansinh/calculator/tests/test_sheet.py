@@ -38,7 +38,7 @@ def test_the_sheet_is_an_a4_pdf_with_the_numbers_and_diacritics(
         assert format_vnd(amount).replace("\u00a0", " ") in text
     for words in ("Phiếu tư vấn BHXH tự nguyện", "Rút BHXH một lần", "Lương hưu",
                   "Hộ nghèo", "Nghỉ đóng đủ 12 tháng", "tạm tính", "Căn cứ pháp lý",
-                  "Law on Social Insurance 41/2024/QH15", "Decree 159/2025/NĐ-CP",
+                  "Luật Bảo hiểm xã hội số 41/2024/QH15", "Nghị định 159/2025/NĐ-CP",
                   "thẻ BHYT"):
         assert words in text, words
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,

@@ -88,25 +88,30 @@ def test_an_advance_total_is_marked_provisional_with_its_reason(client: Any) -> 
     assert "badge prov" not in net  # the monthly share does not use it
     text = _text(response)
     assert "chưa được xác nhận" in text and "Lãi suất chiết khấu" in text
-    assert "Decree 159/2025/NĐ-CP" in text  # the references used
+    assert "Nghị định 159/2025/NĐ-CP" in text  # the references used, in Vietnamese
+    assert "Decree" not in text and "Art." not in text
 
 
-@pytest.mark.parametrize(("params", "needle"), [
-    ({"income": "200"}, "outside the range"),
-    ({"income": "hai triệu"}, "enter an amount"),
-    ({"on": "31/02/2026"}, "invalid date"),
-    ({"mode": "weekly"}, "invalid choice"),
-    ({"mode": "advance", "years": "9"}, "years must be between"),
-    ({"on": "1990-01-01"}, "no value of parameter"),
+@pytest.mark.parametrize(("params", "vietnamese", "english"), [
+    ({"income": "200"}, "nằm ngoài khoảng", "outside the range"),
+    ({"income": "hai triệu"}, "Nhập số tiền bằng chữ số", "Enter an amount"),
+    ({"on": "31/02/2026"}, "Ngày không hợp lệ", "Invalid date"),
+    ({"mode": "weekly"}, "Lựa chọn không hợp lệ", "Invalid choice"),
+    ({"mode": "advance", "years": "9"}, "số năm phải từ", "years must be between"),
+    ({"on": "1990-01-01"}, "Không có giá trị của tham số", "no value of parameter"),
 ])
-def test_invalid_input_shows_a_bilingual_message(
-    client: Any, params: dict[str, str], needle: str
+def test_invalid_input_shows_a_message_in_the_page_language(
+    client: Any, params: dict[str, str], vietnamese: str, english: str
 ) -> None:
+    """A page shows one language: the engine's bilingual message is for the CLI (issue 11)."""
     response = client.get("/tinh/dong-bao-nhieu/", params)
     assert response.status_code == 400
     text = _text(response)
-    assert needle in text and " / " in text
+    assert vietnamese in text and english not in text
     assert "Chưa tính được" in text
+    client.cookies["django_language"] = "en"
+    text = _text(client.get("/tinh/dong-bao-nhieu/", params))
+    assert english in text and vietnamese not in text
 
 
 def test_htmx_gets_the_result_fragment_even_for_an_error(client: Any) -> None:
@@ -116,7 +121,7 @@ def test_htmx_gets_the_result_fragment_even_for_an_error(client: Any) -> None:
     assert 'data-key="net_monthly"' in ok.content.decode()
     bad = client.get("/tinh/dong-bao-nhieu/", {"income": "200"},
                      HTTP_HX_REQUEST="true", HTTP_HX_TARGET="result")
-    assert bad.status_code == 200 and "outside the range" in bad.content.decode()
+    assert bad.status_code == 200 and "nằm ngoài khoảng" in bad.content.decode()
 
 
 @time_machine.travel(date(2026, 11, 28), tick=False)
@@ -155,10 +160,10 @@ def test_what_will_i_get_refuses_a_missing_birth_and_an_income_above_the_ceiling
     client: Any,
 ) -> None:
     response = client.get("/tinh/nhan-gi/", {"sex": "F", "birth": "", "paid_years": "3"})
-    assert response.status_code == 400 and "this field is required" in _text(response)
+    assert response.status_code == 400 and "Cần điền mục này" in _text(response)
     response = client.get("/tinh/nhan-gi/", {"sex": "F", "birth": "1990",
                                              "future_income": "900000000"})
-    assert response.status_code == 400 and "outside the range" in _text(response)
+    assert response.status_code == 400 and "nằm ngoài khoảng" in _text(response)
 
 
 CASH_OUT = {"sex": "F", "birth": "1980", "category": "poor", "paid_years": "8",
@@ -197,7 +202,7 @@ def test_what_if_i_cash_out_equals_the_engine(client: Any) -> None:
 def test_cash_out_refuses_more_years_than_the_scheme_has(client: Any) -> None:
     response = client.get("/tinh/rut-mot-lan/", {**CASH_OUT, "paid_years": "40"})
     assert response.status_code == 400
-    assert "voluntary SI only exists from 2008-01" in _text(response)
+    assert "BHXH tự nguyện chỉ có từ tháng 01/2008" in _text(response)
 
 
 def test_pages_need_no_sign_in(client: Any) -> None:

@@ -1,31 +1,48 @@
-"""Money, counts and rates the Vietnamese way: ``1.234.568 ₫``, ``50.000``, ``4,5 %``."""
+"""Money and rates in the page's language: ``1.234.568 ₫``, ``4,5 %`` in Vietnamese;
+``1,234,568 ₫``, ``4.5 %`` in English (one decimal separator per page)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import get_language
 
 register = template.Library()
 
 NBSP = "\u00a0"  # keeps the amount and its ₫ on one line on a narrow phone
 
 
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+def group(value: int) -> str:
+    """An integer with its thousands grouped the page's way: 3.229 (vi), 3,229 (en)."""
+    text = f"{value:,}"
+    return text if _english() else text.replace(",", ".")
+
+
+def decimal_text(text: str) -> str:
+    """A number written with a decimal point, with the page's decimal separator."""
+    return text if _english() else text.replace(".", ",")
+
+
 def format_vnd(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
         return "—"
     sign = "-" if value < 0 else ""
-    return f"{sign}{abs(value):,}".replace(",", ".") + f"{NBSP}₫"
+    return f"{sign}{group(abs(value))}{NBSP}₫"
 
 
 def format_count(value: object) -> str:
-    """A count the Vietnamese way whatever the interface language, as money is: 50000 ->
-    "50.000". Django's own grouping cannot do it: its Vietnamese locale has no
-    NUMBER_GROUPING, so ``{{ n }}`` and ``intcomma`` print "50000"."""
+    """A count the page's way: 50000 -> "50.000" (vi), "50,000" (en); anything else -> "—".
+    Django's own grouping cannot do it: its Vietnamese locale has no NUMBER_GROUPING, so
+    ``{{ n }}`` and ``intcomma`` print "50000"."""
     if isinstance(value, bool) or not isinstance(value, int):
         return "—"
     sign = "-" if value < 0 else ""
-    return f"{sign}{abs(value):,}".replace(",", ".")
+    return f"{sign}{group(abs(value))}"
 
 
 @register.filter
@@ -47,7 +64,7 @@ def percent(value: object) -> str:
         return "—"
     number = (Decimal(value) * 100).normalize()
     text = format(number.quantize(Decimal(1)) if number == number.to_integral() else number, "f")
-    return text.replace(".", ",") + f"{NBSP}%"
+    return decimal_text(text) + f"{NBSP}%"
 
 
 @register.filter
@@ -57,4 +74,4 @@ def years(value: object) -> str:
         return "—"
     number = Decimal(value).normalize()
     text = format(number.quantize(Decimal(1)) if number == number.to_integral() else number, "f")
-    return text.replace(".", ",")
+    return decimal_text(text)

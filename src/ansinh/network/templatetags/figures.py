@@ -1,4 +1,5 @@
-"""Counts the Vietnamese way: 3229 -> "3.229" (the filter is core's `money.num`)."""
+"""Counts in the page's language: 3229 -> "3.229" (vi), "3,229" (en); the filter is core's
+`money.num`."""
 
 from __future__ import annotations
 

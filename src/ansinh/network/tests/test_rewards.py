@@ -29,6 +29,10 @@ def test_director_records_a_reward_with_its_figures(client: Any, director: User)
     assert reward.period_start == date(2026, 1, 1) and reward.period_kind == "quarter"
     page = client.get("/chi-tieu/khen-thuong/").content.decode()
     assert "21/QĐ-BHXH" in page and "hạng công bằng: 1" in page
+    assert "62,0 %" in page
+    client.cookies["django_language"] = "en"  # one decimal separator per page (issue 11)
+    page = client.get("/chi-tieu/khen-thuong/").content.decode()
+    assert "62.0 %" in page and "62,0 %" not in page
 
 
 def test_a_reward_needs_a_decision_number(director: User, world: dict[str, Any]) -> None:

@@ -26,15 +26,18 @@ unit: currency-VND
 values:
   2020-01-01:
     value: 100
-    reference: {document: "Decree 1", article: "Art. 1", link: ""}
+    reference: {document: "Decree 1", article: "Art. 1", link: "",
+                document_vi: "Nghị định 1", article_vi: "Điều 1"}
     confidence: confirmed
   2021-01-01:
     value: 200
-    reference: {document: "Decree 2", article: "Art. 2", link: "https://example.org/2"}
+    reference: {document: "Decree 2", article: "Art. 2", link: "https://example.org/2",
+                document_vi: "Nghị định 2", article_vi: "Điều 2"}
     confidence: secondary
   2022-01-01:
     value: null
-    reference: {document: "Decree 3", article: "Art. 3", link: ""}
+    reference: {document: "Decree 3", article: "Art. 3", link: "",
+                document_vi: "Nghị định 3", article_vi: "Điều 3"}
     confidence: confirmed
 """
 
@@ -78,10 +81,15 @@ def test_lookup_latest_start_on_or_before_and_null_ends(tmp_path: Path) -> None:
         (GOOD.replace("value: 100", 'value: "abc"'), "number"),
         (
             GOOD.replace(
-                '    reference: {document: "Decree 1", article: "Art. 1", link: ""}\n', ""
+                '    reference: {document: "Decree 1", article: "Art. 1", link: "",\n'
+                '                document_vi: "Nghị định 1", article_vi: "Điều 1"}\n', ""
             ),
             "reference",
         ),
+        # the Vietnamese wording is required, and each wording is in its own language
+        (GOOD.replace(', article_vi: "Điều 1"', ""), "article_vi"),
+        (GOOD.replace('document_vi: "Nghị định 2"', 'document_vi: "Decree 2"'), "document_vi"),
+        (GOOD.replace('article: "Art. 3"', 'article: "Điều 3"'), "english"),
         (GOOD.replace('document: "Decree 1"', 'document: ""'), "document"),
         (GOOD.replace('link: "https://example.org/2"', 'link: "example.org"'), "link"),
         (GOOD.replace("confidence: secondary", "confidence: sure"), "confidence"),
@@ -181,3 +189,14 @@ def test_docs_list_every_provisional_value(tree: ParameterTree) -> None:
         for entry in tree.parameter(name).entries:
             if entry.provisional:
                 assert f"| `{name}` | {entry.start.isoformat()} |" in text, (name, entry.start)
+
+
+def test_every_reference_is_worded_in_both_languages() -> None:
+    """Vietnamese pages word a reference in Vietnamese, English ones in English (issue 11)."""
+    tree = load_default_tree()
+    for name in tree.names():
+        for entry in tree.parameter(name).entries:
+            ref = entry.reference
+            assert ref.in_language("vi") == (ref.document_vi, ref.article_vi), name
+            assert "Art." not in ref.article_vi and "Law" not in ref.document_vi, name
+            assert ref.in_language("en") == (ref.document, ref.article), name

@@ -193,3 +193,18 @@ def test_blank_template_downloads(director_client: Client) -> None:
     response = director_client.get("/so-doi-tuong/nhap/mau.xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')
+
+
+def test_the_head_of_household_is_named_in_the_page_language(director_client: Client) -> None:
+    """The register stores the relation as typed, in Vietnamese: "Chủ hộ" was left as such on
+    English pages (issue 11)."""
+    head = Person.objects.filter(relation_to_head="Chủ hộ", household__isnull=False).first()
+    assert head is not None
+    member = Person.objects.filter(household=head.household).exclude(pk=head.pk).first()
+    assert member is not None
+    director_client.cookies["django_language"] = "en"
+    page = director_client.get(f"/so-doi-tuong/doi-tuong/{member.pk}/").content.decode()
+    assert "Head of household" in page and "Chủ hộ" not in page
+    director_client.cookies["django_language"] = "vi"
+    page = director_client.get(f"/so-doi-tuong/doi-tuong/{member.pk}/").content.decode()
+    assert "Chủ hộ" in page
