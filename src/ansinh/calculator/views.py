@@ -35,7 +35,7 @@ from ansinh.policy.money import add_months, month_index
 from ansinh.rules import presenting as p
 from ansinh.rules.tree import current_tree
 
-from .contact import contact_for, place_query
+from .contact import PLACE_KEYS, contact_for, place_query
 from .forms import (
     CashOutForm,
     PathForm,
@@ -146,12 +146,20 @@ def _incomes(form: PathForm, on: date, tree: ParameterTree) -> tuple[int, int]:
     return past, future
 
 
+
+def asked(request: HttpRequest) -> bool:
+    """Whether the address asks a question: more than the place or agent an agent's link
+    names (?thon=, ?xa=, ?nv=), which only says whom to call. A link that names only a place
+    opens an empty form, not one full of "required" errors."""
+    return any(key not in PLACE_KEYS for key in request.GET)
+
 @require_GET
 def benefits(request: HtmxHttpRequest) -> HttpResponse:
     """Tôi sẽ nhận gì? The pension at retirement age for a planned contribution path."""
     tree = current_tree()
     today = timezone.localdate()
-    form = PensionForm(with_defaults(request.GET, PensionForm.DEFAULTS) if request.GET else None)
+    form = PensionForm(
+        with_defaults(request.GET, PensionForm.DEFAULTS) if asked(request) else None)
     context: dict[str, Any] = {"tab": "benefits", "form": form}
     if form.is_bound and form.is_valid():
         cd = form.cleaned_data
@@ -289,7 +297,7 @@ def _cash_later(cd: dict[str, Any], past: list[Any], cash: Any, tree: ParameterT
 
 
 def _cash_out_form(request: HttpRequest) -> CashOutForm:
-    data = with_defaults(request.GET, CashOutForm.DEFAULTS) if request.GET else None
+    data = with_defaults(request.GET, CashOutForm.DEFAULTS) if asked(request) else None
     return CashOutForm(data, tree=current_tree(), on=timezone.localdate())
 
 

@@ -130,8 +130,8 @@ def _detail_context(user: User, participation: Participation, on: date,
     terms_initial = {"from_month": f"{earliest:%Y-%m}", "income": participation.income,
                      "mode": participation.mode,
                      "advance_years": participation.advance_years}
-    computed = payment_state(participation.status, current,
-                             pause_after(participation.office_id)).state
+    state = payment_state(participation.status, current, pause_after(participation.office_id))
+    computed = state.state
     overdue_total = sum(amount or 0 for period, amount in open_periods if period.deadline < on)
     paid_months = [(month, CATEGORY_LABELS.get(month.category, month.category))
                    for month in participation.paid_months.select_related("receipt",
@@ -139,7 +139,7 @@ def _detail_context(user: User, participation: Participation, on: date,
     return {
         "participation": participation, "person": participation.person, "on": on,
         "computed_status": computed, "computed_label": Status(computed).label,
-        "overdue_total": overdue_total,
+        "overdue_total": overdue_total, "months_behind": state.months_behind,
         "terms": participation.terms.select_related("created_by"),
         "changes": participation.status_changes.select_related("actor"),
         "receipts": participation.receipts.select_related("agent__user", "reverses",

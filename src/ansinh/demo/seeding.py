@@ -99,10 +99,12 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _user(username: str, role: str, first: str, last: str, office: Office | None) -> User:
+def _user(username: str, role: str, first: str, last: str, office: Office | None,
+          phone: str = "") -> User:
     user, created = User.objects.get_or_create(
         username=username,
         defaults={"role": role, "first_name": first, "last_name": last, "office": office,
+                  "phone": phone,
                   "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN},
     )
     if created:
@@ -135,7 +137,9 @@ def _seed_users(office: Office, as_of: date) -> list[DemoUser]:
         users.append(DemoUser(f"xa{number}", Role.VIEWER, f"UBND xã {name}", name))
         for slot, org_code in enumerate((f"UB-{code}", shared_orgs[number % 3]), start=1):
             username = f"thu{number}{slot}"
-            agent_user = _user(username, Role.AGENT, "Nhân viên thu", f"{name} #{slot}", office)
+            # a made-up mobile number of the demo (the calculator's "call your agent" button)
+            agent_user = _user(username, Role.AGENT, "Nhân viên thu", f"{name} #{slot}", office,
+                               phone=f"0905 {number}{slot}{number} {slot}{number}{slot}")
             Agent.objects.get_or_create(
                 user=agent_user,
                 defaults={"organisation": organisations[org_code], "code": username.upper()},

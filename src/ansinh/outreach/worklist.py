@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ansinh.collection.payment_state import payment_states
 from ansinh.core.models import AuditEntry, User
@@ -167,7 +168,8 @@ def _participants(today: date, end: date, villages: QuerySet[Village],
         elif state.state == Status.LATE:
             first = state.missed
             found.append((POINTS["late"], "late",
-                          _("Chậm đóng %(n)d tháng (hạn %(day)s)")
+                          ngettext("Chậm đóng %(n)d tháng (hạn %(day)s)",
+                                   "Chậm đóng %(n)d tháng (hạn %(day)s)", state.months_behind)
                           % {"n": state.months_behind,
                              "day": f"{first:%d/%m/%Y}" if first else "—"}))
             found.append((min(state.months_behind * POINTS["late_per_month"],
@@ -178,11 +180,14 @@ def _participants(today: date, end: date, villages: QuerySet[Village],
         else:
             deadline = current.next_deadline
             if current.due and deadline is not None and deadline <= end:
-                label = (_("Chờ đóng lần đầu %(n)d tháng, hạn %(day)s")
+                months = len(current.due_months)
+                label = (ngettext("Chờ đóng lần đầu %(n)d tháng, hạn %(day)s",
+                                  "Chờ đóng lần đầu %(n)d tháng, hạn %(day)s", months)
                          if state.state == Status.AWAITING
-                         else _("Đến hạn đóng %(n)d tháng, hạn %(day)s"))
+                         else ngettext("Đến hạn đóng %(n)d tháng, hạn %(day)s",
+                                       "Đến hạn đóng %(n)d tháng, hạn %(day)s", months))
                 found.append((POINTS["due"], "due", label % {
-                    "n": len(current.due_months), "day": f"{deadline:%d/%m/%Y}"}))
+                    "n": months, "day": f"{deadline:%d/%m/%Y}"}))
                 if (deadline - today).days <= 3:
                     found.append((POINTS["due_soon"], "due", _("Còn dưới 3 ngày")))
         times_late = participation.times_late

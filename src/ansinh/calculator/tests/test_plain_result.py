@@ -101,3 +101,14 @@ def test_a_village_link_names_its_agent_and_their_phone(client: Any,
         key, value = next(iter(query.items()))
         assert f'href="/tinh/rut-mot-lan/?{key}={value}"' in html, query
         assert f'<input type="hidden" name="{key}" value="{value}">' in html, query
+
+
+def test_an_agents_link_opens_an_empty_form_not_a_page_of_errors(
+        client: Any, world: dict[str, Any]) -> None:
+    """A link that only names the village (the agent hands it out) asks nothing yet."""
+    village = Village.objects.order_by("id").first()
+    assert village is not None
+    for path in ("/tinh/nhan-gi/", "/tinh/rut-mot-lan/"):
+        response = client.get(path, {"thon": village.code})
+        assert response.status_code == 200, path
+        assert "Cần điền mục này" not in response.content.decode(), path

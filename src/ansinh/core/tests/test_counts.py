@@ -1,6 +1,6 @@
-"""Counts are written the Vietnamese way (50.000) on pages, in PDFs and in messages, whatever
-the interface language, as money is. Django's own grouping prints "50000" in Vietnamese (its
-locale has no NUMBER_GROUPING), so `intcomma` and a bare ``{{ n }}`` are not used for counts."""
+"""Counts are written the page's way (50.000 in Vietnamese, 50,000 in English) on pages, in PDFs
+and in messages, as money is. Django's own grouping prints "50000" in Vietnamese (its locale has
+no NUMBER_GROUPING), so `intcomma` and a bare ``{{ n }}`` are not used for counts."""
 
 from __future__ import annotations
 
@@ -46,4 +46,17 @@ def test_no_template_formats_a_count_with_djangos_grouping() -> None:
     """`intcomma` prints 50000 in Vietnamese; counts go through `num` (or `vnd` for money)."""
     offenders = [str(path.relative_to(SRC)) for path in SRC.rglob("templates/**/*.html")
                  if re.search(r"\|\s*intcomma", path.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+# a count shown as text: a tally (`x.counts.y`), a length, a total — not inside an attribute
+_BARE_COUNT = re.compile(r'(?<!=")\{\{\s*([\w.]+\.counts\.\w+|[\w.]+\|length|[\w.]*total)\s*\}\}')
+
+
+def test_no_template_shows_a_tally_or_a_length_without_num() -> None:
+    """The worklist's "Chưa ai đến thăm: 4762" and the like: tallies, lengths and totals shown
+    as text go through `num` (a `|length` in an attribute such as colspan is not text)."""
+    offenders = [f"{path.relative_to(SRC)}: {match.group(0)}"
+                 for path in SRC.rglob("templates/**/*.html")
+                 for match in _BARE_COUNT.finditer(path.read_text(encoding="utf-8"))]
     assert offenders == []

@@ -45,6 +45,9 @@ def test_seed_is_deterministic_and_shaped_like_a_luoi() -> None:
     kinds = set(CollectionOrganisation.objects.values_list("kind", flat=True))
     assert kinds == {"post_office", "commune_committee", "womens_union", "farmers_union"}
     assert Agent.objects.count() == 10
+    # every agent has a phone, so the calculator's "call your agent" button works on the demo
+    phones = list(Agent.objects.values_list("user__phone", flat=True))
+    assert all(phones) and len(set(phones)) == len(phones)
     assert User.objects.filter(role=Role.DIRECTOR).count() == 1
     for person in Person.objects.exclude(national_id=None)[:200]:
         from ansinh.registry.identity import check_national_id

@@ -71,6 +71,11 @@ def test_paused_gets_its_own_message(phones: Any) -> None:
 
 
 def test_no_phone_no_message(participation_al3: Any) -> None:
+    participation_al3.person.phone = ""
+    participation_al3.person.save(update_fields=["phone"])
+    agent_user = participation_al3.agent.user
+    agent_user.phone = ""
+    agent_user.save(update_fields=["phone"])
     counts = _run(participation_al3.office, date(2026, 1, 25))
     assert counts["reminders"] == 0 and counts["without_phone"] == 2  # person and agent
 
