@@ -80,3 +80,17 @@ def test_the_demo_is_plausible_and_shows_the_article_figures(as_of: date) -> Non
         for before, after in pairwise(changes):
             assert before.on <= after.on and after.old_status == before.new_status
         assert changes[-1].new_status == participation.status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of", [date(2026, 3, 31), date(2026, 12, 2)])
+def test_the_default_demo_shows_1805_of_3229_on_its_date(as_of: date) -> None:
+    """At the size `make demo` seeds, the dashboard reads the article's own figures, 1,805
+    participants of a 3,229 target, whatever date the demo is seeded as of."""
+    call_command("seed-demo", persons=DEFAULT_PERSONS, seed=11, as_of=as_of, verbosity=0)
+    office = Office.objects.get(code="AL")
+    row = progress_rows(office, Period("year", date(as_of.year, 1, 1)), "active", "office",
+                        as_of)[0]
+    assert (row.achieved, row.target) == (1805, 3229)
+    states = payment_states(None, as_of, office_id=office.id)
+    assert sum(state.counted for state in states.values()) == 1805
