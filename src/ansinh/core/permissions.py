@@ -54,6 +54,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # office-wide jobs, settings and texts
     "run_office_jobs": OFFICE,  # the lapse run
     "edit_templates": OFFICE,  # reminder and leaflet templates
+    "edit_office": OFFICE,  # the office's phone, address and report heading
     "edit_parameters": OFFICE,  # overrides of the legal parameters (one for every office: admin)
     "handle_outbox": MANAGERS,  # the outbox; reminder templates to read
     # outreach and retention

@@ -1,13 +1,27 @@
 """The project's own pages: the sign-in page and `/`, both sending a user where their work is
-(`landing.landing_url`)."""
+(`landing.landing_url`), and the office's own settings."""
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.views.decorators.http import require_GET
+from typing import Any
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.forms.models import fields_for_model
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import actions
+from .actions import OFFICE_FIELDS
 from .landing import landing_url
+from .models import Office
+from .pages import office_choices, working_office
+from .permissions import role_required, signed_in
+from .scoping import is_admin
 
 
 class SignIn(auth_views.LoginView):
@@ -22,3 +36,30 @@ def home(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(landing_url(
         request.user, request.GET.get("next"), host=request.get_host(),
         secure=request.is_secure()))
+
+
+class OfficeForm(forms.Form):
+    """The settings an office keeps itself (`actions.OFFICE_FIELDS`), as the model words them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Office, fields=OFFICE_FIELDS))
+
+
+@role_required("edit_office")
+@require_http_methods(["GET", "POST"])
+def office_settings(request: HttpRequest) -> HttpResponse:
+    """The office's phone and address (the public calculator's call button) and the heading
+    of its printed reports; a director edits their own office, an administrator any."""
+    user = signed_in(request)
+    office = working_office(request, user)
+    form = OfficeForm(request.POST or None,
+                      initial={name: getattr(office, name) for name in OFFICE_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        actions.update_office(office, actor=user,
+                              **{name: form.cleaned_data[name] for name in OFFICE_FIELDS})
+        messages.success(request, _("Đã lưu thông tin cơ quan."))
+        query = f"?office={office.code}" if is_admin(user) else ""
+        return redirect(f"{reverse('office_settings')}{query}")
+    return render(request, "core/office_settings.html", {
+        "form": form, "office": office, "offices": office_choices(user)})
