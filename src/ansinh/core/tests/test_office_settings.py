@@ -45,7 +45,7 @@ def test_another_office_and_other_roles_are_refused(director_elsewhere: Any, dir
     for actor in (director_elsewhere, staff_al2):
         with pytest.raises(Refused):
             actions.update_office(office, actor=actor, phone="0999")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not an office setting"):
         actions.update_office(office, actor=director, name="Another name")
     assert Office.objects.get(pk=office.pk).phone != "0999"
     client.force_login(staff_al2)
