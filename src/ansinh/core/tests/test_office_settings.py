@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from ansinh.core import actions
-from ansinh.core.audit import AuditEntry
 from ansinh.core.errors import Refused
-from ansinh.core.models import Office
+from ansinh.core.models import AuditEntry, Office
 
 pytestmark = pytest.mark.django_db
 
