@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ansinh.core.templatetags.money import format_count, format_vnd
+from ansinh.core.templatetags.money import decimal_text, format_count, format_vnd
 from ansinh.network.models import Metric
 
 from .progress import BEHIND, ON_TRACK, UNKNOWN, Row
@@ -55,7 +55,7 @@ def per_month(metric: str, value: Decimal | None) -> str:
     if size >= 10 or size == size.to_integral_value():
         text = number(int(size.to_integral_value()))
     else:
-        text = str(size).replace(".", ",")
+        text = decimal_text(str(size))
     return _("%(sign)s%(n)s người/tháng") % {"sign": sign, "n": text}
 
 

@@ -114,3 +114,14 @@ def test_dashboard_queries_do_not_grow_per_commune(client: Client, director: Use
         response = client.get("/bao-cao/", Q)
     assert len(response.context["communes_by_gap"]) == 11
     assert len(more) == len(queries) < 80
+
+
+def test_a_pace_is_written_the_page_language_way() -> None:
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert per_month(Metric.ACTIVE, Decimal("3.6")) == "+3,6 người/tháng"
+        assert per_month(Metric.ACTIVE, Decimal("1404")) == "+1.404 người/tháng"
+    with translation.override("en"):
+        assert per_month(Metric.ACTIVE, Decimal("3.6")) == "+3.6 people/month"
+        assert per_month(Metric.ACTIVE, Decimal("1404")) == "+1,404 people/month"
