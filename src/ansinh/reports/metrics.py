@@ -29,7 +29,9 @@ Definitions, for a period P and a look-up date D (`until` = the earlier of D and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -119,15 +121,17 @@ def metric_rows(office: Office | int, metric: str, window: Window) -> tuple[Quer
     if metric == Metric.NEW:
         return _participations(office).filter(enrolled_on__range=(start, until)), Count("id")
     if metric == Metric.REJOINED:
+        # the resumed, found once through the changes of the window (not one EXISTS per
+        # participation of the office)
         resumed = StatusChange.objects.filter(
-            participation=OuterRef("pk"), old_status=Status.PAUSED, new_status=Status.ACTIVE,
-            on__range=(start, until))
+            participation__office=office, old_status=Status.PAUSED, new_status=Status.ACTIVE,
+            on__range=(start, until)).values("participation_id")
         stopped_before = Participation.objects.filter(
             person=OuterRef("person"), status=Status.STOPPED,
             enrolled_on__lte=OuterRef("enrolled_on"),
         ).exclude(pk=OuterRef("pk"))
         rows = _participations(office).filter(
-            Exists(resumed) | (Q(enrolled_on__range=(start, until)) & Exists(stopped_before)))
+            Q(pk__in=resumed) | (Q(enrolled_on__range=(start, until)) & Exists(stopped_before)))
         return rows, Count("id")
     if metric == Metric.RETAINED:
         rows = due_rows(office, window)
@@ -179,9 +183,42 @@ def due_rows(office: Office | int, window: Window) -> QuerySet[Participation]:
     )
 
 
+# The figures already computed in this page view (see `one_view`); None outside one.
+_VIEW: ContextVar[dict[tuple[Any, ...], dict[tuple[Any, ...], int]] | None] = ContextVar(
+    "metrics_view", default=None)
+
+
+@contextmanager
+def one_view() -> Iterator[None]:
+    """Within the block, a grouped figure asked for twice is computed once: the dashboard's
+    headline and its commune table read the same village figures. Nothing outlives the block,
+    so no figure is ever stale."""
+    token = _VIEW.set({})
+    try:
+        yield
+    finally:
+        _VIEW.reset(token)
+
+
+def _remembered(key: tuple[Any, ...], compute: Any) -> dict[tuple[Any, ...], int]:
+    seen = _VIEW.get()
+    if seen is None:
+        return compute()  # type: ignore[no-any-return]
+    if key not in seen:
+        seen[key] = compute()
+    return seen[key]
+
+
 def grouped(office: Office | int, metric: str, window: Window,
             dimension: str) -> dict[tuple[Any, ...], int]:
     """{group key: figure} for one metric, grouped by village or by (organisation, agent)."""
+    office_id = office if isinstance(office, int) else office.pk
+    return _remembered(("grouped", office_id, metric, window, dimension),
+                       lambda: _grouped(office, metric, window, dimension))
+
+
+def _grouped(office: Office | int, metric: str, window: Window,
+             dimension: str) -> dict[tuple[Any, ...], int]:
     if window.until < window.start and metric not in STOCK_METRICS:
         return {}
     rows, expression = metric_rows(office, metric, window)
@@ -193,6 +230,13 @@ def grouped(office: Office | int, metric: str, window: Window,
 def grouped_base(office: Office | int, window: Window,
                  dimension: str) -> dict[tuple[Any, ...], int]:
     """For `retained`: how many were due, grouped like `grouped`."""
+    office_id = office if isinstance(office, int) else office.pk
+    return _remembered(("base", office_id, window, dimension),
+                       lambda: _grouped_base(office, window, dimension))
+
+
+def _grouped_base(office: Office | int, window: Window,
+                  dimension: str) -> dict[tuple[Any, ...], int]:
     if window.until < window.start:
         return {}
     fields = GROUPINGS[dimension]

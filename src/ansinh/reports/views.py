@@ -112,7 +112,13 @@ def _choices(user: User) -> dict[str, Any]:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Where the user stands: one card per metric, the monthly trend and the communes."""
+    """Where the user stands: one card per metric, the monthly trend and the communes (each
+    grouped figure computed once per view, though the cards and the table both read it)."""
+    with metrics.one_view():
+        return _dashboard(request)
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     params = _params(request)
     cards = []

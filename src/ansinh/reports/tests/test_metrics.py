@@ -174,3 +174,19 @@ def test_grouped_figures_take_a_fixed_number_of_queries(history: dict[str, Any],
         for metric in Metric.values:
             metrics.grouped(office, metric, window, "village")
     assert len(queries) == len(Metric.values)
+
+
+@pytest.mark.django_db
+def test_one_view_computes_a_grouped_figure_once(world: dict[str, Any]) -> None:
+    """The dashboard's cards and its commune table read the same village figures: within
+    one view they are computed once; outside a view, every call asks the database."""
+    window = Window(parse_period("2026"), date(2026, 3, 31))
+    office = world["office"]
+    with CaptureQueriesContext(connection) as outside:
+        metrics.grouped(office, Metric.REJOINED, window, "village")
+        metrics.grouped(office, Metric.REJOINED, window, "village")
+    with metrics.one_view(), CaptureQueriesContext(connection) as inside:
+        first = metrics.grouped(office, Metric.REJOINED, window, "village")
+        again = metrics.grouped(office, Metric.REJOINED, window, "village")
+    assert again == first
+    assert len(inside) * 2 == len(outside) > 0
