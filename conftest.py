@@ -21,6 +21,19 @@ def _inline_tasks_and_media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _site_language() -> Any:
+    """Each test starts in the site's language, Vietnamese. A request in English activates
+    English for its thread and nothing deactivates it, so without this the next test on the
+    same worker would run in English (which tests run together changes from run to run)."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db: None) -> dict[str, Any]:
     """The A Lưới office with its communes, users and 600 persons."""
