@@ -281,14 +281,11 @@ def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dic
 def _cash_later(cd: dict[str, Any], past: list[Any], cash: Any, tree: ParameterTree) -> Any:
     """When the claim is refused only because the months out are too few: the lump sum on the
     first day it is allowed (None otherwise), so the page can say when and how much instead of
-    a bare "0 ₫"."""
-    if cash.allowed or cd["ground"] != "twelve_months_out":
+    a bare "0 ₫". The refusal names the months the law asks for (its reason's argument)."""
+    if cash.allowed or cash.reason.code != "gap_too_short":
         return None
-    pv = tree.find("lump_sum.grounds", cash.claim_on)
-    rule = pv.value.get("twelve_months_out") if pv and isinstance(pv.value, dict) else None
-    gap = rule.get("gap_months") if isinstance(rule, dict) else None
-    if not isinstance(gap, int):
-        return None
+    gap = cash.reason.arguments["months"]
+    assert isinstance(gap, int)
     on = add_months(past[-1].end, gap + 1)
     if on <= cash.claim_on:
         return None

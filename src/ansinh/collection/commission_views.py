@@ -31,6 +31,7 @@ from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import is_admin, scoped, whole_office
+from ansinh.core.tables import bold_cells
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import PaymentMode
 
@@ -190,18 +191,12 @@ def statement_xlsx(context: dict[str, Any]) -> bytes:
     """Two sheets (by organisation and agent; detail lines), openpyxl write_only."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     result: commissions.Statement = context["statement"]
     workbook = Workbook(write_only=True)
 
     def header(sheet: Any, titles: list[str]) -> None:
-        cells = []
-        for title in titles:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = Font(bold=True)
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(bold_cells(sheet, titles))
 
     def money(sheet: Any, value: int | None) -> Any:
         cell = WriteOnlyCell(sheet, value=value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from .text import in_english
 
 
 class Refused(Exception):
@@ -16,7 +16,7 @@ class Refused(Exception):
     @property
     def message(self) -> str:
         """The reason in the active language."""
-        return self.en if (get_language() or "vi").startswith("en") else self.vi
+        return self.en if in_english() else self.vi
 
 
 def vnd_text(amount: int) -> str:

@@ -8,6 +8,7 @@ it, so the exported numbers are the page's numbers.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -79,26 +80,31 @@ def xlsx_columns(table: Table) -> list[int]:
     return [index for index, column in enumerate(table.columns) if column.kind != "bar"]
 
 
+def bold_cells(sheet: Any, titles: Iterable[object]) -> list[Any]:
+    """A row of bold cells for a write-only sheet: a table's title, its column headers."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cells = []
+    for title in titles:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
+
+
 def xlsx_bytes(table: Table) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_name(table.title))
     kept = xlsx_columns(table)
-    title = WriteOnlyCell(sheet, value=table.title)
-    title.font = Font(bold=True)
-    sheet.append([title])
+    sheet.append(bold_cells(sheet, [table.title]))
     if table.subtitle:
         sheet.append([table.subtitle])
     sheet.append([])
-    header = []
-    for index in kept:
-        cell = WriteOnlyCell(sheet, value=table.columns[index].title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(bold_cells(sheet, (table.columns[index].title for index in kept)))
     for row in table.all_rows():
         cells = []
         for index in kept:

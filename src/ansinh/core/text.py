@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from django.utils.translation import get_language
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -48,3 +50,9 @@ def fold(value: str) -> str:
 
 fold_cached = lru_cache(maxsize=8192)(fold)
 """fold() for cells from a small vocabulary (sex, commune, village, status) in bulk paths."""
+
+
+def in_english() -> bool:
+    """Whether the active language is English: the page's, in a request (Vietnamese is the
+    site's language and the default)."""
+    return (get_language() or "vi").startswith("en")

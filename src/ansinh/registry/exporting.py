@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from ansinh.core.tables import bold_cells
+
 from .columns import COLUMNS
 from .importing import RowError
 from .models import HouseholdPoverty, Person, PovertyStatus, SIStatus
@@ -71,18 +73,12 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[by
     edits a cell and the file comes back as an import."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Danh sach")
     for letter, title in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", header, strict=False):
         sheet.column_dimensions[letter].width = max(12, min(30, len(title) + 4))
-    header_cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet.append(bold_cells(sheet, header))
     count = 0
     for row in rows:
         cells = []

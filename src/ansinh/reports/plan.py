@@ -31,16 +31,11 @@ LEGEND = [
 ]
 
 
-def number(value: int) -> str:
-    """1809 -> "1.809" (vi), "1,809" (en)."""
-    return format_count(value)
-
-
 def amount(metric: str, value: int) -> str:
     """A count of people ("120 người") or a sum of money ("12.000.000 ₫")."""
     if metric == Metric.MONEY:
         return format_vnd(value)
-    return ngettext("%(n)s người", "%(n)s người", value) % {"n": number(value)}
+    return ngettext("%(n)s người", "%(n)s người", value) % {"n": format_count(value)}
 
 
 def per_month(metric: str, value: Decimal | None) -> str:
@@ -53,7 +48,7 @@ def per_month(metric: str, value: Decimal | None) -> str:
         return _("%(sign)s%(money)s/tháng") % {
             "sign": sign, "money": format_vnd(int(size.to_integral_value()))}
     if size >= 10 or size == size.to_integral_value():
-        text = number(int(size.to_integral_value()))
+        text = format_count(int(size.to_integral_value()))
     else:
         text = decimal_text(str(size))
     return _("%(sign)s%(n)s người/tháng") % {"sign": sign, "n": text}
@@ -67,14 +62,14 @@ class Standing:
     projection: str  # "dự báo 1.809 / 3.229, còn thiếu 1.420"
     pace: str  # "+12 người/tháng"
     needed: str  # "cần +45 người/tháng để đạt chỉ tiêu", or ""
-    achieved: str = ""  # the row's figures, written the Vietnamese way
+    achieved: str = ""  # the row's figures, written the page's way
     target: str = ""
     projected: str = ""
 
 
 def standing(row: Row) -> Standing:
     metric, gap = row.metric, row.shortfall
-    figure = (format_vnd if metric == Metric.MONEY else number)
+    figure = format_vnd if metric == Metric.MONEY else format_count
     if gap is None:
         flag = _("chưa có chỉ tiêu") if row.target is None else ""
     elif gap > 0:

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.templatetags.money import format_vnd
+from ansinh.core.text import in_english
 from ansinh.policy import ParamValue, PolicyError, Reason
 
 # The subsidy categories as people call them (the engine's category codes).
@@ -245,10 +246,6 @@ REASONS: dict[str, Promise] = {
 }
 
 
-def _english() -> bool:
-    return (get_language() or "vi").startswith("en")
-
-
 def reason_text(reason: Reason | str) -> str:
     """The engine's reason in the active language (a code unknown here: the engine's own
     wording in that language)."""
@@ -256,10 +253,10 @@ def reason_text(reason: Reason | str) -> str:
         return str(reason)
     wording = REASONS.get(reason.code)
     if wording is None:
-        return reason.en if _english() else reason.vi
+        return reason.en if in_english() else reason.vi
     return str(wording) % reason.arguments if reason.args else str(wording)
 
 
 def policy_message(exc: PolicyError) -> str:
     """The engine's refusal in the active language (pages show one language; the CLI both)."""
-    return exc.en if _english() else exc.vi
+    return exc.en if in_english() else exc.vi

@@ -6,26 +6,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import get_language
+
+from ansinh.core.text import in_english
 
 register = template.Library()
 
 NBSP = "\u00a0"  # keeps the amount and its ₫ on one line on a narrow phone
 
 
-def _english() -> bool:
-    return (get_language() or "vi").startswith("en")
-
-
 def group(value: int) -> str:
     """An integer with its thousands grouped the page's way: 3.229 (vi), 3,229 (en)."""
     text = f"{value:,}"
-    return text if _english() else text.replace(",", ".")
+    return text if in_english() else text.replace(",", ".")
 
 
 def decimal_text(text: str) -> str:
     """A number written with a decimal point, with the page's decimal separator."""
-    return text if _english() else text.replace(".", ",")
+    return text if in_english() else text.replace(".", ",")
 
 
 def format_vnd(value: object) -> str:

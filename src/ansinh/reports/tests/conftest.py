@@ -14,9 +14,12 @@ from typing import Any
 import pytest
 
 from ansinh.collection.models import PaidMonth, Product, Receipt
-from ansinh.network.models import Agent
+from ansinh.core.models import User
+from ansinh.core.periods import parse_period
+from ansinh.network.actions import allocate, set_target
+from ansinh.network.models import Agent, Metric, Target, UnitKind
 from ansinh.participation.models import Participation, Status, StatusChange
-from ansinh.registry.models import Person
+from ansinh.registry.models import Commune, Person
 
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -141,3 +144,15 @@ def history(world: dict[str, Any]) -> dict[str, Any]:
     assert vsi is not None
     reverse(vsi, date(2026, 3, 20))
     return {"participations": participations, "rejoined": rejoined, "hi": hi, "reversed": vsi}
+
+
+@pytest.fixture
+def targets(history: dict[str, Any], world: dict[str, Any], director: User) -> Target:
+    """The office's 2026 target of 200 active participants, 40 for each commune."""
+    office_target = set_target(office=world["office"], period=parse_period("2026"),
+                               metric=Metric.ACTIVE, unit_kind=UnitKind.OFFICE, unit=None,
+                               value=200, effective_on=date(2026, 1, 1), actor=director)
+    allocate(office_target, UnitKind.COMMUNE,
+             {c.id: 40 for c in Commune.objects.all()}, effective_on=date(2026, 1, 1),
+             actor=director)
+    return office_target

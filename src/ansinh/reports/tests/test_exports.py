@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import subprocess
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,24 +13,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ansinh.core.models import User
-from ansinh.core.periods import parse_period
 from ansinh.core.tables import NUMBER_FORMATS, Table, xlsx_columns
-from ansinh.network.actions import allocate, set_target
-from ansinh.network.models import Metric, Target, UnitKind
-from ansinh.registry.models import Commune
+from ansinh.network.models import Target
 
 Q = {"as_of": "2026-03-31", "period": "2026"}
-
-
-@pytest.fixture
-def targets(history: dict[str, Any], world: dict[str, Any], director: User) -> Target:
-    office_target = set_target(office=world["office"], period=parse_period("2026"),
-                               metric=Metric.ACTIVE, unit_kind=UnitKind.OFFICE, unit=None,
-                               value=200, effective_on=date(2026, 1, 1), actor=director)
-    allocate(office_target, UnitKind.COMMUNE,
-             {c.id: 40 for c in Commune.objects.all()}, effective_on=date(2026, 1, 1),
-             actor=director)
-    return office_target
 
 
 def check_xlsx(content: bytes, table: Table) -> int:

@@ -13,23 +13,12 @@ from django.test.utils import CaptureQueriesContext
 
 from ansinh.core.models import User
 from ansinh.core.periods import parse_period
-from ansinh.network.actions import allocate, set_target
+from ansinh.network.actions import set_target
 from ansinh.network.models import Agent, Metric, Target, UnitKind
 from ansinh.participation.models import Participation
 from ansinh.registry.models import Commune
 
 Q = {"as_of": "2026-03-31", "period": "2026"}
-
-
-@pytest.fixture
-def targets(history: dict[str, Any], world: dict[str, Any], director: User) -> Target:
-    office_target = set_target(office=world["office"], period=parse_period("2026"),
-                               metric=Metric.ACTIVE, unit_kind=UnitKind.OFFICE, unit=None,
-                               value=200, effective_on=date(2026, 1, 1), actor=director)
-    allocate(office_target, UnitKind.COMMUNE,
-             {c.id: 40 for c in Commune.objects.all()}, effective_on=date(2026, 1, 1),
-             actor=director)
-    return office_target
 
 
 def _login(client: Client, user: User) -> Client:
