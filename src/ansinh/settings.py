@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_q",
+    "ninja",
     "ansinh.core",
     "ansinh.registry",
     "ansinh.network",
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "ansinh.retention",
     "ansinh.reports",
     "ansinh.field",
+    "ansinh.api",
     "ansinh.demo",
 ]
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ansinh.api.main import api
 from ansinh.core import views as core_views
 from ansinh.field import views as field_views
 
@@ -24,5 +25,6 @@ urlpatterns = [
     path("bao-cao/", include("ansinh.reports.urls")),
     path("chi-tieu/", include("ansinh.network.urls")),
     path("field/", include("ansinh.field.urls")),
+    path("api/", api.urls),
     path("sw.js", field_views.service_worker, name="service_worker"),
 ]

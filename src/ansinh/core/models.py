@@ -22,6 +22,9 @@ class Office(models.Model):
     place = models.CharField(
         _("địa danh"), max_length=100, blank=True,
         help_text=_("In ở dòng ngày tháng của báo cáo (ví dụ: A Lưới)"))
+    # The office's change sequence: the last number `core.changes.touch` gave a changed person.
+    # The phones' downloads ask for "what changed after N" (docs/field-sync.md).
+    change_seq = models.BigIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("cơ quan BHXH cơ sở")

@@ -66,7 +66,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_targets": OFFICE,  # targets, allocation, rewards
     "hand_over": OFFICE,
     # pages that only those who act on them need
-    "field_work": WRITERS,  # the worklist, the money pages, the offline queue
+    "field_work": WRITERS,  # the worklist, the money pages, the offline queue, own devices
+    "manage_devices": MANAGERS,  # revoke a device of someone of their office (a lost phone)
+    "resolve_sync_conflicts": MANAGERS,  # phone items that met a changed record
 }
 
 

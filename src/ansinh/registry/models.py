@@ -228,6 +228,9 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", db_index=False,
     )
+    # What a phone holds of this person (the person, household, participation, dues, follow-ups)
+    # last changed at this number of the office's change sequence (`core.changes.touch`).
+    sync_version = models.BigIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("đối tượng")
@@ -242,6 +245,8 @@ class Person(models.Model):
             models.Index(fields=["si_status", "sex", "birth_date"], name="person_prospect_idx"),
             # the import's natural key when there is no national ID
             models.Index(fields=["village", "birth_date", "name_folded"], name="person_natkey_idx"),
+            # a phone's download: what changed in the office after its cursor
+            models.Index(fields=["office", "sync_version"], name="person_sync_idx"),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ DOCS = PACKAGE.parents[1] / "docs" / "architecture.md"
 # Bottom first. An app may import the apps before it in this list, never those after it.
 LAYERS = (
     "policy", "core", "rules", "registry", "network", "participation", "collection",
-    "outreach", "retention", "reminders", "reports", "field", "calculator", "demo",
+    "outreach", "retention", "reminders", "reports", "field", "calculator", "api", "demo",
 )
 # The project's own modules (settings, URLs, the console script, `make bench`) sit on top; the
 # bench's workers import the apps inside functions, after `django.setup()`.

@@ -1,0 +1,52 @@
+"""The REST API: `/api/`, OpenAPI 3.1 at `/api/openapi.json`, docs at `/api/docs`.
+
+Every endpoint reads through `core.scoping` and writes through the same actions as the pages,
+so a phone, another system and a page meet the same rules. The routers live beside this module,
+one per subject; docs/field-sync.md is the contract the field pages rely on.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+
+from ansinh.core.errors import Refused
+from ansinh.core.permissions import refusal_status
+
+from .auth import AUTH
+
+api = NinjaAPI(
+    title="ansinh API",
+    version="1",
+    description="BHXH tự nguyện: địa bàn, đồng bộ thực địa, biểu tính / voluntary social "
+                "insurance: territory, field sync, calculator parameters.",
+    auth=AUTH,
+    urls_namespace="api",
+)
+
+
+class Message(Schema):
+    detail: str
+
+
+@api.exception_handler(Refused)
+def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=refusal_status(exc))
+
+
+class Me(Schema):
+    username: str
+    name: str
+    role: str
+    office: str | None
+    device: str | None
+
+
+@api.get("/me", response=Me, summary="Who is calling: the user and the device")
+def me(request: HttpRequest) -> Me:
+    user = request.user
+    device = getattr(request, "device", None)
+    return Me(username=user.get_username(), name=getattr(user, "display_name", ""),
+              role=getattr(user, "role", ""),
+              office=user.office.code if getattr(user, "office", None) else None,
+              device=device.name if device is not None else None)

@@ -1,0 +1,57 @@
+"""The office's change sequence: what a phone must download again.
+
+A phone holds, for each person of its territory, one bundle: the person, their household, their
+participation with its dues, and their open follow-ups. Every write that changes any part of a
+bundle calls `touch(office_id, person_ids)` inside its transaction; the persons get the office's
+next sequence number as their `sync_version`. A download asks for "the persons of my territory
+whose version is above my cursor" (docs/field-sync.md).
+
+The number comes from the office row, taken with an UPDATE that holds the row's lock until the
+transaction ends, so the numbers become visible in the order they were given: a phone that has
+seen version N never misses a change numbered below N. Call `touch` last in a transaction (after
+the rows it describes are locked), so the office lock is held briefly and always taken last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from ansinh.core.models import Office
+
+from .models import Person
+
+CHUNK = 900  # ids per statement (SQLite's bound-parameter limit is 999 on old builds)
+
+
+def next_seq(office_id: int) -> int:
+    """The office's next change number (the caller's transaction holds the office row)."""
+    table = connection.ops.quote_name(Office._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET change_seq = change_seq + 1 WHERE id = %s "  # noqa: S608
+            "RETURNING change_seq",
+            [office_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Office.DoesNotExist(office_id)
+    return int(row[0])
+
+
+def current_seq(office_id: int) -> int:
+    """The last number given: a download's new cursor (read before the rows it sends)."""
+    value = Office.objects.filter(pk=office_id).values_list("change_seq", flat=True).first()
+    return int(value or 0)
+
+
+def touch(office_id: int, person_ids: Iterable[int]) -> int | None:
+    """Mark `person_ids` (of one office) changed; returns the number given, None when empty."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return None
+    seq = next_seq(office_id)
+    for start in range(0, len(ids), CHUNK):
+        Person.objects.filter(pk__in=ids[start:start + CHUNK]).update(sync_version=seq)
+    return seq
