@@ -30,7 +30,7 @@ def next_seq(office_id: int) -> int:
     table = connection.ops.quote_name(Office._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET change_seq = change_seq + 1 WHERE id = %s "  # noqa: S608
+            f"UPDATE {table} SET change_seq = change_seq + 1 WHERE id = %s "
             "RETURNING change_seq",
             [office_id],
         )
