@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 
 from ansinh.core.errors import Refused
-from ansinh.core.permissions import refusal_status
+from ansinh.core.permissions import refusal_status, signed_in
 
 from .auth import AUTH
 
@@ -44,9 +44,8 @@ class Me(Schema):
 
 @api.get("/me", response=Me, summary="Who is calling: the user and the device")
 def me(request: HttpRequest) -> Me:
-    user = request.user
+    user = signed_in(request)
     device = getattr(request, "device", None)
-    return Me(username=user.get_username(), name=getattr(user, "display_name", ""),
-              role=getattr(user, "role", ""),
-              office=user.office.code if getattr(user, "office", None) else None,
+    return Me(username=user.get_username(), name=user.display_name, role=user.role,
+              office=user.office.code if user.office is not None else None,
               device=device.name if device is not None else None)
