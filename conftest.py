@@ -104,6 +104,22 @@ def phone_page() -> Any:
 
 
 @pytest.fixture
+def chromium_browser() -> Any:
+    """Debian's chromium, for a test that needs contexts of its own (`new_context(...)`)."""
+    import os
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
 def screenshot() -> Any:
     """Save a screenshot into var/screenshots for a person to look at."""
     import os
