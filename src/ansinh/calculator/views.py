@@ -14,11 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from ansinh.core.fields import AMOUNT_ERROR
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.pdf import pdf_response
-from ansinh.core.templatetags.money import format_vnd, percent
+from ansinh.core.templatetags.money import NBSP, format_vnd, group, percent
+from ansinh.core.text import in_english
 from ansinh.policy import (
     IncomeOutOfRange,
     ParameterTree,
@@ -45,6 +48,7 @@ from .forms import (
     plan_period,
     with_defaults,
 )
+from .snapshot import parameters_snapshot
 
 POOR = ("poor", "near_poor")  # a poor or near-poor household: the earlier social-pension age
 
@@ -103,6 +107,8 @@ def pay(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error(None, p.policy_message(exc))
         else:
             context.update(on=on, quote=quote, years=years, **_pay_result(quote))
+    if not (request.htmx and request.htmx.target == "result"):  # the whole page: offline too
+        context["offline"] = _pay_offline(tree, timezone.localdate())
     status = 200 if form.is_valid() else 400
     return _page(request, "calculator/pay.html", "calculator/_pay_result.html", context, status)
 
@@ -123,6 +129,47 @@ def _pay_result(quote: Any) -> dict[str, Any]:
     return {"amounts": amounts,
             "total": p.amount(quote, "total", _("Số tiền mỗi lần đóng"), strong=True),
             **p.refs(quote)}
+
+
+def _pay_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
+    """What the page needs to answer with the network down (static/calculator/pay-offline.js):
+    the parameter snapshot for engine.js and every word of the result in the page's language,
+    with {placeholders} the script fills (no text is written in the script)."""
+    snapshot = parameters_snapshot(today, tree)
+    limits = tree.find("contribution.advance_years", today)
+    top = int(limits.value["max"]) if limits and isinstance(limits.value, dict) else 5
+    return {"snapshot": snapshot, "texts": {
+        "vietnamese": not in_english(),
+        "group": group(1000)[1], "decimal": "." if group(1000)[1] == "," else ",",
+        "currency": f"{NBSP}₫", "percent": f"{NBSP}%",
+        "title": _("Nếu chọn mức thu nhập %(income)s/tháng") % {"income": "{income}"},
+        "gross_monthly": _("Tổng phải đóng mỗi tháng (%(rate)s mức thu nhập)")
+        % {"rate": "{rate}"},
+        "each_month": _("Mỗi tháng đóng:"),
+        "each_payment": _("Mỗi lần đóng (%(months)s tháng):") % {"months": "{months}"},
+        "advance": {str(y): ngettext("Đóng trước %(years)s năm (%(months)s tháng), một lần:",
+                                     "Đóng trước %(years)s năm (%(months)s tháng), một lần:", y)
+                    % {"years": y, "months": "{months}"} for y in range(1, top + 1)},
+        "discount": _("Đóng trước nhiều năm thì được bớt một ít (tính theo lãi %(r)s mỗi "
+                      "tháng).") % {"r": "{r}"},
+        "support_note": _("Nhà nước trả giúp %(rate)s số tiền phải đóng, tính trên mức thu "
+                          "nhập thấp nhất (%(floor)s).") % {"rate": "{rate}", "floor": "{floor}"},
+        "notice": _("Không có mạng: số tính ngay trên máy này, theo quy định tải về ngày "
+                    "%(date)s.") % {"date": f"{snapshot['on'][8:]}/{snapshot['on'][5:7]}/"
+                                            f"{snapshot['on'][:4]}"},
+        "income_out_of_range": _("Mức thu nhập phải từ %(floor)s đến %(ceiling)s.")
+        % {"floor": "{floor}", "ceiling": "{ceiling}"},
+        "income_invalid": str(AMOUNT_ERROR),
+        "outside_snapshot": _("Không có mạng: chưa tính được cho ngày trước %(date)s.")
+        % {"date": "{date}"},
+        "cannot": _("Không có mạng: chưa tính được. Hãy thử lại khi có mạng."),
+        "labels": {name: str(label) for name, label in p.PARAMETER_LABELS.items()},
+        "from": _("từ"),
+        # which values each line depends on, as the page marks them (rules.presenting)
+        "depends": {"gross_monthly": ["contribution.rate"], "support_monthly": list(p.SUPPORT),
+                    "local_support_monthly": ["subsidy.local_top_up"],
+                    "net_monthly": list(p.SUPPORT), "total": []},
+    }}
 
 
 class _Invalid(Exception):

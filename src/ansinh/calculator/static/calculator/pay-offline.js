@@ -1,0 +1,185 @@
+/* "Tôi đóng bao nhiêu?" with the network down: the page answers itself.
+ *
+ * When the browser is offline (navigator.onLine false) or the request fails, the form's answer
+ * comes from AnsinhEngine.contribution (engine.js) on the parameter snapshot the page carries
+ * (#calc-snapshot), rendered into the page's own <template id="calc-offline-result"> with the
+ * words the server rendered in the page's language (#calc-offline-texts): this script holds no
+ * text of its own.
+ */
+(function () {
+  "use strict";
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  var snapshot = data("calc-snapshot");
+  var texts = data("calc-offline-texts");
+  var form = document.querySelector("form.calc-form");
+  var result = document.getElementById("result");
+  if (!snapshot || !texts || !form || !result || !window.AnsinhEngine) { return; }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
+    });
+  }
+
+  function group(n) {
+    var s = String(Math.abs(n)), out = "";
+    while (s.length > 3) { out = texts.group + s.slice(-3) + out; s = s.slice(0, -3); }
+    return (n < 0 ? "-" : "") + s + out;
+  }
+
+  function vnd(n) { return group(n) + texts.currency; }
+
+  function percent(rate) {
+    // money.percent: "0.22" -> "22 %", "0.0031" -> "0,31 %"
+    var parts = String(rate).split("."), frac = (parts[1] || "") + "00";
+    var whole = (parts[0] + frac.slice(0, 2)).replace(/^0+(?=\d)/, "");
+    var rest = frac.slice(2).replace(/0+$/, "");
+    return whole + (rest ? texts.decimal + rest : "") + texts.percent;
+  }
+
+  function day(iso) { return iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4); }
+
+  function today() {
+    var d = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
+  }
+
+  function slot(root, name) { return root.querySelector('[data-slot="' + name + '"]'); }
+  function key(root, name) { return root.querySelector('[data-key="' + name + '"]'); }
+
+  function provisional(quote, prefixes) {
+    return quote.references.some(function (r) {
+      return r.confidence !== "confirmed" && (!prefixes.length || prefixes.some(function (p) {
+        return r.name.indexOf(p) === 0;
+      }));
+    });
+  }
+
+  function showError(message) {
+    var node = document.getElementById("calc-offline-error").content.cloneNode(true);
+    slot(node, "message").textContent = message;
+    result.replaceChildren(node);
+  }
+
+  function reference(ref) {
+    var entry = snapshot.parameters[ref.name].values.filter(function (v) {
+      return v.start === ref.start;
+    })[0];
+    var doc = ref.document, art = ref.article;
+    if (texts.vietnamese && entry && entry.reference.document_vi) {
+      doc = entry.reference.document_vi;
+      art = entry.reference.article_vi;
+    }
+    return (texts.labels[ref.name] || ref.name) + " (" + texts.from + " " + day(ref.start) +
+      "): " + doc + (art ? ", " + art : "");
+  }
+
+  function show(quote) {
+    var node = document.getElementById("calc-offline-result").content.cloneNode(true);
+    slot(node, "notice").textContent = texts.notice;
+    slot(node, "title").textContent = fill(texts.title, {income: vnd(quote.income)});
+    slot(node, "gross_monthly").textContent = fill(texts.gross_monthly, {rate: percent(quote.rate)});
+    Object.keys(texts.depends).forEach(function (name) {
+      var money = key(node, name);
+      money.textContent = vnd(quote[name]);
+      if (!provisional(quote, texts.depends[name])) {
+        money.parentNode.querySelector(".badge.prov").remove();
+      }
+    });
+    if (!quote.local_support_monthly) {  // as the page: no "0 ₫" line that reads as an error
+      node.querySelector("tr.local_support_monthly").remove();
+    }
+    var label = quote.mode === "advance"
+      ? fill(texts.advance[String(quote.years)] || "", {months: quote.months})
+      : quote.months === 1 ? texts.each_month : fill(texts.each_payment, {months: quote.months});
+    slot(node, "total").textContent = label;
+    if (quote.mode === "advance") {
+      var discount = slot(node, "discount");
+      discount.textContent = fill(texts.discount, {r: percent(quote.fund_yield)});
+      discount.hidden = false;
+    }
+    if (quote.category_applied !== "other" || quote.support_monthly) {
+      var note = slot(node, "support_note");
+      note.textContent = fill(texts.support_note, {rate: percent(quote.support_rate),
+                                                   floor: vnd(quote.floor)});
+      note.hidden = false;
+    }
+    key(node, "floor").textContent = vnd(quote.floor);
+    key(node, "ceiling").textContent = vnd(quote.ceiling);
+    key(node, "on").textContent = day(quote.on);
+    var prov = quote.references.filter(function (r) { return r.confidence !== "confirmed"; });
+    if (prov.length) {
+      var list = slot(node, "prov").querySelector("ul");
+      prov.forEach(function (r) {
+        var li = document.createElement("li");
+        li.textContent = reference(r);
+        list.appendChild(li);
+      });
+      slot(node, "prov").hidden = false;
+    }
+    result.replaceChildren(node);
+  }
+
+  function compute() {
+    var f = form.elements;
+    var on = (f.on && f.on.value) || today();
+    var mode = f.mode.value;
+    try {
+      var raw = (f.income.value || "").replace(/[\s.,_₫đ]|vnd|VND|đồng/g, "");
+      var income;
+      if (raw === "") {
+        income = AnsinhEngine.incomeBounds(snapshot, on).floor;
+      } else if (/^\d+$/.test(raw)) {
+        income = parseInt(raw, 10);
+      } else {
+        showError(texts.income_invalid);
+        return;
+      }
+      var years = null;
+      if (mode === "advance") {
+        years = parseInt(f.years && f.years.value, 10);
+        if (!years) {
+          var limits = snapshot.parameters["contribution.advance_years"].values;
+          years = limits[limits.length - 1].value.min;
+        }
+      }
+      show(AnsinhEngine.contribution(snapshot, {on: on, income: income,
+                                                category: f.category.value, mode: mode,
+                                                years: years}));
+    } catch (e) {
+      if (!(e instanceof AnsinhEngine.EngineError)) { throw e; }
+      if (e.kind === "income_out_of_range") {
+        showError(fill(texts.income_out_of_range, {floor: vnd(e.args.floor),
+                                                   ceiling: vnd(e.args.ceiling)}));
+      } else if (e.kind === "outside_snapshot") {
+        showError(fill(texts.outside_snapshot, {date: day(snapshot.valid_from)}));
+      } else if (e.code === "invalid_income") {
+        showError(texts.income_invalid);
+      } else {
+        showError(texts.cannot);
+      }
+    }
+  }
+
+  function ours(evt) { return evt.detail && evt.detail.elt && form.contains(evt.detail.elt); }
+
+  // offline: answer here instead of asking the server
+  document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    if (ours(evt) && !navigator.onLine) { evt.preventDefault(); compute(); }
+  });
+  // online in name only (no signal, the server away): the request failed, answer here
+  document.body.addEventListener("htmx:sendError", function (evt) { if (ours(evt)) { compute(); } });
+  document.body.addEventListener("htmx:responseError", function (evt) {
+    if (ours(evt) && evt.detail.xhr && evt.detail.xhr.status >= 500) { compute(); }
+  });
+  // without htmx (its file not cached) the form would go to the browser's error page
+  form.addEventListener("submit", function (evt) {
+    if (!window.htmx && !navigator.onLine) { evt.preventDefault(); compute(); }
+  });
+}());
