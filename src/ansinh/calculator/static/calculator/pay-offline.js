@@ -51,7 +51,12 @@
   }
 
   function slot(root, name) { return root.querySelector('[data-slot="' + name + '"]'); }
-  function key(root, name) { return root.querySelector('[data-key="' + name + '"]'); }
+  function key(root, name) {
+    // the template's amounts take their data-key (what the page's own result has) when filled
+    var el = root.querySelector('[data-fill="' + name + '"]');
+    el.setAttribute("data-key", name);
+    return el;
+  }
 
   function provisional(quote, prefixes) {
     return quote.references.some(function (r) {
