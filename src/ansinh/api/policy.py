@@ -46,12 +46,12 @@ class ParameterValues(Schema):
 
 class PolicySnapshot(Schema):
     format: int = Field(description="the snapshot's shape; engine.js refuses another")
-    on: date
-    valid_from: date = Field(description="the first date the snapshot answers for")
+    on: date = Field(description="the day the snapshot was made")
     key: str = Field(description="a digest of every value: equal keys, equal numbers")
     categories: list[str]
     modes: list[str]
     sexes: list[str]
+    grounds: list[str] = Field(description="the lump-sum grounds")
     parameters: dict[str, ParameterValues]
 
 

@@ -7,9 +7,11 @@ payment mode and month count, both sexes and many birth dates) and records what 
 engine still gives every answer (a policy change forces regenerating the file, in one command)
 and a browser test runs every case through ``static/calculator/engine.js`` in chromium.
 
-A case is ``{"kind": "contribution" | "retirement_age", "input": {...}, "expected": {...}}``;
-its input is what ``AnsinhEngine.contribution`` / ``retirementAge`` take, and a refusal is
-expected as ``{"error": "invalid_input" | "income_out_of_range" | "parameter_not_found"}``.
+A case is ``{"kind": "contribution" | "retirement_age" | "pension" | "lump_sum", "input": {...},
+"expected": {...}}``; its input is what ``AnsinhEngine.contribution`` / ``retirementAge`` /
+``pension`` / ``lumpSum`` take, and a refusal is expected as ``{"error": "invalid_input" |
+"income_out_of_range" | "parameter_not_found"}``. A pension's or lump sum's ``reason`` is kept as
+its code and arguments (the engine's words are for the CLI; pages word the code).
 """
 
 from __future__ import annotations
@@ -28,15 +30,21 @@ from ansinh.policy import (
     ParameterNotFound,
     ParameterTree,
     PolicyError,
+    Reason,
     contribution_quote,
     income_bounds,
     load_default_tree,
+    lump_sum,
+    parse_history,
+    pension,
     retirement_age,
 )
+from ansinh.policy.money import add_months
 
 CASES_FILE = Path(__file__).resolve().parent / "tests" / "cases.json"
-# The snapshot the JavaScript side runs on: valid from 2025-07-01 (the 2024 law's start).
+# The day of the snapshot the JavaScript side runs on (it holds every dated value).
 SNAPSHOT_ON = date(2026, 7, 1)
+TODAY = date(2026, 12, 2)  # "today" of the pension and lump-sum cases
 
 DATES = (
     "2025-07-01", "2025-12-31", "2026-01-15", "2026-06-30", "2026-07-01", "2026-11-28",
@@ -91,6 +99,17 @@ def _contribution(inp: Mapping[str, Any], tree: ParameterTree) -> dict[str, Any]
     return result
 
 
+def _reason(result: Any) -> dict[str, Any]:
+    out: dict[str, Any] = result.to_dict()
+    reason: Reason = result.reason
+    out["reason"] = {"code": reason.code, "args": reason.arguments}
+    return out
+
+
+def _birth(inp: Mapping[str, Any]) -> date | None:
+    return date.fromisoformat(inp["birth"]) if inp.get("birth") else None
+
+
 def run_case(case: Mapping[str, Any], tree: ParameterTree) -> dict[str, Any]:
     """What the Python engine answers to one case's input."""
     inp = case["input"]
@@ -99,6 +118,17 @@ def run_case(case: Mapping[str, Any], tree: ParameterTree) -> dict[str, Any]:
             return _contribution(inp, tree)
         if case["kind"] == "retirement_age":
             return retirement_age(inp["sex"], date.fromisoformat(inp["birth"]), tree).to_dict()
+        if case["kind"] == "pension":
+            birth = _birth(inp)
+            assert birth is not None
+            return _reason(pension(
+                inp["sex"], birth, parse_history(inp["history"]),
+                settle_year=inp.get("settle_year"),
+                today=date.fromisoformat(inp["today"]) if inp.get("today") else None, tree=tree))
+        if case["kind"] == "lump_sum":
+            return _reason(lump_sum(
+                parse_history(inp["history"]), date.fromisoformat(inp["claim_on"]),
+                inp.get("ground", "twelve_months_out"), tree, inp.get("sex"), _birth(inp)))
     except PolicyError as exc:
         for cls, kind in _ERRORS:
             if isinstance(exc, cls):
@@ -159,6 +189,84 @@ def _inputs(tree: ParameterTree) -> list[dict[str, Any]]:
             for month in (1, 5, 12):
                 cases.append({"kind": "retirement_age",
                               "input": {"sex": sex, "birth": f"{year}-{month:02d}-01"}})
+    cases += _pension_inputs(tree) + _lump_sum_inputs()
+    return cases
+
+
+def _month(d: date) -> str:
+    return f"{d:%Y-%m}"
+
+
+def _history(paid: int, last: date, income: int, category: str) -> list[dict[str, Any]]:
+    """``paid`` months ending with the month of ``last``, as the calculator pages build them."""
+    if paid <= 0:
+        return []
+    return [{"from": _month(add_months(last, 1 - paid)), "to": _month(last), "income": income,
+             "category": category}]
+
+
+def _pension_inputs(tree: ParameterTree) -> list[dict[str, Any]]:
+    """Paths as "Tôi sẽ nhận gì?" builds them: the months paid so far, then a plan to the
+    retirement age (or none, or on past it), at other incomes and categories."""
+    cases: list[dict[str, Any]] = []
+    last = add_months(TODAY, -1)
+    plans = itertools.cycle(("to_age", "none", "past_age", "to_age"))
+    incomes = itertools.cycle((1_500_000, 2_345_678, 5_000_000, 46_800_000, 3_100_001))
+    categories = itertools.cycle(("other", "poor", "near_poor", "ethnic_minority"))
+    for sex in ("F", "M"):
+        for birth in ("1966-04-01", "1969-09-01", "1972-01-01", "1980-07-01", "1995-11-01"):
+            for paid in (0, 60, 179, 215):
+                income, category, plan = next(incomes), next(categories), next(plans)
+                history = _history(paid, last, income, category)
+                reached = retirement_age(sex, date.fromisoformat(birth), tree).reached_month
+                end = {"to_age": reached, "past_age": add_months(reached, 72),
+                       "none": None}[plan]
+                if end is not None and end >= TODAY.replace(day=1):
+                    history.append({"from": _month(TODAY), "to": _month(end),
+                                    "income": next(incomes), "category": category})
+                inp: dict[str, Any] = {"sex": sex, "birth": birth, "history": history,
+                                       "today": TODAY.isoformat()}
+                if paid == 179:
+                    inp["settle_year"] = 2026
+                cases.append({"kind": "pension", "input": inp})
+    # a missing-period lump, two categories over time, a pre-2021 joiner (the 60/55 transition)
+    cases.append({"kind": "pension", "input": {"sex": "M", "birth": "1966-02-01", "history": [
+        {"from": "2008-01", "to": "2020-12", "income": 2_000_000, "category": "poor"},
+        {"from": "2021-01", "to": "2026-05", "income": 3_000_000, "category": "near_poor"},
+        {"from": "2026-06", "to": "2026-11", "income": 3_000_000, "missing_lump": True}],
+        "today": TODAY.isoformat()}})
+    cases.append({"kind": "pension", "input": {"sex": "F", "birth": "1965-06-01", "history": [
+        {"from": "2009-03", "to": "2029-12", "income": 1_800_000, "category": "ethnic_minority"}],
+        "today": TODAY.isoformat()}})
+    cases.append({"kind": "pension", "input": {"sex": "F", "birth": "1980-01-01", "history": [
+        {"from": "2020-01", "to": "2020-06", "income": 2_000_000},
+        {"from": "2020-05", "to": "2020-08", "income": 2_000_000}]}})  # overlapping: refused
+    return cases
+
+
+def _lump_sum_inputs() -> list[dict[str, Any]]:
+    """Claims as "Nếu rút BHXH một lần?" builds them, on every ground."""
+    cases: list[dict[str, Any]] = []
+    incomes = itertools.cycle((1_500_000, 2_000_000, 4_444_444, 700_000, 9_876_543))
+    categories = itertools.cycle(("poor", "other", "near_poor", "ethnic_minority", "island"))
+    sexes = itertools.cycle(("F", "M"))
+    births = itertools.cycle(("1960-03-01", "1965-01-01", "1971-10-01", "1985-05-01"))
+    for ground in ("twelve_months_out", "retirement_age", "emigration", "illness",
+                   "disability"):
+        for paid in (6, 11, 30, 150, 200, 250):
+            for last, claim_on in (("2025-06-01", "2026-12-02"), ("2026-10-01", "2027-08-15"),
+                                   ("2024-12-01", "2025-12-31")):
+                inp: dict[str, Any] = {
+                    "history": _history(paid, date.fromisoformat(last), next(incomes),
+                                        next(categories)),
+                    "claim_on": claim_on, "ground": ground}
+                if ground == "retirement_age" and paid != 30:
+                    inp.update(sex=next(sexes), birth=next(births))
+                cases.append({"kind": "lump_sum", "input": inp})
+    cases.append({"kind": "lump_sum", "input": {"history": [], "claim_on": "2026-12-02"}})
+    cases.append({"kind": "lump_sum", "input": {
+        "history": [{"from": "2020-01", "to": "2021-12", "income": 2_000_000}],
+        "claim_on": "2026-12-02", "ground": "bored"}})
     return cases
 
 

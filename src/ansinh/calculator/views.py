@@ -160,8 +160,6 @@ def _pay_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
         "income_out_of_range": _("Mức thu nhập phải từ %(floor)s đến %(ceiling)s.")
         % {"floor": "{floor}", "ceiling": "{ceiling}"},
         "income_invalid": str(AMOUNT_ERROR),
-        "outside_snapshot": _("Không có mạng: chưa tính được cho ngày trước %(date)s.")
-        % {"date": "{date}"},
         "cannot": _("Không có mạng: chưa tính được. Hãy thử lại khi có mạng."),
         "labels": {name: str(label) for name, label in p.PARAMETER_LABELS.items()},
         "from": _("từ"),

@@ -20,7 +20,8 @@ ENGINE = Path(__file__).resolve().parents[1] / "static" / "calculator" / "engine
 
 RUN = """([snapshot, cases]) => cases.map(c => {
   try {
-    const fn = c.kind === "contribution" ? AnsinhEngine.contribution : AnsinhEngine.retirementAge;
+    const fn = {contribution: AnsinhEngine.contribution, retirement_age: AnsinhEngine.retirementAge,
+                pension: AnsinhEngine.pension, lump_sum: AnsinhEngine.lumpSum}[c.kind];
     return fn(snapshot, c.input);
   } catch (e) {
     if (e instanceof AnsinhEngine.EngineError) return {error: e.kind, code: e.code};
@@ -50,11 +51,21 @@ def test_engine_js_gives_the_engines_answer_to_every_case(engine_page: Any) -> N
     assert len(cases) >= 300
 
 
-def test_a_date_before_the_snapshot_is_refused_not_guessed(engine_page: Any) -> None:
+def test_every_kind_of_case_is_in_the_file() -> None:
+    cases = json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
+    kinds = {c["kind"] for c in cases}
+    assert kinds == {"contribution", "retirement_age", "pension", "lump_sum"}
+    assert any(c["expected"].get("eligible") for c in cases if c["kind"] == "pension")
+    assert any(c["expected"].get("allowed") for c in cases if c["kind"] == "lump_sum")
+
+
+def test_a_date_before_any_value_is_refused_as_the_engine_refuses_it(engine_page: Any) -> None:
     snapshot = parameters_snapshot(date(2026, 12, 2), load_default_tree())
-    answer = engine_page.evaluate(RUN, [snapshot, [{"kind": "contribution", "input": {
-        "on": "2025-11-30", "income": 2_000_000, "category": "poor", "months": 1}}]])
-    assert answer == [{"error": "outside_snapshot", "code": "before_snapshot"}]
+    case = {"kind": "contribution", "input": {
+        "on": "1990-01-15", "income": 2_000_000, "category": "poor", "mode": "monthly"}}
+    answer = engine_page.evaluate(RUN, [snapshot, [case]])
+    assert answer == [{"error": "parameter_not_found", "code": "no_value"}]
+    assert run_case(case, load_default_tree()) == {"error": "parameter_not_found"}
 
 
 def test_the_other_way_of_netting_the_support_in_advance_gives_the_engines_total(

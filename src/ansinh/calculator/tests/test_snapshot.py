@@ -19,19 +19,20 @@ def _values(snapshot: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return values
 
 
-def test_the_snapshot_holds_the_value_in_force_a_year_back_and_every_later_one() -> None:
+def test_the_snapshot_holds_every_dated_value_with_its_reference() -> None:
     snap = parameters_snapshot(date(2026, 12, 2), load_default_tree())
-    assert snap["valid_from"] == "2025-12-01"
+    assert snap["on"] == "2026-12-02"
     assert set(snap["parameters"]) == set(PARAMETERS)
     lines = _values(snap, "contribution.rural_poverty_line")
+    # the past ones (a history since 2016 is computed with them) and the coming year's
     assert [(v["start"], v["value"]) for v in lines] == [
-        ("2022-01-01", 1_500_000), ("2027-01-01", 2_200_000)]
-    assert lines[1]["provisional"] is True  # 2027's line is from a secondary source
-    assert lines[0]["reference"]["document_vi"]
-    assert [v["start"] for v in _values(snap, "general.reference_level")] == [
-        "2024-07-01", "2026-07-01"]
-    # the retirement roadmap whole: a person born in 1960 reached the age in 2015
-    assert [v["start"] for v in _values(snap, "retirement.age")] == ["1995-01-01", "2021-01-01"]
+        ("2016-01-01", 700_000), ("2022-01-01", 1_500_000), ("2027-01-01", 2_200_000)]
+    assert lines[2]["provisional"] is True  # 2027's line is from a secondary source
+    assert lines[1]["provisional"] is False
+    assert lines[1]["reference"]["document_vi"]
+    assert lines[1]["reference"]["link"].startswith("https://")
+    # a value that ends is sent as null, from its date
+    assert _values(snap, "pension.revaluation")[-1]["value"] is None
 
 
 def test_the_snapshot_is_json_with_integer_money_and_decimal_strings() -> None:
@@ -41,7 +42,7 @@ def test_the_snapshot_is_json_with_integer_money_and_decimal_strings() -> None:
     assert isinstance(_values(snap, "general.reference_level")[0]["value"], int)
     assert _values(snap, "contribution.rate")[-1]["value"] == "0.22"
     assert _values(snap, "subsidy.support_rate")[-1]["value"]["poor"] == "0.50"
-    assert len(json.dumps(snap)) < 20_000  # a phone downloads it once, with the territory
+    assert len(json.dumps(snap)) < 40_000  # a phone downloads it once, with the territory
 
 
 @pytest.mark.django_db

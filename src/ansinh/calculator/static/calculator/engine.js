@@ -1,7 +1,8 @@
-/* ansinh engine.js: the policy engine's contribution and retirement-age formulas in the browser.
+/* ansinh engine.js: the policy engine's calculator formulas in the browser.
  *
- * A faithful port of ansinh.policy (contribution_quote, income_bounds, retirement_age), fed by
- * the parameter snapshot of GET /api/policy?on=YYYY-MM-DD (ansinh.calculator.snapshot). It gives
+ * A faithful port of ansinh.policy (contribution_quote, income_bounds, retirement_age, pension,
+ * lump_sum), fed by the parameter snapshot of GET /api/policy?on=YYYY-MM-DD
+ * (ansinh.calculator.snapshot). It gives
  * the engine's numbers to the đồng: decimals are exact rationals of BigInt, and every rounding is
  * the engine's (half up, to the đồng, at the same steps). A case file generated from the Python
  * engine (calculator/tests/cases.json, `ansinh calc-cases`) runs against both in CI.
@@ -30,10 +31,20 @@
  *     -> the engine's RetirementAge.to_dict(): {sex, birth, retirement_age_years,
  *        retirement_age_months, reached_month: "YYYY-MM", pension_from, provisional, references}
  *
+ *   AnsinhEngine.pension(snapshot, {sex, birth, history, today, settle_year})
+ *     history: [{from: "YYYY-MM", to: "YYYY-MM", income, category, missing_lump}] (the rows of
+ *     policy.parse_history); -> the engine's Pension.to_dict() (eligible, monthly_pension,
+ *     one_time_allowance, average_income, rate, benefit_years, pension_from, ...), except
+ *     reason: {code, args} (the engine's Reason code and arguments; the page words it).
+ *
+ *   AnsinhEngine.lumpSum(snapshot, {history, claim_on: "YYYY-MM-DD", ground, sex, birth})
+ *     ground: "twelve_months_out" | "retirement_age" | "emigration" | "illness" | "disability";
+ *     -> the engine's LumpSum.to_dict() (allowed, amount, gross, support_deducted, ...), reason
+ *     as {code, args}.
+ *
  * Refusals throw an AnsinhEngine.EngineError with .kind ("invalid_input",
- * "income_out_of_range", "parameter_not_found" as the engine's error classes, or
- * "outside_snapshot" when `on` is before snapshot.valid_from), .code (which check) and .args;
- * never words: the page words them in its language.
+ * "income_out_of_range", "parameter_not_found": the engine's error classes), .code (which
+ * check) and .args; never words: the page words them in its language.
  */
 (function (global) {
   "use strict";
@@ -56,7 +67,18 @@
 
   var B0 = BigInt(0), B1 = BigInt(1), B2 = BigInt(2), B10 = BigInt(10);
 
-  function rat(n, d) { return {n: n, d: d === undefined ? B1 : d}; }
+  function gcd(a, b) {
+    if (a < B0) { a = -a; }
+    while (b !== B0) { var t = a % b; a = b; b = t; }
+    return a;
+  }
+
+  function rat(n, d) {
+    // kept in lowest terms: a history of hundreds of months sums to small numbers
+    if (d === undefined || d === B1) { return {n: n, d: B1}; }
+    var g = gcd(n, d);
+    return g > B1 ? {n: n / g, d: d / g} : {n: n, d: d};
+  }
 
   function dec(value) {
     // "0.22", "-1.5E-3", 20 (a JSON number is an integer here) -> exact rational
@@ -75,6 +97,10 @@
   }
 
   function mul(a, b) { return rat(a.n * b.n, a.d * b.d); }
+  function add(a, b) {
+    if (a.d === b.d) { return rat(a.n + b.n, a.d); }
+    return rat(a.n * b.d + b.n * a.d, a.d * b.d);
+  }
   function sub(a, b) { return rat(a.n * b.d - b.n * a.d, a.d * b.d); }
   function isZero(a) { return a.n === B0; }
   function cmp(a, b) { var x = a.n * b.d, y = b.n * a.d; return x < y ? -1 : x > y ? 1 : 0; }
@@ -218,13 +244,7 @@
             step: step, reference: reference};
   }
 
-  function checkOn(snapshot, on) {
-    checkDate(on, "on");
-    if (snapshot.valid_from && on < snapshot.valid_from) {
-      throw new EngineError("outside_snapshot", "before_snapshot",
-                            {on: on, valid_from: snapshot.valid_from});
-    }
-  }
+  function checkOn(snapshot, on) { checkDate(on, "on"); }
 
   function incomeBounds(snapshot, on) {
     var lk = new Lookup(snapshot);
@@ -455,12 +475,9 @@
     return {months: byYear[String(key)], pv: pv};
   }
 
-  function retirementAge(snapshot, input) {
-    var sex = input.sex;
-    var sexes = snapshot.sexes || ["F", "M"];
-    if (sexes.indexOf(sex) < 0) { throw invalid("invalid_sex", {sex: sex}); }
-    var lk = new Lookup(snapshot);
-    var birth = parseBirth(input.birth);
+  function retirementAgeMonths(lk, sex, birth) {
+    // (age in months, index of the month it is reached): the age for the calendar year in
+    // which it is reached (policy.retirement.retirement_age_months)
     var born = monthIndex(birth), birthYear = parseInt(birth.slice(0, 4), 10);
     var firstStart = lk.parameter("retirement.age").values[0].start;
     var firstYear = Math.max(birthYear + 50, parseInt(firstStart.slice(0, 4), 10));
@@ -469,17 +486,343 @@
       var reached = born + found.months;
       if (Math.floor(reached / 12) <= year) {
         lk.record("retirement.age", found.pv);
-        return {
-          sex: sex, birth: birth,
-          retirement_age_years: Math.floor(found.months / 12),
-          retirement_age_months: found.months % 12,
-          reached_month: monthStart(reached).slice(0, 7),
-          pension_from: monthStart(reached + 1),
-          provisional: lk.provisional(), references: lk.references()
-        };
+        return {age: found.months, reached: reached};
       }
     }
     throw invalid("no_retirement_age", {});
+  }
+
+  function checkSex(snapshot, sex) {
+    if ((snapshot.sexes || ["F", "M"]).indexOf(sex) < 0) { throw invalid("invalid_sex", {sex: sex}); }
+    return sex;
+  }
+
+  function retirementAge(snapshot, input) {
+    var sex = checkSex(snapshot, input.sex);
+    var lk = new Lookup(snapshot);
+    var birth = parseBirth(input.birth);
+    var r = retirementAgeMonths(lk, sex, birth);
+    return {
+      sex: sex, birth: birth,
+      retirement_age_years: Math.floor(r.age / 12),
+      retirement_age_months: r.age % 12,
+      reached_month: monthStart(r.reached).slice(0, 7),
+      pension_from: monthStart(r.reached + 1),
+      provisional: lk.provisional(), references: lk.references()
+    };
+  }
+
+  /* ---- contribution histories (policy.history) ---- */
+
+  function parseMonth(text) {
+    var s = String(text);
+    if (/^\d{4}-\d{2}$/.test(s)) { s += "-01"; }
+    checkDate(s, "month");
+    return monthIndex(s);
+  }
+
+  function expand(snapshot, history) {
+    // every contributed month, in order: {index, income, category, lump}
+    var months = {};
+    (history || []).forEach(function (row) {
+      var start = parseMonth(row.from);
+      var end = parseMonth(row.to === undefined ? row.from : row.to);
+      if (end < start) { throw invalid("period_end_before_start", {from: row.from, to: row.to}); }
+      if (!isInt(row.income) || row.income <= 0) { throw invalid("invalid_income", {income: row.income}); }
+      var category = row.category || "other";
+      checkCategories(snapshot, [category]);
+      for (var i = start; i <= end; i++) {
+        if (has(months, i)) { throw invalid("periods_overlap", {month: monthStart(i).slice(0, 7)}); }
+        months[i] = {index: i, income: BigInt(row.income), category: category,
+                     lump: row.missing_lump === true};
+      }
+    });
+    return Object.keys(months).map(Number).sort(function (a, b) { return a - b; })
+      .map(function (i) { return months[i]; });
+  }
+
+  function contributions(lk, months) {
+    // gross contributions, state support actually received (within the lifetime cap), own share
+    var gross = rat(B0), support = B0, countOld = 0, countNew = 0;
+    months.forEach(function (m) {
+      var on = monthStart(m.index);
+      var rate = dec(lk.value("contribution.rate", on));
+      gross = add(gross, mul(rate, rat(m.income)));
+      if (m.lump) {
+        var flag = lk.peek("contribution.missing_period_support", on);
+        if (flag === null || flag.value !== true) { return; }
+      }
+      var k = supportRateFor(lk, [m.category], on).k;
+      if (isZero(k)) { return; }
+      var capPv = lk.find("subsidy.max_supported_months", on);
+      var cap = capPv !== null && isInt(capPv.value) ? capPv.value : 0;
+      var sw = lk.peek("subsidy.count_pre_2025_months", on);
+      var used;
+      if (sw !== null) {
+        lk.record("subsidy.count_pre_2025_months", sw);
+        used = countNew + (sw.value === true ? countOld : 0);
+      } else {
+        used = countOld;
+      }
+      if (used >= cap) { return; }
+      var floor = BigInt(lk.value("contribution.rural_poverty_line", on));
+      support += vnd(mul(mul(k, rate), rat(floor)));
+      if (sw !== null) { countNew += 1; } else { countOld += 1; }
+    });
+    var g = vnd(gross);
+    return {gross: g, support: support, own: g - support};
+  }
+
+  function revaluation(lk, year, settleYear) {
+    var on = pad(settleYear, 4) + "-01-01";
+    var pv = lk.find("pension.revaluation", on);
+    if (pv !== null && isMapping(pv.value) && has(pv.value, String(year))) {
+      return dec(pv.value[String(year)]);
+    }
+    return dec(lk.value("pension.revaluation_default", on));
+  }
+
+  function averageIncome(lk, months, settleYear) {
+    // Mbq: the average revalued monthly income; months of a missing-period lump at 1
+    if (!months.length) { return B0; }
+    var total = rat(B0), coefs = {};
+    months.forEach(function (m) {
+      var coef;
+      if (m.lump) {
+        coef = rat(B1);
+      } else {
+        var year = Math.floor(m.index / 12);
+        if (!has(coefs, year)) { coefs[year] = revaluation(lk, year, settleYear); }
+        coef = coefs[year];
+      }
+      total = add(total, mul(coef, rat(m.income)));
+    });
+    return vnd(rat(total.n, total.d * BigInt(months.length)));
+  }
+
+  function benefitHalves(months, halfYearMax) {
+    // benefit years, in halves: full years, odd months 1..halfYearMax half a year, more a year
+    var full = Math.floor(months / 12), odd = months % 12;
+    return 2 * full + (odd === 0 ? 0 : odd <= halfYearMax ? 1 : 2);
+  }
+
+  function halves(h) { return rat(BigInt(h), B2); }
+  function yearsStr(h) { return (h / 2).toFixed(1); }
+
+  function ratText(r) {
+    // a rational with a terminating decimal expansion, as a decimal string
+    var k = 0, scale = B1;
+    while ((r.n * scale) % r.d !== B0 && k < 40) { scale *= B10; k++; }
+    var neg = r.n < B0, digits = String((neg ? -r.n : r.n) * scale / r.d);
+    if (k > 0) {
+      while (digits.length <= k) { digits = "0" + digits; }
+      digits = digits.slice(0, digits.length - k) + "." + digits.slice(digits.length - k);
+    }
+    return (neg ? "-" : "") + digits;
+  }
+
+  function minRat(a, b) { return cmp(a, b) <= 0 ? a : b; }
+
+  /* ---- pension (policy.pension) ---- */
+
+  function pensionRate(lk, sex, years, on) {
+    var baseYears = dec(lk.value("pension.rate_base_years", on)[sex]);
+    var maximum = dec(lk.value("pension.rate_max", on));
+    if (cmp(years, baseYears) >= 0) {
+      var base = dec(lk.value("pension.rate_base", on));
+      var step = dec(lk.value("pension.rate_step", on)[sex]);
+      return minRat(add(base, mul(step, sub(years, baseYears))), maximum);
+    }
+    var shortPv = lk.peek("pension.short_service", on);
+    if (shortPv !== null && isMapping(shortPv.value) && isMapping(shortPv.value[sex])) {
+      var rule = shortPv.value[sex], from = dec(rule.from_years);
+      if (cmp(years, from) >= 0) {
+        lk.record("pension.short_service", shortPv);
+        return minRat(add(dec(rule.rate), mul(dec(rule.step), sub(years, from))), maximum);
+      }
+    }
+    return rat(B0);
+  }
+
+  function oneTimeAllowance(lk, sex, months, reached, mbq, on) {
+    var rule = lk.value("pension.one_time_allowance", on);
+    var threshold = dec(rule.threshold_years[sex]);
+    var extra = months.length - Number(threshold.n / threshold.d) * 12;
+    if (extra <= 0) { return B0; }
+    var afterAge = months.filter(function (m) { return m.index > reached; }).length;
+    var after = Math.min(extra, afterAge), before = extra - after;
+    var half = lk.value("benefits.half_year_odd_months", on);
+    var factor = add(mul(dec(rule.before_age), halves(benefitHalves(before, half))),
+                     mul(dec(rule.after_age), halves(benefitHalves(after, half))));
+    return vnd(mul(rat(mbq), factor));
+  }
+
+  function transition(lk, sex, birth, months) {
+    // D159 Art. 13: joined before the cutoff with enough years by 60 / 55
+    if (!months.length) { return {eligible: false, from: null}; }
+    var last = monthStart(months[months.length - 1].index);
+    var rulePv = lk.peek("retirement.pre2021_joiner", last);
+    var cutoffPv = lk.peek("retirement.pre2021_joiner_cutoff", last);
+    if (rulePv === null || cutoffPv === null || !isMapping(rulePv.value)) {
+      return {eligible: false, from: null};
+    }
+    if (monthStart(months[0].index) >= cutoffPv.value) { return {eligible: false, from: null}; }
+    lk.record("retirement.pre2021_joiner", rulePv);
+    lk.record("retirement.pre2021_joiner_cutoff", cutoffPv);
+    var need = rulePv.value.min_years_months;
+    var reachedIdx = monthIndex(birth) + rulePv.value[sex];
+    var floorIdx = monthIndex(rulePv.start);
+    var have = months.filter(function (m) { return m.index <= reachedIdx; });
+    if (have.length >= need) {
+      return {eligible: true, from: monthStart(Math.max(reachedIdx + 1, floorIdx))};
+    }
+    var later = months.filter(function (m) { return m.index > reachedIdx; });
+    if (have.length + later.length >= need) {
+      var idx = later[need - have.length - 1].index;
+      return {eligible: true, from: monthStart(Math.max(idx + 1, floorIdx))};
+    }
+    return {eligible: false, from: null};
+  }
+
+  function pension(snapshot, input) {
+    var sex = checkSex(snapshot, input.sex);
+    var lk = new Lookup(snapshot);
+    var birth = parseBirth(input.birth);
+    var ra = retirementAgeMonths(lk, sex, birth);
+    var all = expand(snapshot, input.history);
+    var reached = ra.reached, defaultFrom = reached + 1;
+    var required = lk.value("pension.min_years", monthStart(defaultFrom)) * 12;
+    var upto = all.filter(function (m) { return m.index <= reached; });
+    var retirementMonth = null, counted;
+    if (upto.length >= required) {
+      retirementMonth = reached;
+      counted = upto;
+    } else {
+      var later = all.filter(function (m) { return m.index > reached; });
+      var missing = required - upto.length;
+      if (later.length >= missing) {
+        retirementMonth = later[missing - 1].index;
+        required = lk.value("pension.min_years", monthStart(retirementMonth + 1)) * 12;
+        missing = Math.max(required - upto.length, 1);
+        retirementMonth = later[Math.min(missing, later.length) - 1].index;
+      }
+      var until = retirementMonth === null ? reached : retirementMonth;
+      counted = all.filter(function (m) { return m.index <= until; });
+    }
+    var eligible = retirementMonth !== null && counted.length >= required;
+    var pensionFrom = eligible ? retirementMonth + 1 : null;
+    var regime = monthStart(pensionFrom === null ? defaultFrom : pensionFrom);
+    var settle = isInt(input.settle_year) ? input.settle_year : parseInt(regime.slice(0, 4), 10);
+    var mbq = averageIncome(lk, counted, settle);
+    var h = benefitHalves(counted.length, lk.value("benefits.half_year_odd_months", regime));
+    var rate = eligible ? pensionRate(lk, sex, halves(h), regime) : rat(B0);
+    var monthly = eligible ? vnd(mul(rate, rat(mbq))) : B0;
+    var allowance = eligible ? oneTimeAllowance(lk, sex, counted, reached, mbq, regime) : B0;
+    var reason = eligible ? {code: "eligible_pension", args: {}}
+      : {code: "too_few_years", args: {years: Math.floor(required / 12), months: counted.length}};
+    var projected = 0;
+    if (input.today) {
+      var todayIdx = monthIndex(checkDate(input.today, "today"));
+      projected = counted.filter(function (m) { return m.index > todayIdx; }).length;
+    }
+    var tr = transition(lk, sex, birth, all);
+    return {
+      sex: sex, birth: birth, eligible: eligible, reason: reason,
+      months: counted.length, months_required: required, months_projected: projected,
+      benefit_years: yearsStr(h), rate: rateStr(ratText(rate)),
+      average_income: Number(mbq), monthly_pension: Number(monthly),
+      one_time_allowance: Number(allowance), settle_year: settle,
+      retirement_age_years: Math.floor(ra.age / 12), retirement_age_months: ra.age % 12,
+      reached_month: monthStart(reached).slice(0, 7),
+      retirement_month: eligible ? monthStart(retirementMonth).slice(0, 7) : null,
+      pension_from: pensionFrom === null ? null : monthStart(pensionFrom),
+      transition_eligible: tr.eligible, transition_pension_from: tr.from,
+      provisional: lk.provisional(), references: lk.references()
+    };
+  }
+
+  /* ---- lump-sum withdrawal (policy.lump_sum) ---- */
+
+  function checkGround(lk, ground, months, claimOn, sex, birth) {
+    var n = months.length;
+    if (ground === "emigration" || ground === "illness" || ground === "disability") {
+      return {allowed: true, reason: {code: "allowed", args: {}}};
+    }
+    if (ground === "retirement_age") {
+      var required = lk.value("pension.min_years", claimOn) * 12;
+      if (n >= required) {
+        return {allowed: false, reason: {code: "has_pension_years", args: {years: required / 12}}};
+      }
+      if (sex && birth) {
+        var ra = retirementAgeMonths(lk, checkSex(lk.snapshot, sex), birth);
+        if (monthIndex(claimOn) < ra.reached) {
+          return {allowed: false, reason: {code: "age_not_reached", args: {}}};
+        }
+      }
+      return {allowed: true, reason: {code: "age_without_years", args: {}}};
+    }
+    var rule = lk.value("lump_sum.grounds", claimOn).twelve_months_out;
+    var gap = rule.gap_months, maxMonths = rule.max_months;
+    var newLaw = lk.peek("lump_sum.new_law_first_joined", claimOn);
+    if (newLaw !== null) {
+      lk.record("lump_sum.new_law_first_joined", newLaw);
+      if (monthStart(months[0].index) >= newLaw.value) {
+        return {allowed: false, reason: {code: "new_law_joiner", args: {}}};
+      }
+    }
+    if (n >= maxMonths) {
+      return {allowed: false, reason: {code: "too_many_years",
+                                       args: {years: Math.floor(maxMonths / 12)}}};
+    }
+    if (monthIndex(claimOn) - months[n - 1].index <= gap) {
+      return {allowed: false, reason: {code: "gap_too_short", args: {months: gap}}};
+    }
+    return {allowed: true, reason: {code: "allowed", args: {}}};
+  }
+
+  function lumpSum(snapshot, input) {
+    var ground = input.ground || "twelve_months_out";
+    if ((snapshot.grounds || []).indexOf(ground) < 0) { throw invalid("invalid_ground", {ground: ground}); }
+    var lk = new Lookup(snapshot);
+    var claimOn = checkDate(input.claim_on, "claim_on");
+    var claimIdx = monthIndex(claimOn);
+    var months = expand(snapshot, input.history).filter(function (m) { return m.index <= claimIdx; });
+    if (!months.length) { throw invalid("no_months", {}); }
+    var n = months.length;
+    var birth = input.birth ? parseBirth(input.birth) : null;
+    var check = checkGround(lk, ground, months, claimOn, input.sex || null, birth);
+    var mbq = averageIncome(lk, months, parseInt(claimOn.slice(0, 4), 10));
+    var split = monthIndex(lk.value("lump_sum.split_date", claimOn));
+    var factors = lk.value("lump_sum.factor", claimOn);
+    var before = months.filter(function (m) { return m.index < split; }).length;
+    var fullBefore = Math.floor(before / 12), oddBefore = before % 12;
+    var fromHalves = benefitHalves(n - before + oddBefore,
+                                   lk.value("benefits.half_year_odd_months", claimOn));
+    var totals = contributions(lk, months);
+    var gross;
+    if (n < 12) {
+      gross = vnd(mul(dec(factors.under_one_year_cap), rat(mbq)));
+      if (totals.gross < gross) { gross = totals.gross; }
+    } else {
+      gross = vnd(mul(rat(mbq), add(mul(dec(factors.before_split), rat(BigInt(fullBefore))),
+                                    mul(dec(factors.from_split), halves(fromHalves)))));
+    }
+    var deduct = true;
+    var deductionPv = lk.find("lump_sum.support_deduction", claimOn);
+    if (deductionPv !== null && isMapping(deductionPv.value)) {
+      deduct = !has(deductionPv.value, ground) || deductionPv.value[ground] === true;
+    }
+    var deducted = deduct ? totals.support : B0;
+    var amount = check.allowed ? (gross - deducted > B0 ? gross - deducted : B0) : B0;
+    return {
+      claim_on: claimOn, ground: ground, allowed: check.allowed, reason: check.reason,
+      months: n, average_income: Number(mbq),
+      years_before_2014: yearsStr(2 * fullBefore), years_from_2014: yearsStr(fromHalves),
+      gross: Number(gross), state_support_received: Number(totals.support),
+      support_deducted: Number(deducted), amount: Number(amount),
+      contributions_gross: Number(totals.gross), contributions_paid: Number(totals.own),
+      provisional: lk.provisional(), references: lk.references()
+    };
   }
 
   global.AnsinhEngine = {
@@ -487,6 +830,8 @@
     EngineError: EngineError,
     contribution: contribution,
     incomeBounds: incomeBounds,
-    retirementAge: retirementAge
+    retirementAge: retirementAge,
+    pension: pension,
+    lumpSum: lumpSum
   };
 }(typeof window !== "undefined" ? window : this));

@@ -162,8 +162,6 @@
       if (e.kind === "income_out_of_range") {
         showError(fill(texts.income_out_of_range, {floor: vnd(e.args.floor),
                                                    ceiling: vnd(e.args.ceiling)}));
-      } else if (e.kind === "outside_snapshot") {
-        showError(fill(texts.outside_snapshot, {date: day(snapshot.valid_from)}));
       } else if (e.code === "invalid_income") {
         showError(texts.income_invalid);
       } else {
