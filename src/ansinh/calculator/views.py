@@ -6,6 +6,7 @@ Every number comes from the engine (``ansinh.policy``) with the office overrides
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from ansinh.core.fields import AMOUNT_ERROR
+from ansinh.core.fields import AMOUNT_ERROR, REQUIRED_ERROR
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.pdf import pdf_response
 from ansinh.core.templatetags.money import NBSP, format_vnd, group, percent
@@ -131,17 +132,37 @@ def _pay_result(quote: Any) -> dict[str, Any]:
             **p.refs(quote)}
 
 
-def _pay_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
-    """What the page needs to answer with the network down (static/calculator/pay-offline.js):
-    the parameter snapshot for engine.js and every word of the result in the page's language,
-    with {placeholders} the script fills (no text is written in the script)."""
+def _placeholders(text: str) -> str:
+    """A translated "%(name)d" / "%(name)s" text with "{name}" for offline.js to fill."""
+    return re.sub(r"%\((\w+)\)[ds]", r"{\1}", text)
+
+
+def _offline(tree: ParameterTree, today: date) -> dict[str, Any]:
+    """What a page needs to answer with the network down (static/calculator/*-offline.js):
+    the parameter snapshot for engine.js and the words it shows, in the page's language, with
+    {placeholders} the script fills (no text is written in the scripts)."""
     snapshot = parameters_snapshot(today, tree)
-    limits = tree.find("contribution.advance_years", today)
-    top = int(limits.value["max"]) if limits and isinstance(limits.value, dict) else 5
+    on = snapshot["on"]
     return {"snapshot": snapshot, "texts": {
         "vietnamese": not in_english(),
         "group": group(1000)[1], "decimal": "." if group(1000)[1] == "," else ",",
         "currency": f"{NBSP}₫", "percent": f"{NBSP}%",
+        "notice": _("Không có mạng: số tính ngay trên máy này, theo quy định tải về ngày "
+                    "%(date)s.") % {"date": f"{on[8:]}/{on[5:7]}/{on[:4]}"},
+        "income_out_of_range": _("Mức thu nhập phải từ %(floor)s đến %(ceiling)s.")
+        % {"floor": "{floor}", "ceiling": "{ceiling}"},
+        "income_invalid": str(AMOUNT_ERROR),
+        "cannot": _("Không có mạng: chưa tính được. Hãy thử lại khi có mạng."),
+        "labels": {name: str(label) for name, label in p.PARAMETER_LABELS.items()},
+        "from": _("từ"),
+    }}
+
+
+def _pay_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
+    offline = _offline(tree, today)
+    limits = tree.find("contribution.advance_years", today)
+    top = int(limits.value["max"]) if limits and isinstance(limits.value, dict) else 5
+    offline["texts"].update({
         "title": _("Nếu chọn mức thu nhập %(income)s/tháng") % {"income": "{income}"},
         "gross_monthly": _("Tổng phải đóng mỗi tháng (%(rate)s mức thu nhập)")
         % {"rate": "{rate}"},
@@ -154,20 +175,39 @@ def _pay_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
                       "tháng).") % {"r": "{r}"},
         "support_note": _("Nhà nước trả giúp %(rate)s số tiền phải đóng, tính trên mức thu "
                           "nhập thấp nhất (%(floor)s).") % {"rate": "{rate}", "floor": "{floor}"},
-        "notice": _("Không có mạng: số tính ngay trên máy này, theo quy định tải về ngày "
-                    "%(date)s.") % {"date": f"{snapshot['on'][8:]}/{snapshot['on'][5:7]}/"
-                                            f"{snapshot['on'][:4]}"},
-        "income_out_of_range": _("Mức thu nhập phải từ %(floor)s đến %(ceiling)s.")
-        % {"floor": "{floor}", "ceiling": "{ceiling}"},
-        "income_invalid": str(AMOUNT_ERROR),
-        "cannot": _("Không có mạng: chưa tính được. Hãy thử lại khi có mạng."),
-        "labels": {name: str(label) for name, label in p.PARAMETER_LABELS.items()},
-        "from": _("từ"),
         # which values each line depends on, as the page marks them (rules.presenting)
         "depends": {"gross_monthly": ["contribution.rate"], "support_monthly": list(p.SUPPORT),
                     "local_support_monthly": ["subsidy.local_top_up"],
                     "net_monthly": list(p.SUPPORT), "total": []},
-    }}
+    })
+    return offline
+
+
+def _benefits_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
+    offline = _offline(tree, today)
+    offline["texts"].update({
+        "pension_from": _("Đủ điều kiện hưởng lương hưu từ tháng %(start)s.")
+        % {"start": "{start}"},
+        "reasons": {code: _placeholders(str(text)) for code, text in p.REASONS.items()},
+        "age": _placeholders(_("%(years)d tuổi %(months)d tháng")),
+        "age_years": _placeholders(_("%(years)d tuổi")),
+        "reached": _("đủ tuổi tháng %(month)s") % {"month": "{month}"},
+        "years": {"one": _placeholders(ngettext("%(years)d năm", "%(years)d năm", 1)),
+                  "many": _placeholders(ngettext("%(years)d năm", "%(years)d năm", 2))},
+        "months": {"one": _placeholders(ngettext("%(months)d tháng", "%(months)d tháng", 1)),
+                   "many": _placeholders(ngettext("%(months)d tháng", "%(months)d tháng", 2))},
+        "months_total": _placeholders(_("%(n)d tháng (%(duration)s)")),
+        "rate": _("%(rate)s thu nhập bình quân") % {"rate": "{rate}"},
+        "projected": _("Trong đó %(n)s là thời gian dự kiến đóng từ nay.") % {"n": "{n}"},
+        "no_months": _("Chưa có tháng đóng nào: hãy nhập số năm đã đóng hoặc tháng bắt đầu "
+                       "đóng"),
+        "too_early": _too_early(tree),
+        "required": f"{_('Giới tính')} / {_('Năm sinh')}: {REQUIRED_ERROR}",
+        # which values each line depends on, as the page marks them (rules.presenting)
+        "depends": {"monthly_pension": [], "one_time_allowance": [],
+                    "average_income": list(p.HISTORY_AVERAGE), "net_monthly": []},
+    })
+    return offline
 
 
 class _Invalid(Exception):
@@ -250,6 +290,8 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
                 rate_provisional=p.depends_on_provisional(result.parameters, p.RATE),
                 **p.refs(result, quote),
             )
+    if not (request.htmx and request.htmx.target == "result"):  # the whole page: offline too
+        context["offline"] = _benefits_offline(tree, today)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return _page(request, "calculator/benefits.html", "calculator/_benefits_result.html",
                  context, status)

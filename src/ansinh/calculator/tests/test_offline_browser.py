@@ -1,17 +1,27 @@
-"""The public calculator with the network down: "Tôi đóng bao nhiêu?" answers from engine.js on
-the snapshot the page carries, with the engine's numbers, in the page's language."""
+"""The public calculator with the network down: "Tôi đóng bao nhiêu?" and "Tôi sẽ nhận gì?"
+answer from engine.js on the snapshot the page carries, with the engine's numbers, in the page's
+language."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone, translation
 
+from ansinh.calculator.forms import past_period, plan_period
 from ansinh.core.templatetags.money import format_vnd
-from ansinh.policy import contribution_quote
-from ansinh.rules.presenting import SUPPORT, depends_on_provisional
+from ansinh.policy import contribution_quote, pension, retirement_age
+from ansinh.policy.money import add_months
+from ansinh.rules.presenting import (
+    HISTORY_AVERAGE,
+    SUPPORT,
+    age_text,
+    depends_on_provisional,
+    months_text,
+    reason_text,
+)
 from ansinh.rules.tree import current_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -96,3 +106,67 @@ def test_offline_a_date_before_the_law_is_said_not_guessed(
     page.locator("button.primary").click()
     page.wait_for_selector("#result .errors")
     assert "Không có mạng" in page.locator("#result .errors").inner_text()
+
+
+def _expected_pension(sex: str, birth: date, paid: int, past: int, future: int,
+                      category: str) -> tuple[Any, Any]:
+    """What "Tôi sẽ nhận gì?" computes online for this path (calculator.views.benefits)."""
+    tree = current_tree()
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    retirement = retirement_age(sex, birth, tree)
+    history = past_period(paid, add_months(start, -1), past, category)
+    history += plan_period(start, retirement.reached_month, future, category)
+    return (pension(sex, birth, history, today=today, tree=tree),
+            contribution_quote(today, future, (category,), tree=tree))
+
+
+def test_offline_what_will_i_get_gives_the_engines_pension(
+        phone_page: Any, live_server: Any, screenshot: Any) -> None:
+    page = phone_page
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/tinh/nhan-gi/")
+    page.context.set_offline(True)
+    page.locator("label.choice", has_text="Nữ").click()
+    page.fill("input[name=birth]", "03/1985")
+    page.select_option("select[name=category]", "near_poor")
+    page.fill("input[name=paid_years]", "5")
+    page.fill("input[name=paid_months]", "7")
+    page.fill("input[name=past_income]", "2.000.000")
+    page.fill("input[name=future_income]", "3.123.457")
+    page.click("button.primary")
+    page.wait_for_selector("#result [data-key=monthly_pension]")
+    result, quote = _expected_pension("F", date(1985, 3, 1), 67, 2_000_000, 3_123_457,
+                                      "near_poor")
+    assert result.eligible
+    assert page.locator("#result [data-key=monthly_pension]").inner_text() == format_vnd(
+        result.monthly_pension)
+    assert page.locator("#result [data-key=average_income]").inner_text() == format_vnd(
+        result.average_income)
+    assert page.locator("#result [data-key=net_monthly]").inner_text() == format_vnd(
+        quote.net_monthly)
+    said = page.locator("#result [data-key=retirement_age]").inner_text()
+    assert said.startswith(age_text(result.retirement_age_years, result.retirement_age_months))
+    assert f"{result.reached_month:%m/%Y}" in said
+    assert page.locator("#result [data-key=months]").inner_text() == months_text(result.months)
+    # provisional as the page marks it online (the revaluation table is from a secondary source)
+    for key, prefixes in (("monthly_pension", ()), ("average_income", HISTORY_AVERAGE)):
+        marked = page.locator(f"#result [data-key={key}] ~ .badge.prov").count() == 1
+        assert marked == depends_on_provisional(result.parameters, prefixes), key
+    assert "Không có mạng" in page.locator("#result .offline-notice").inner_text()
+    screenshot(page, "calculator-benefits-offline", full=True)
+
+    # too few years: the engine's reason, in the page's words
+    page.fill("input[name=birth]", "1966")
+    page.fill("input[name=paid_years]", "2")
+    page.fill("input[name=paid_months]", "")
+    page.click("button.primary")
+    page.wait_for_selector("#result .verdict.bad")
+    result, _quote = _expected_pension("F", date(1966, 1, 1), 24, 2_000_000, 3_123_457,
+                                       "near_poor")
+    assert not result.eligible
+    assert reason_text(result.reason) in page.locator("#result .verdict.bad").inner_text()
+    assert page.locator("#result [data-key=monthly_pension]").count() == 0
+    screenshot(page, "calculator-benefits-offline-too-few", full=True)
+    assert not errors
