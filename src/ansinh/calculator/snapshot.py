@@ -88,5 +88,6 @@ def parameters_snapshot(on: date, tree: ParameterTree | None = None) -> dict[str
     for name in PARAMETERS:
         param = tree.parameter(name)
         parameters[name] = {"unit": param.unit, "values": [_entry(e) for e in param.entries]}
-    return {"format": FORMAT, "on": on.isoformat(), "key": tree.key, "categories": list(CATEGORIES), "modes": list(MODES),
-            "sexes": list(SEXES), "grounds": list(GROUNDS), "parameters": parameters}
+    return {"format": FORMAT, "on": on.isoformat(), "key": tree.key,
+            "categories": list(CATEGORIES), "modes": list(MODES), "sexes": list(SEXES),
+            "grounds": list(GROUNDS), "parameters": parameters}
