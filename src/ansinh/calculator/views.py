@@ -403,6 +403,11 @@ def cash_out(request: HtmxHttpRequest) -> HttpResponse:
     """Nếu rút BHXH một lần? The lump sum now against the pension and the monthly allowance."""
     form = _cash_out_form(request)
     context = _cash_out(request, form)
+    if not (request.htmx and request.htmx.target == "result"):
+        # not ported to the phone (the monthly allowance, the health-insurance card): offline
+        # the page says it needs the network, rather than nothing
+        context["offline"] = {"texts": {
+            "cannot": _("Không có mạng: chưa tính được. Hãy thử lại khi có mạng.")}}
     status = 400 if form.is_bound and not form.is_valid() else 200
     return _page(request, "calculator/cash_out.html", "calculator/_cash_out_result.html",
                  context, status)

@@ -170,3 +170,16 @@ def test_offline_what_will_i_get_gives_the_engines_pension(
     assert page.locator("#result [data-key=monthly_pension]").count() == 0
     screenshot(page, "calculator-benefits-offline-too-few", full=True)
     assert not errors
+
+
+def test_offline_the_cash_out_page_says_it_needs_the_network(
+        phone_page: Any, live_server: Any) -> None:
+    page = phone_page
+    page.goto(f"{live_server.url}/tinh/rut-mot-lan/")
+    page.context.set_offline(True)
+    page.locator("label.choice", has_text="Nữ").click()
+    page.fill("input[name=birth]", "1980")
+    page.fill("input[name=paid_years]", "8")
+    page.click("button.primary")
+    page.wait_for_selector("#result .errors")
+    assert "Không có mạng" in page.locator("#result .errors").inner_text()

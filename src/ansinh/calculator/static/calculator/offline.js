@@ -18,7 +18,10 @@
   var texts = data("calc-offline-texts");
   var form = document.querySelector("form.calc-form");
   var result = document.getElementById("result");
-  if (!snapshot || !texts || !form || !result || !window.AnsinhEngine) { return; }
+  var template = document.getElementById("calc-offline-result");
+  var page = template && template.dataset.page;
+  if (!texts || !form || !result || !page) { return; }
+  if (page !== "cash_out" && (!snapshot || !window.AnsinhEngine)) { return; }
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, key) {
@@ -331,8 +334,8 @@
     result.replaceChildren(node);
   }
 
-  var compute = document.getElementById("calc-offline-result").dataset.page === "benefits"
-    ? computeBenefits : computePay;
+  var compute = {pay: computePay, benefits: computeBenefits,
+                 cash_out: function () { showError(texts.cannot); }}[page];
 
   function ours(evt) { return evt.detail && evt.detail.elt && form.contains(evt.detail.elt); }
 
