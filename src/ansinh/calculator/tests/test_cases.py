@@ -6,10 +6,13 @@ command: `ansinh calc-cases` (then the browser test checks the JavaScript port a
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from ansinh.calculator.cases import CASES_FILE, compact, dumps, generate_cases, run_case
 from ansinh.policy import load_default_tree
@@ -51,3 +54,13 @@ def test_the_cases_cover_every_category_mode_and_both_sides_of_the_value_changes
     ages = [c["expected"] for c in CASES if c["kind"] == "retirement_age"]
     assert {a["sex"] for a in ages} == {"F", "M"}
     assert len({(a["retirement_age_years"], a["retirement_age_months"]) for a in ages}) > 10
+
+
+def test_ansinh_calc_cases_writes_the_file_and_checks_it(tmp_path: Path) -> None:
+    out = tmp_path / "cases.json"
+    call_command("calc-cases", "--out", str(out), stdout=io.StringIO())
+    assert out.read_text(encoding="utf-8") == CASES_FILE.read_text(encoding="utf-8")
+    call_command("calc-cases", "--out", str(out), "--check", stdout=io.StringIO())
+    out.write_text(out.read_text(encoding="utf-8").replace('"total": 165000', '"total": 1'))
+    with pytest.raises(CommandError, match="out of date"):
+        call_command("calc-cases", "--out", str(out), "--check", stdout=io.StringIO())
