@@ -14,6 +14,7 @@ from ansinh.core.errors import Refused
 from ansinh.core.permissions import refusal_status, signed_in
 
 from .auth import AUTH
+from .policy import router as policy_router
 
 api = NinjaAPI(
     title="ansinh API",
@@ -23,6 +24,9 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api",
 )
+
+
+api.add_router("/", policy_router)
 
 
 class Message(Schema):

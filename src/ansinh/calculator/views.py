@@ -6,6 +6,7 @@ Every number comes from the engine (``ansinh.policy``) with the office overrides
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -14,11 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from ansinh.core.fields import AMOUNT_ERROR, REQUIRED_ERROR
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.pdf import pdf_response
-from ansinh.core.templatetags.money import format_vnd, percent
+from ansinh.core.templatetags.money import NBSP, format_vnd, group, percent
+from ansinh.core.text import in_english
 from ansinh.policy import (
     IncomeOutOfRange,
     ParameterTree,
@@ -45,6 +49,7 @@ from .forms import (
     plan_period,
     with_defaults,
 )
+from .snapshot import parameters_snapshot
 
 POOR = ("poor", "near_poor")  # a poor or near-poor household: the earlier social-pension age
 
@@ -103,6 +108,8 @@ def pay(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error(None, p.policy_message(exc))
         else:
             context.update(on=on, quote=quote, years=years, **_pay_result(quote))
+    if not (request.htmx and request.htmx.target == "result"):  # the whole page: offline too
+        context["offline"] = _pay_offline(tree, timezone.localdate())
     status = 200 if form.is_valid() else 400
     return _page(request, "calculator/pay.html", "calculator/_pay_result.html", context, status)
 
@@ -123,6 +130,84 @@ def _pay_result(quote: Any) -> dict[str, Any]:
     return {"amounts": amounts,
             "total": p.amount(quote, "total", _("Số tiền mỗi lần đóng"), strong=True),
             **p.refs(quote)}
+
+
+def _placeholders(text: str) -> str:
+    """A translated "%(name)d" / "%(name)s" text with "{name}" for offline.js to fill."""
+    return re.sub(r"%\((\w+)\)[ds]", r"{\1}", text)
+
+
+def _offline(tree: ParameterTree, today: date) -> dict[str, Any]:
+    """What a page needs to answer with the network down (static/calculator/*-offline.js):
+    the parameter snapshot for engine.js and the words it shows, in the page's language, with
+    {placeholders} the script fills (no text is written in the scripts)."""
+    snapshot = parameters_snapshot(today, tree)
+    on = snapshot["on"]
+    return {"snapshot": snapshot, "texts": {
+        "vietnamese": not in_english(),
+        "group": group(1000)[1], "decimal": "." if group(1000)[1] == "," else ",",
+        "currency": f"{NBSP}₫", "percent": f"{NBSP}%",
+        "notice": _("Không có mạng: số tính ngay trên máy này, theo quy định tải về ngày "
+                    "%(date)s.") % {"date": f"{on[8:]}/{on[5:7]}/{on[:4]}"},
+        "income_out_of_range": _("Mức thu nhập phải từ %(floor)s đến %(ceiling)s.")
+        % {"floor": "{floor}", "ceiling": "{ceiling}"},
+        "income_invalid": str(AMOUNT_ERROR),
+        "cannot": _("Không có mạng: chưa tính được. Hãy thử lại khi có mạng."),
+        "labels": {name: str(label) for name, label in p.PARAMETER_LABELS.items()},
+        "from": _("từ"),
+    }}
+
+
+def _pay_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
+    offline = _offline(tree, today)
+    limits = tree.find("contribution.advance_years", today)
+    top = int(limits.value["max"]) if limits and isinstance(limits.value, dict) else 5
+    offline["texts"].update({
+        "title": _("Nếu chọn mức thu nhập %(income)s/tháng") % {"income": "{income}"},
+        "gross_monthly": _("Tổng phải đóng mỗi tháng (%(rate)s mức thu nhập)")
+        % {"rate": "{rate}"},
+        "each_month": _("Mỗi tháng đóng:"),
+        "each_payment": _("Mỗi lần đóng (%(months)s tháng):") % {"months": "{months}"},
+        "advance": {str(y): ngettext("Đóng trước %(years)s năm (%(months)s tháng), một lần:",
+                                     "Đóng trước %(years)s năm (%(months)s tháng), một lần:", y)
+                    % {"years": y, "months": "{months}"} for y in range(1, top + 1)},
+        "discount": _("Đóng trước nhiều năm thì được bớt một ít (tính theo lãi %(r)s mỗi "
+                      "tháng).") % {"r": "{r}"},
+        "support_note": _("Nhà nước trả giúp %(rate)s số tiền phải đóng, tính trên mức thu "
+                          "nhập thấp nhất (%(floor)s).") % {"rate": "{rate}", "floor": "{floor}"},
+        # which values each line depends on, as the page marks them (rules.presenting)
+        "depends": {"gross_monthly": ["contribution.rate"], "support_monthly": list(p.SUPPORT),
+                    "local_support_monthly": ["subsidy.local_top_up"],
+                    "net_monthly": list(p.SUPPORT), "total": []},
+    })
+    return offline
+
+
+def _benefits_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
+    offline = _offline(tree, today)
+    offline["texts"].update({
+        "pension_from": _("Đủ điều kiện hưởng lương hưu từ tháng %(start)s.")
+        % {"start": "{start}"},
+        "reasons": {code: _placeholders(str(text)) for code, text in p.REASONS.items()},
+        "age": _placeholders(_("%(years)d tuổi %(months)d tháng")),
+        "age_years": _placeholders(_("%(years)d tuổi")),
+        "reached": _("đủ tuổi tháng %(month)s") % {"month": "{month}"},
+        "years": {"one": _placeholders(ngettext("%(years)d năm", "%(years)d năm", 1)),
+                  "many": _placeholders(ngettext("%(years)d năm", "%(years)d năm", 2))},
+        "months": {"one": _placeholders(ngettext("%(months)d tháng", "%(months)d tháng", 1)),
+                   "many": _placeholders(ngettext("%(months)d tháng", "%(months)d tháng", 2))},
+        "months_total": _placeholders(_("%(n)d tháng (%(duration)s)")),
+        "rate": _("%(rate)s thu nhập bình quân") % {"rate": "{rate}"},
+        "projected": _("Trong đó %(n)s là thời gian dự kiến đóng từ nay.") % {"n": "{n}"},
+        "no_months": _("Chưa có tháng đóng nào: hãy nhập số năm đã đóng hoặc tháng bắt đầu "
+                       "đóng"),
+        "too_early": _too_early(tree),
+        "required": f"{_('Giới tính')} / {_('Năm sinh')}: {REQUIRED_ERROR}",
+        # which values each line depends on, as the page marks them (rules.presenting)
+        "depends": {"monthly_pension": [], "one_time_allowance": [],
+                    "average_income": list(p.HISTORY_AVERAGE), "net_monthly": []},
+    })
+    return offline
 
 
 class _Invalid(Exception):
@@ -205,6 +290,8 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
                 rate_provisional=p.depends_on_provisional(result.parameters, p.RATE),
                 **p.refs(result, quote),
             )
+    if not (request.htmx and request.htmx.target == "result"):  # the whole page: offline too
+        context["offline"] = _benefits_offline(tree, today)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return _page(request, "calculator/benefits.html", "calculator/_benefits_result.html",
                  context, status)
@@ -316,6 +403,11 @@ def cash_out(request: HtmxHttpRequest) -> HttpResponse:
     """Nếu rút BHXH một lần? The lump sum now against the pension and the monthly allowance."""
     form = _cash_out_form(request)
     context = _cash_out(request, form)
+    if not (request.htmx and request.htmx.target == "result"):
+        # not ported to the phone (the monthly allowance, the health-insurance card): offline
+        # the page says it needs the network, rather than nothing
+        context["offline"] = {"texts": {
+            "cannot": _("Không có mạng: chưa tính được. Hãy thử lại khi có mạng.")}}
     status = 400 if form.is_bound and not form.is_valid() else 200
     return _page(request, "calculator/cash_out.html", "calculator/_cash_out_result.html",
                  context, status)

@@ -25,7 +25,8 @@ TODAY = date(2026, 11, 28)
 
 
 def _text(response: Any) -> str:
-    html = response.content.decode()
+    """What a person reads: no scripts, no templates (the offline result's words wait there)."""
+    html = re.sub(r"<(script|template)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " ")
 
 
