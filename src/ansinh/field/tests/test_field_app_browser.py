@@ -1,0 +1,278 @@
+"""In a real browser, on a phone-sized page: the offline field app (`/thuc-dia/`) downloads the
+territory with a progress bar, works with the network off (search without diacritics, a receipt
+with its reserved number shown at once, a contact), keeps its outbox across a reload, and syncs
+it in order when the network comes back, a refused item landing in "cần xử lý".
+
+The API (docs/field-sync.md) is faked here with Playwright's routing, answering per the
+contract, so this test checks the phone's side of it: what it asks, what it posts, in which
+order, and what it does with each answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TOKEN = "token-of-this-phone"
+REFUSAL = "Người này ngoài địa bàn của bạn"
+NAMES = ["Hồ Thị Hoa", "Nguyễn Văn Đức", "Lê Thị Bích", "Kê Văn Sơn", "Hồ Văn Tâm", "A Viết Lợi",
+         "Quỳnh Thị Mai", "Trần Đình Dũng"]
+PAGE = 50  # the fake's page size (the server may answer fewer than `limit`)
+
+
+def canonical_hash(data: dict[str, Any]) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class FakeApi:
+    """/api/ as docs/field-sync.md describes it, for one agent's territory of 120 persons."""
+
+    def __init__(self) -> None:
+        self.persons = []
+        for i in range(1, 121):
+            name = NAMES[i % len(NAMES)] if i > 8 else NAMES[i - 1]
+            person: dict[str, Any] = {
+                "id": i, "uuid": f"00000000-0000-4000-8000-{i:012d}", "version": 10 + i,
+                "full_name": name, "name_folded": "", "birth_date": f"{1970 + i % 30}-05-0{1 + i % 9}",
+                "birth_year_only": False, "sex": "F" if "Thị" in name else "M", "ethnicity": "31",
+                "village": 1 + i % 3, "household": 500 + i, "phone": f"09050000{i:02d}",
+                "si_status": "none", "category": "ethnic_minority", "participation": None,
+                "follow_ups": [], "last_contact": None}
+            self.persons.append(person)
+        self.persons[0]["participation"] = {
+            "id": 7, "uuid": "11111111-1111-4111-8111-111111111111", "status": "late",
+            "mode": "monthly", "income": 1_500_000, "start_month": "2026-01-01",
+            "periods": [
+                {"months": ["2026-02-01"], "amount": 231_000, "support": 99_000,
+                 "deadline": "2026-02-28", "overdue": True},
+                {"months": ["2026-03-01"], "amount": 231_000, "support": 99_000,
+                 "deadline": "2026-03-31", "overdue": False}]}
+        self.persons[0]["follow_ups"] = [{"contact": "22222222-2222-4222-8222-222222222222",
+                                          "on": "2026-03-30", "note": "Hẹn sau vụ mùa",
+                                          "owner": "thu31"}]
+        self.requests: list[str] = []
+        self.devices: list[dict[str, Any]] = []
+        self.syncs: list[dict[str, Any]] = []
+        self.next_number = 101
+
+    def answer(self, route: Any, body: Any, status: int = 200) -> None:
+        route.fulfill(status=status, content_type="application/json",
+                      body=json.dumps(body, ensure_ascii=False))
+
+    def handle(self, route: Any, request: Any) -> None:
+        url = urlparse(request.url)
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        self.requests.append(f"{request.method} {url.path}")
+        if url.path == "/api/devices" and request.method == "POST":
+            self.devices.append({"csrf": request.headers.get("x-csrftoken", ""),
+                                 "body": json.loads(request.post_data or "{}")})
+            self.answer(route, {"id": 3, "name": "phone", "token": TOKEN})
+            return
+        if request.headers.get("authorization") != f"Bearer {TOKEN}":
+            self.answer(route, {"detail": "Unauthorized"}, 401)
+            return
+        if url.path == "/api/territory":
+            after = int(query.get("after") or 0)
+            rest = [p for p in self.persons if p["id"] > after]
+            page = rest[:PAGE]
+            first = after == 0
+            self.answer(route, {
+                "reset": False, "cursor": "c-42", "total": len(self.persons),
+                "next_after": page[-1]["id"] if len(rest) > PAGE else None,
+                "villages": [{"id": v, "name": f"Thôn {v}", "commune": "A Lưới 3"} for v in (1, 2, 3)]
+                if first else [],
+                "households": [{"id": p["household"], "village": p["village"], "head": p["id"]}
+                               for p in page],
+                "persons": page, "removed": []})
+        elif url.path == "/api/worklist":
+            self.answer(route, [{"person": p["uuid"], "kinds": ["late" if p["participation"] else
+                                                                 "never_visited"],
+                                 "reasons": ["Chậm đóng" if p["participation"] else
+                                             "Chưa ai đến thăm"],
+                                 "score": 90 - i, "village": p["village"]}
+                                for i, p in enumerate(self.persons[:70])])
+        elif url.path == "/api/policy":
+            self.answer(route, {"on": query.get("on"), "parameters": {}})
+        elif url.path == "/api/receipt-numbers":
+            count = json.loads(request.post_data)["count"]
+            numbers = [f"AL3-{n:07d}" for n in range(self.next_number, self.next_number + count)]
+            self.next_number += count
+            self.answer(route, {"numbers": numbers})
+        elif url.path == "/api/sync":
+            body = json.loads(request.post_data)
+            self.syncs.append(body)
+            results = []
+            for item in body["items"]:
+                refused = item["kind"] == "contact" and item["data"]["outcome"] == "not_interested"
+                results.append({"client_uuid": item["client_uuid"],
+                                "status": "refused" if refused else "recorded",
+                                "reason": REFUSAL if refused else "",
+                                "number": item["data"].get("number") or "", "version": 999})
+            self.answer(route, {"results": results})
+        else:
+            self.answer(route, {"detail": "Not Found"}, 404)
+
+
+def _login(page: Any, live_server: Any, username: str) -> None:
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "ansinh2026")
+    page.click("main button.primary")
+    page.wait_for_load_state()
+
+
+def _first_load_bytes(page: Any) -> int:
+    return page.evaluate("""() => {
+        const entries = performance.getEntriesByType('navigation').concat(
+            performance.getEntriesByType('resource'));
+        return entries.reduce((sum, e) => sum + (e.transferSize || 0), 0);
+    }""")
+
+
+def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_al3: Any,
+                                      screenshot: Any) -> None:
+    page = phone_page
+    api = FakeApi()
+    page.context.route("**/api/**", api.handle)
+    _login(page, live_server, "thu31")
+
+    # first load: small, and the service worker takes the page
+    page.goto(f"{live_server.url}/thuc-dia/")
+    page.wait_for_load_state("networkidle")
+    weight = _first_load_bytes(page)
+    print(f"first load of /thuc-dia/: {weight} bytes transferred")
+    assert weight < 100_000
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+                           " || (location.reload(), false)", timeout=15000)
+    # the phone registered itself with the session's CSRF token
+    page.wait_for_function("!!document.querySelector('#net')")
+    assert api.devices and api.devices[0]["csrf"]
+
+    # download the territory: three pages, with progress and size
+    page.click(".tabs a[data-tab=download]")
+    page.click("#download-button")
+    page.wait_for_function("document.getElementById('download-status').textContent.includes('120')"
+                           " && !document.getElementById('download-button').disabled")
+    assert page.get_attribute("#download-progress", "value") == "120"
+    assert "KB" in page.inner_text("#download-status")
+    assert [r for r in api.requests if r.endswith("/api/territory")] == ["GET /api/territory"] * 3
+    assert "POST /api/receipt-numbers" in api.requests
+    page.reload()
+    page.wait_for_selector("#numbers-left")
+    assert page.inner_text("#numbers-left").startswith("50")
+    screenshot(page, "field-app-download")
+
+    # the worklist: filtered by kind, paginated
+    page.click(".tabs a[data-tab=worklist]")
+    page.wait_for_selector(".row[data-person]")
+    assert page.locator(".row[data-person]").count() == 30
+    page.click("button.chip[data-kind=late]")
+    assert page.locator(".row[data-person]").count() == 1
+    page.click("button.chip[data-kind='']")
+    page.click("button.more")
+    assert page.locator(".row[data-person]").count() == 60
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "field-app-worklist")
+
+    # offline from here: the app opens from the service worker
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector(".net.off")
+
+    # search without diacritics
+    page.goto(f"{live_server.url}/thuc-dia/#/tim")
+    page.fill("input[name=q]", "ho thi hoa")
+    page.wait_for_selector("#results a.hit")
+    hits = page.locator("#results a.hit").all_inner_texts()
+    assert hits and all("Hồ Thị Hoa" in hit for hit in hits)
+    screenshot(page, "field-app-search")
+
+    # "Thu tiền" straight from the due row; the receipt shows its number at once
+    hoa = api.persons[0]
+    page.goto(f"{live_server.url}/thuc-dia/#/nguoi/{hoa['uuid']}")
+    page.wait_for_selector(".due a.button.primary")
+    screenshot(page, "field-app-person")
+    page.locator(".due a.button.primary").first.click()
+    page.wait_for_selector("input[name=amount]")
+    assert page.input_value("input[name=amount]") == "231000"
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#receipt-number")
+    assert page.inner_text("#receipt-number") == "AL3-0000101"
+    assert "231.000" in page.inner_text("#receipt-amount")
+    assert "AL3-0000101" in page.inner_text("#share-text")
+    screenshot(page, "field-app-receipt")
+
+    # the paid month shows as queued and cannot be ticked again
+    page.goto(f"{live_server.url}/thuc-dia/#/nguoi/{hoa['uuid']}")
+    page.wait_for_selector(".due.paid")
+    assert page.locator(".due.paid .tag.queued").count() == 1
+    assert page.locator(".due a.button.primary").count() == 1  # only March is left to collect
+    page.locator(".due a.button.primary").first.click()
+    page.wait_for_selector("input[name=period]")
+    assert page.locator("input[name=period][disabled]").count() == 1
+    screenshot(page, "field-app-receipt-form")
+
+    # two contacts: one the server will record, one it will refuse
+    for person, outcome in ((api.persons[1], "interested"), (api.persons[2], "not_interested")):
+        page.goto(f"{live_server.url}/thuc-dia/#/tiep-xuc/{person['uuid']}")
+        page.wait_for_selector("form input[name=outcome]")
+        page.check(f"input[name=outcome][value={outcome}]", force=True)
+        page.fill("textarea[name=note]", "Gặp ở nhà")
+        page.click("form button[type=submit]")
+        page.wait_for_selector(f"h1:has-text('{person['full_name']}')")
+    screenshot(page, "field-app-contact-saved")
+
+    # the outbox survives a reload, in the order of submission
+    page.reload()
+    page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
+    page.wait_for_selector("#outbox-queued")
+    queued = page.locator("#outbox-queued .row.item")
+    assert queued.count() == 3
+    assert [queued.nth(i).get_attribute("data-kind") for i in range(3)] == [
+        "receipt", "contact", "contact"]
+    screenshot(page, "field-app-outbox-offline")
+    assert not api.syncs
+
+    # back online: the outbox goes in order, each item with its own uuid and hash
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("document.querySelectorAll('#outbox-queued .row.item').length === 0"
+                           " && document.querySelectorAll('#outbox-refused .row.item').length === 1",
+                           timeout=15000)
+    items = [item for body in api.syncs for item in body["items"]]
+    assert [item["kind"] for item in items] == ["receipt", "contact", "contact"]
+    assert len({item["client_uuid"] for item in items}) == 3
+    for item in items:
+        assert item["hash"] == canonical_hash(item["data"])
+    receipt, met, refused = items
+    assert receipt["data"] == {"participation": hoa["participation"]["uuid"], "months": ["2026-02"],
+                               "amount": 231_000, "paid_on": receipt["data"]["paid_on"],
+                               "channel": "cash", "number": "AL3-0000101", "note": ""}
+    assert receipt["base_version"] == hoa["version"]
+    assert met["data"]["person"] == api.persons[1]["uuid"]
+    assert met["data"]["outcome"] == "interested" and met["data"]["note"] == "Gặp ở nhà"
+    assert refused["data"]["outcome"] == "not_interested"
+    assert REFUSAL in page.inner_text("#outbox-refused")
+    screenshot(page, "field-app-outbox-refused")
+
+    # the refused contact, edited, goes again as a new submission with a new uuid
+    page.click("#outbox-refused a.button")
+    page.wait_for_selector("form input[name=outcome]")
+    page.check("input[name=outcome][value=follow_up]", force=True)
+    page.click("form button[type=submit]")
+    page.wait_for_function("document.querySelectorAll('#outbox-refused .row.item').length === 0"
+                           " || location.hash.startsWith('#/nguoi/')")
+    page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
+    page.wait_for_function("document.querySelectorAll('#outbox-queued .row.item').length === 0"
+                           " && document.querySelectorAll('#outbox-refused .row.item').length === 0",
+                           timeout=15000)
+    again = api.syncs[-1]["items"][-1]
+    assert again["kind"] == "contact" and again["data"]["outcome"] == "follow_up"
+    assert again["client_uuid"] != refused["client_uuid"]
