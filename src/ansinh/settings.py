@@ -108,7 +108,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "ansinh.field.context.offline_texts",
                 "ansinh.core.permissions.context",
             ],
         },

@@ -86,12 +86,6 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
-def offline(request: HttpRequest) -> HttpResponse:
-    """Shown by the service worker when a page was never opened while online."""
-    return render(request, "field/offline.html")
-
-
 @role_required("field_work")
 @require_GET
 @ensure_csrf_cookie

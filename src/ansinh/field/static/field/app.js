@@ -8,6 +8,10 @@
   var T = JSON.parse(document.getElementById("field-texts").textContent);
   var ME = JSON.parse(document.getElementById("field-me").textContent);
   var LANG = document.documentElement.lang || "vi";
+  // Today is the phone's date: the page may be a copy the service worker kept from another day.
+  ME.today = (function (d) {
+    return d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2) + "-" + ("0" + d.getDate()).slice(-2);
+  })(new Date());
   var PAGE_ROWS = 30;
   var MODE_MONTHS = { monthly: 1, quarterly: 3, half_yearly: 6, yearly: 12 };
   var view = document.getElementById("view");
@@ -48,6 +52,11 @@
   function count(n) { return Number(n || 0).toLocaleString(LANG === "en" ? "en-GB" : "vi-VN"); }
   function size(bytes) { return bytes < 1024 ? bytes + " B" : (bytes / 1024).toFixed(bytes < 10240 ? 1 : 0) + " KB"; }
   function day(iso) { return iso ? iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : ""; }
+  function stamp(iso) {  // a moment in the phone's time: 02/12/2026 14:05
+    var d = new Date(iso);
+    function two(n) { return ("0" + n).slice(-2); }
+    return two(d.getDate()) + "/" + two(d.getMonth() + 1) + "/" + d.getFullYear() + " " + two(d.getHours()) + ":" + two(d.getMinutes());
+  }
   function month(iso) { return iso.slice(5, 7) + "/" + iso.slice(0, 4); }
   function months(list) {
     if (!list.length) return "";
@@ -590,7 +599,7 @@
                    enrol: "#/dang-ky/" + item.person + "/", person: "#/moi/" }[item.kind];
     return h("div", { class: "row item " + item.state, "data-kind": item.kind, "data-uuid": item.client_uuid },
       h("div", {}, h("b", { text: item.label || T["kind_" + item.kind] }),
-        h("small", { class: "muted", text: " · " + day(item.created_at.slice(0, 10)) + " " + item.created_at.slice(11, 16) +
+        h("small", { class: "muted", text: " · " + stamp(item.created_at) +
           (item.kind === "receipt" ? " · " + money(item.data.amount) + (item.data.number ? " · " + item.data.number : "") : "") })),
       item.reason ? h("p", { class: "reason", text: item.reason }) : null,
       item.state === "queued" && item.sent ? h("small", { class: "muted", text: T.sending }) : null,
@@ -625,7 +634,7 @@
     });
     return [h("h1", { text: T.download }), button, bar, status,
       h("dl", { class: "facts" },
-        h("dt", { text: T.last_download }), h("dd", { id: "last-download", text: last ? day(last.at.slice(0, 10)) + " " + last.at.slice(11, 16) + " · " + size(last.bytes) : T.never }),
+        h("dt", { text: T.last_download }), h("dd", { id: "last-download", text: last ? stamp(last.at) + " · " + size(last.bytes) : T.never }),
         h("dt", { text: T.persons_on_phone }), h("dd", { text: count(data.persons.length) }),
         h("dt", { text: T.numbers_left }), h("dd", { id: "numbers-left", text: count(data.numbers.length) + (data.numbers[0] ? " (" + data.numbers[0] + "…)" : "") }),
         h("dt", { text: T.device }), h("dd", { text: data.device ? data.device.name : "—" })),

@@ -11,6 +11,7 @@
 // - static files: cache first (their names are hashed in production, so a new file is a new URL);
 // - field pages and the app's shell: network first, the last copy when the network fails or is
 //   too slow, and for a field page never opened while online, the app's shell (/thuc-dia/);
+// - a field page's form posted with no network: the app instead of the browser's error page;
 // - /api/: never touched (the app keeps its data in IndexedDB and knows when it is offline).
 const CACHE = "ansinh-field-{{ version }}";
 const SHELL = [{% for url in shell %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
@@ -57,7 +58,14 @@ function networkFirst(request, isApp) {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && PAGES.some((p) => p.test(url.pathname))) {
+    // a server-rendered form sent with no network: rather than the browser's error page, the
+    // app, where the same work is queued on the phone
+    event.respondWith(fetch(request).catch(() => Response.redirect(APP + "#/tim", 303)));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (url.pathname.startsWith("/api/")) return;
   if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));
