@@ -61,6 +61,8 @@ class FakeApi:
         self.devices: list[dict[str, Any]] = []
         self.syncs: list[dict[str, Any]] = []
         self.next_number = 101
+        self.recorded: set[str] = set()
+        self.cut_next_sync = False  # record the batch, then drop the connection before answering
 
     def answer(self, route: Any, body: Any, status: int = 200) -> None:
         route.fulfill(status=status, content_type="application/json",
@@ -111,13 +113,30 @@ class FakeApi:
             results = []
             for item in body["items"]:
                 refused = item["kind"] == "contact" and item["data"]["outcome"] == "not_interested"
-                results.append({"client_uuid": item["client_uuid"],
-                                "status": "refused" if refused else "recorded",
+                status = ("already" if item["client_uuid"] in self.recorded else
+                          "refused" if refused else "recorded")
+                if status == "recorded":
+                    self.recorded.add(item["client_uuid"])
+                results.append({"client_uuid": item["client_uuid"], "status": status,
                                 "reason": REFUSAL if refused else "",
                                 "number": item["data"].get("number") or "", "version": 999})
+            if self.cut_next_sync:
+                self.cut_next_sync = False
+                route.abort("connectionreset")
+                return
             self.answer(route, {"results": results})
         else:
             self.answer(route, {"detail": "Not Found"}, 404)
+
+
+# Stand-ins for the calculator's engine and the receipts' words until their scripts are merged:
+# the real ones, loaded by the page after this, replace them.
+STAND_INS = """
+window.AnsinhEngine = { contribution: function (snapshot, a) {
+  var gross = Math.round(a.income * 0.22) * a.months, support = 99000 * a.months;
+  return { gross: gross, support: support, amount: gross - support }; } };
+window.AnsinhWords = { amountInWords: function (n, lang) { return "(" + n + " đồng bằng chữ)"; } };
+"""
 
 
 def _login(page: Any, live_server: Any, username: str) -> None:
@@ -140,6 +159,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
                                       screenshot: Any) -> None:
     page = phone_page
     api = FakeApi()
+    page.context.add_init_script(STAND_INS)
     page.context.route("**/api/**", api.handle)
     _login(page, live_server, "thu31")
 
@@ -158,13 +178,14 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     # download the territory: three pages, with progress and size
     page.click(".tabs a[data-tab=download]")
     page.click("#download-button")
-    page.wait_for_function("document.getElementById('download-status').textContent.includes('120')"
-                           " && !document.getElementById('download-button').disabled")
+    page.wait_for_function("document.getElementById('download-status').textContent.includes('120 / 120')")
     assert page.get_attribute("#download-progress", "value") == "120"
-    assert "KB" in page.inner_text("#download-status")
+    assert "KB" in page.inner_text("#download-status")  # the progress: persons, then size
+    screenshot(page, "field-app-downloading")
+    page.wait_for_selector("#banner.ok")
+    assert "120" in page.inner_text("#banner")
     assert [r for r in api.requests if r.endswith("/api/territory")] == ["GET /api/territory"] * 3
     assert "POST /api/receipt-numbers" in api.requests
-    page.reload()
     page.wait_for_selector("#numbers-left")
     assert page.inner_text("#numbers-left").startswith("50")
     screenshot(page, "field-app-download")
@@ -207,6 +228,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert page.inner_text("#receipt-number") == "AL3-0000101"
     assert "231.000" in page.inner_text("#receipt-amount")
     assert "AL3-0000101" in page.inner_text("#share-text")
+    assert page.inner_text("#receipt-words")  # the amount in words
     screenshot(page, "field-app-receipt")
 
     # the paid month shows as queued and cannot be ticked again
@@ -229,29 +251,63 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
         page.wait_for_selector(f"h1:has-text('{person['full_name']}')")
     screenshot(page, "field-app-contact-saved")
 
+    # an enrolment, priced on the phone
+    enrolled = api.persons[3]
+    page.goto(f"{live_server.url}/thuc-dia/#/dang-ky/{enrolled['uuid']}")
+    page.fill("input[name=income]", "2000000")
+    page.wait_for_selector("#price dd.money")
+    assert "₫" in page.inner_text("#price")
+    screenshot(page, "field-app-enrol")
+    page.click("form button[type=submit]")
+    page.wait_for_selector(f"h1:has-text('{enrolled['full_name']}')")
+
+    # a new person who may already be in the register: the phone says so first
+    page.goto(f"{live_server.url}/thuc-dia/#/moi")
+    page.select_option("select[name=village]", str(hoa["village"]))
+    page.fill("input[name=full_name]", "Ho thi  HOA")
+    page.fill("input[name=birth_date]", hoa["birth_date"])
+    page.check("input[name=sex][value=F]", force=True)
+    page.click("form button[type=submit]")
+    page.wait_for_selector(".warn-box:not([hidden])")
+    assert "Hồ Thị Hoa" in page.inner_text(".warn-box")
+    screenshot(page, "field-app-duplicate")
+    page.click(".warn-box button")
+    page.wait_for_selector("h1:has-text('Ho thi HOA')")
+
     # the outbox survives a reload, in the order of submission
     page.reload()
     page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
     page.wait_for_selector("#outbox-queued")
+    kinds = ["receipt", "contact", "contact", "enrol", "person"]
     queued = page.locator("#outbox-queued .row.item")
-    assert queued.count() == 3
-    assert [queued.nth(i).get_attribute("data-kind") for i in range(3)] == [
-        "receipt", "contact", "contact"]
+    assert [queued.nth(i).get_attribute("data-kind") for i in range(queued.count())] == kinds
     screenshot(page, "field-app-outbox-offline")
     assert not api.syncs
 
-    # back online: the outbox goes in order, each item with its own uuid and hash
+    # back online, and the connection drops while the server answers: nothing is lost
+    api.cut_next_sync = True
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("document.getElementById('banner').className.includes('warn')",
+                           timeout=15000)
+    assert len(api.syncs) == 1
+    assert page.locator("#outbox-queued .row.item").count() == 5
+    assert page.locator("#outbox-queued a.button:has-text('Sửa')").count() == 0  # sent: no edit
+
+    # sync again: the same items, in order, each with its own uuid and hash; the server has
+    # them already
+    page.click("main button.primary.big")
     page.wait_for_function("document.querySelectorAll('#outbox-queued .row.item').length === 0"
                            " && document.querySelectorAll('#outbox-refused .row.item').length === 1",
                            timeout=15000)
-    items = [item for body in api.syncs for item in body["items"]]
-    assert [item["kind"] for item in items] == ["receipt", "contact", "contact"]
-    assert len({item["client_uuid"] for item in items}) == 3
-    for item in items:
+    first, second = api.syncs[0]["items"], api.syncs[1]["items"]
+    assert [item["kind"] for item in first] == kinds
+    assert [item["client_uuid"] for item in first] == [item["client_uuid"] for item in second]
+    assert [item["hash"] for item in first] == [item["hash"] for item in second]
+    assert len({item["client_uuid"] for item in first}) == 5
+    for item in first:
         assert item["hash"] == canonical_hash(item["data"])
-    receipt, met, refused = items
+    receipt, met, refused, enrol, newcomer = first
     assert receipt["data"] == {"participation": hoa["participation"]["uuid"], "months": ["2026-02"],
                                "amount": 231_000, "paid_on": receipt["data"]["paid_on"],
                                "channel": "cash", "number": "AL3-0000101", "note": ""}
@@ -259,7 +315,12 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert met["data"]["person"] == api.persons[1]["uuid"]
     assert met["data"]["outcome"] == "interested" and met["data"]["note"] == "Gặp ở nhà"
     assert refused["data"]["outcome"] == "not_interested"
+    assert enrol["data"]["person"] == enrolled["uuid"] and enrol["data"]["income"] == 2_000_000
+    assert enrol["data"]["mode"] == "monthly"
+    assert newcomer["data"]["full_name"] == "Ho thi HOA" and newcomer["base_version"] is None
+    assert newcomer["data"]["village"] == hoa["village"]
     assert REFUSAL in page.inner_text("#outbox-refused")
+    assert "đã có" in page.inner_text("#outbox-sent")
     screenshot(page, "field-app-outbox-refused")
 
     # the refused contact, edited, goes again as a new submission with a new uuid
@@ -267,8 +328,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.wait_for_selector("form input[name=outcome]")
     page.check("input[name=outcome][value=follow_up]", force=True)
     page.click("form button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('#outbox-refused .row.item').length === 0"
-                           " || location.hash.startsWith('#/nguoi/')")
+    page.wait_for_function("location.hash.startsWith('#/nguoi/')")
     page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
     page.wait_for_function("document.querySelectorAll('#outbox-queued .row.item').length === 0"
                            " && document.querySelectorAll('#outbox-refused .row.item').length === 0",

@@ -69,6 +69,8 @@
     el.textContent = text || "";
     el.className = "banner " + (kind || "");
     el.hidden = !text;
+    clearTimeout(banner.timer);
+    if (kind === "ok") banner.timer = setTimeout(function () { el.hidden = true; }, 6000);
   }
   function choiceSelect(name, list, value, empty) {
     return h("select", { name: name },
@@ -626,11 +628,14 @@
         bar.value = s.n;
         status.textContent = fill(T.download_progress, { n: count(s.n), total: count(s.total), size: size(s.bytes) });
       }, ME.today).then(function (done) {
-        status.textContent = fill(T.download_done, { n: count(done.persons), size: size(done.bytes) });
-        return load();
+        return load().then(function () {
+          route();
+          banner(fill(T.download_done, { n: count(done.persons), size: size(done.bytes) }), "ok");
+        });
       }).catch(function (problem) {
         status.textContent = problem && problem.kind === "device" ? T.device_failed : T.download_failed;
-      }).finally(function () { button.disabled = false; });
+        button.disabled = false;
+      });
     });
     return [h("h1", { text: T.download }), button, bar, status,
       h("dl", { class: "facts" },
