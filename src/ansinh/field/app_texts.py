@@ -161,7 +161,8 @@ def texts() -> dict[str, Any]:
         "device": _("Thiết bị"),
         "device_failed": _("Chưa đăng ký được thiết bị: hãy mở lại khi có mạng."),
         "signed_out": _("Phiên đăng nhập đã hết: hãy đăng nhập lại khi có mạng."),
-        "other_user": _("Máy này còn mục chưa gửi của người dùng khác: hãy để người đó đồng bộ trước."),
+        "other_user": _("Máy này còn mục chưa gửi của người dùng khác: "
+                        "hãy để người đó đồng bộ trước."),
         "calculator": _("Máy tính BHXH"),
         "full_site": _("Trang đầy đủ"),
     }

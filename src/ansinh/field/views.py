@@ -10,9 +10,8 @@ from pathlib import Path
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import get_template
-from django.urls import reverse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -67,7 +66,8 @@ def _version(urls: list[str]) -> str:
         found = finders.find(name)
         if isinstance(found, str):
             digest.update(Path(found).read_bytes())
-    digest.update(get_template("field/app.html").template.source.encode())
+    template = Path(__file__).parent / "templates" / "field" / "app.html"
+    digest.update(template.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -78,7 +78,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     shell = [reverse("field_app"), reverse("field_manifest"), static(APP_STYLE),
              *(static(name) for name in APP_SCRIPTS), static("field/icon.svg")]
     optional = [static("ansinh/app.css"), static("vendor/htmx/htmx.min.js"),
-                *(static(name) for name in _present(OPTIONAL_SCRIPTS)), static("field/icon-192.png")]
+                *(static(name) for name in _present(OPTIONAL_SCRIPTS)),
+                static("field/icon-192.png")]
     response = render(request, "field/sw.js", {
         "shell": shell, "optional": optional, "version": _version(shell + optional),
     }, content_type="application/javascript")

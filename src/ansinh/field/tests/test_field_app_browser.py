@@ -24,6 +24,8 @@ REFUSAL = "Người này ngoài địa bàn của bạn"
 NAMES = ["Hồ Thị Hoa", "Nguyễn Văn Đức", "Lê Thị Bích", "Kê Văn Sơn", "Hồ Văn Tâm", "A Viết Lợi",
          "Quỳnh Thị Mai", "Trần Đình Dũng"]
 PAGE = 50  # the fake's page size (the server may answer fewer than `limit`)
+QUEUED = "document.querySelectorAll('#outbox-queued .row.item').length"
+REFUSED = "document.querySelectorAll('#outbox-refused .row.item').length"
 
 
 def canonical_hash(data: dict[str, Any]) -> str:
@@ -40,7 +42,8 @@ class FakeApi:
             name = NAMES[i % len(NAMES)] if i > 8 else NAMES[i - 1]
             person: dict[str, Any] = {
                 "id": i, "uuid": f"00000000-0000-4000-8000-{i:012d}", "version": 10 + i,
-                "full_name": name, "name_folded": "", "birth_date": f"{1970 + i % 30}-05-0{1 + i % 9}",
+                "full_name": name, "name_folded": "",
+                "birth_date": f"{1970 + i % 30}-05-0{1 + i % 9}",
                 "birth_year_only": False, "sex": "F" if "Thị" in name else "M", "ethnicity": "31",
                 "village": 1 + i % 3, "household": 500 + i, "phone": f"09050000{i:02d}",
                 "si_status": "none", "category": "ethnic_minority", "participation": None,
@@ -88,8 +91,8 @@ class FakeApi:
             self.answer(route, {
                 "reset": False, "cursor": "c-42", "total": len(self.persons),
                 "next_after": page[-1]["id"] if len(rest) > PAGE else None,
-                "villages": [{"id": v, "name": f"Thôn {v}", "commune": "A Lưới 3"} for v in (1, 2, 3)]
-                if first else [],
+                "villages": [{"id": v, "name": f"Thôn {v}", "commune": "A Lưới 3"}
+                             for v in (1, 2, 3)] if first else [],
                 "households": [{"id": p["household"], "village": p["village"], "head": p["id"]}
                                for p in page],
                 "persons": page, "removed": []})
@@ -148,11 +151,11 @@ def _login(page: Any, live_server: Any, username: str) -> None:
 
 
 def _first_load_bytes(page: Any) -> int:
-    return page.evaluate("""() => {
+    return int(page.evaluate("""() => {
         const entries = performance.getEntriesByType('navigation').concat(
             performance.getEntriesByType('resource'));
         return entries.reduce((sum, e) => sum + (e.transferSize || 0), 0);
-    }""")
+    }"""))
 
 
 def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_al3: Any,
@@ -178,7 +181,8 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     # download the territory: three pages, with progress and size
     page.click(".tabs a[data-tab=download]")
     page.click("#download-button")
-    page.wait_for_function("document.getElementById('download-status').textContent.includes('120 / 120')")
+    page.wait_for_function(
+        "document.getElementById('download-status').textContent.includes('120 / 120')")
     assert page.get_attribute("#download-progress", "value") == "120"
     assert "KB" in page.inner_text("#download-status")  # the progress: persons, then size
     screenshot(page, "field-app-downloading")
@@ -297,9 +301,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     # sync again: the same items, in order, each with its own uuid and hash; the server has
     # them already
     page.click("main button.primary.big")
-    page.wait_for_function("document.querySelectorAll('#outbox-queued .row.item').length === 0"
-                           " && document.querySelectorAll('#outbox-refused .row.item').length === 1",
-                           timeout=15000)
+    page.wait_for_function(f"{QUEUED} === 0 && {REFUSED} === 1", timeout=15000)
     first, second = api.syncs[0]["items"], api.syncs[1]["items"]
     assert [item["kind"] for item in first] == kinds
     assert [item["client_uuid"] for item in first] == [item["client_uuid"] for item in second]
@@ -330,9 +332,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.click("form button[type=submit]")
     page.wait_for_function("location.hash.startsWith('#/nguoi/')")
     page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
-    page.wait_for_function("document.querySelectorAll('#outbox-queued .row.item').length === 0"
-                           " && document.querySelectorAll('#outbox-refused .row.item').length === 0",
-                           timeout=15000)
+    page.wait_for_function(f"{QUEUED} === 0 && {REFUSED} === 0", timeout=15000)
     again = api.syncs[-1]["items"][-1]
     assert again["kind"] == "contact" and again["data"]["outcome"] == "follow_up"
     assert again["client_uuid"] != refused["client_uuid"]
