@@ -81,7 +81,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
                 *(static(name) for name in _present(OPTIONAL_SCRIPTS)),
                 static("field/icon-192.png")]
     response = render(request, "field/sw.js", {
-        "shell": shell, "optional": optional, "version": _version(shell + optional),
+        "shell_json": json.dumps(shell), "optional_json": json.dumps(optional),
+        "version": _version(shell + optional),
     }, content_type="application/javascript")
     response["Service-Worker-Allowed"] = "/"
     return response

@@ -66,6 +66,19 @@ class FakeApi:
         self.next_number = 101
         self.recorded: set[str] = set()
         self.cut_next_sync = False  # record the batch, then drop the connection before answering
+        self.cursors: list[str] = []
+        self.new_persons: list[dict[str, Any]] = []
+
+    def changes(self, route: Any) -> None:
+        """Since cursor c-42: Hoa's February is paid, the new person is in the register, and the
+        last person has left the territory."""
+        hoa = json.loads(json.dumps(self.persons[0]))
+        hoa["version"] = 500
+        hoa["participation"]["periods"] = hoa["participation"]["periods"][1:]
+        self.answer(route, {"reset": False, "cursor": "c-43", "total": 1 + len(self.new_persons),
+                            "next_after": None, "villages": [], "households": [],
+                            "persons": [hoa, *self.new_persons],
+                            "removed": [self.persons[-1]["uuid"]]})
 
     def answer(self, route: Any, body: Any, status: int = 200) -> None:
         route.fulfill(status=status, content_type="application/json",
@@ -84,6 +97,10 @@ class FakeApi:
             self.answer(route, {"detail": "Unauthorized"}, 401)
             return
         if url.path == "/api/territory":
+            self.cursors.append(query.get("cursor", ""))
+            if query.get("cursor") == "c-42":
+                self.changes(route)
+                return
             after = int(query.get("after") or 0)
             rest = [p for p in self.persons if p["id"] > after]
             page = rest[:PAGE]
@@ -120,6 +137,10 @@ class FakeApi:
                           "refused" if refused else "recorded")
                 if status == "recorded":
                     self.recorded.add(item["client_uuid"])
+                    if item["kind"] == "person":
+                        self.new_persons.append({
+                            **self.persons[1], **item["data"], "id": 1000,
+                            "uuid": item["client_uuid"], "version": 501, "name_folded": ""})
                 results.append({"client_uuid": item["client_uuid"], "status": status,
                                 "reason": REFUSAL if refused else "",
                                 "number": item["data"].get("number") or "", "version": 999})
@@ -148,6 +169,16 @@ def _login(page: Any, live_server: Any, username: str) -> None:
     page.fill("input[name=password]", "ansinh2026")
     page.click("main button.primary")
     page.wait_for_load_state()
+
+
+def _until(page: Any, promise: str, seconds: float = 15) -> None:
+    """Wait until a promise of the page's store gives true (wait_for_function does not wait
+    for a promise: the promise itself is truthy)."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(promise):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {seconds} s: {promise}")
 
 
 def _first_load_bytes(page: Any) -> int:
@@ -245,6 +276,11 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert page.locator("input[name=period][disabled]").count() == 1
     screenshot(page, "field-app-receipt-form")
 
+    # Hoa's follow-up is done
+    page.goto(f"{live_server.url}/thuc-dia/#/nguoi/{hoa['uuid']}")
+    page.click(".follow button.primary")
+    page.wait_for_selector(".follow .tag.queued")
+
     # two contacts: one the server will record, one it will refuse
     for person, outcome in ((api.persons[1], "interested"), (api.persons[2], "not_interested")):
         page.goto(f"{live_server.url}/thuc-dia/#/tiep-xuc/{person['uuid']}")
@@ -282,7 +318,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.reload()
     page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
     page.wait_for_selector("#outbox-queued")
-    kinds = ["receipt", "contact", "contact", "enrol", "person"]
+    kinds = ["receipt", "follow_up", "contact", "contact", "enrol", "person"]
     queued = page.locator("#outbox-queued .row.item")
     assert [queued.nth(i).get_attribute("data-kind") for i in range(queued.count())] == kinds
     screenshot(page, "field-app-outbox-offline")
@@ -295,7 +331,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.wait_for_function("document.getElementById('banner').className.includes('warn')",
                            timeout=15000)
     assert len(api.syncs) == 1
-    assert page.locator("#outbox-queued .row.item").count() == 5
+    assert page.locator("#outbox-queued .row.item").count() == 6
     assert page.locator("#outbox-queued a.button:has-text('Sửa')").count() == 0  # sent: no edit
 
     # sync again: the same items, in order, each with its own uuid and hash; the server has
@@ -306,10 +342,12 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert [item["kind"] for item in first] == kinds
     assert [item["client_uuid"] for item in first] == [item["client_uuid"] for item in second]
     assert [item["hash"] for item in first] == [item["hash"] for item in second]
-    assert len({item["client_uuid"] for item in first}) == 5
+    assert len({item["client_uuid"] for item in first}) == 6
     for item in first:
         assert item["hash"] == canonical_hash(item["data"])
-    receipt, met, refused, enrol, newcomer = first
+    receipt, done, met, refused, enrol, newcomer = first
+    assert done["data"] == {"contact": hoa["follow_ups"][0]["contact"], "done": True,
+                            "next_on": None, "note": ""}
     assert receipt["data"] == {"participation": hoa["participation"]["uuid"], "months": ["2026-02"],
                                "amount": 231_000, "paid_on": receipt["data"]["paid_on"],
                                "channel": "cash", "number": "AL3-0000101", "note": ""}
@@ -325,6 +363,17 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert "đã có" in page.inner_text("#outbox-sent")
     screenshot(page, "field-app-outbox-refused")
 
+    # after the sync, only the changes came down: the person who left is gone, the new person
+    # is the server's now, and Hoa owes only March
+    assert api.cursors == ["", "", "", "c-42"]
+    assert page.evaluate(f"AnsinhStore.get('persons', '{api.persons[-1]['uuid']}')") is None
+    assert page.evaluate(f"AnsinhStore.get('persons', '{newcomer['client_uuid']}')"
+                         ".then(p => p.version)") == 501
+    page.goto(f"{live_server.url}/thuc-dia/#/nguoi/{hoa['uuid']}")
+    page.wait_for_selector(".due")
+    assert page.locator(".due").count() == 1 and page.locator(".due.paid").count() == 0
+    page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
+
     # the refused contact, edited, goes again as a new submission with a new uuid
     page.click("#outbox-refused a.button")
     page.wait_for_selector("form input[name=outcome]")
@@ -336,3 +385,13 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     again = api.syncs[-1]["items"][-1]
     assert again["kind"] == "contact" and again["data"]["outcome"] == "follow_up"
     assert again["client_uuid"] != refused["client_uuid"]
+
+    # the agent gives back the unused numbers: they go with the next sync, then 50 new ones
+    page.goto(f"{live_server.url}/thuc-dia/#/tai")
+    unused = page.evaluate("AnsinhStore.meta('numbers')")
+    assert len(unused) == 50 and "AL3-0000101" not in unused
+    page.click("main button:not(.primary)")
+    _until(page, "AnsinhStore.meta('release').then(r => !!r && r.length === 0)")
+    assert api.syncs[-1]["release"] == unused
+    _until(page, "AnsinhStore.meta('numbers').then(n => n.length === 50)")
+    assert set(page.evaluate("AnsinhStore.meta('numbers')")).isdisjoint(unused)

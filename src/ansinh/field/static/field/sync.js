@@ -147,23 +147,26 @@
             release: release
           });
         }).then(function (response) {
-          if (response.status >= 500) throw new Problem("http", response.status);
+          // refused sign-in, a missing endpoint or a server error: nothing is answered, the
+          // batch stays queued; only a 400/422 names items it could not read
+          if (!response.ok && response.status !== 400 && response.status !== 422) {
+            throw new Problem(response.status === 401 || response.status === 403 ? "device" : "http", response.status);
+          }
           return response.json().then(function (answer) {
             return { ok: response.ok, answer: answer };
           });
         }).then(function (got) {
           var answers = got.ok ? (Array.isArray(got.answer) ? got.answer : (got.answer.results || got.answer.items || []))
             : malformed(batch, got.answer);
-          if (!answers.length) throw new Problem("answer");
+          if (!answers.length && batch.length) throw new Problem("answer");
           answers.forEach(function (a) {
             if (a.status === "refused") state.refused += 1;
             if (a.status === "conflict") state.conflicts += 1;
           });
           return S.applyAnswers(batch, answers, got.ok ? release : []).then(function () {
-            state.n += batch.length;
+            state.n += got.ok ? batch.length : answers.length;
             progress(state);
-            if (!got.ok && !answers.length) return state;
-            return next();
+            return batch.length ? next() : state;  // a batch of numbers to release only
           });
         });
       });

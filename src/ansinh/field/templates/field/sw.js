@@ -14,8 +14,8 @@
 // - a field page's form posted with no network: the app instead of the browser's error page;
 // - /api/: never touched (the app keeps its data in IndexedDB and knows when it is offline).
 const CACHE = "ansinh-field-{{ version }}";
-const SHELL = [{% for url in shell %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
-const OPTIONAL = [{% for url in optional %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
+const SHELL = {{ shell_json|safe }};
+const OPTIONAL = {{ optional_json|safe }};
 const APP = "{% url 'field_app' %}";
 const PAGES = [/^\/thuc-dia\//, /^\/thu\//, /^\/tham-gia\//, /^\/van-dong\//, /^\/tu-van\//,
                /^\/so-doi-tuong\//, /^\/tinh\//];
