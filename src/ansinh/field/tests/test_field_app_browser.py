@@ -181,6 +181,16 @@ def _until(page: Any, promise: str, seconds: float = 15) -> None:
     raise AssertionError(f"still false after {seconds} s: {promise}")
 
 
+def _small_targets(page: Any) -> list[str]:
+    """Visible things to tap that are less than 44 px high (a box or a radio is tapped by its
+    label, which is measured instead)."""
+    return list(page.evaluate("""() => Array.from(document.querySelectorAll(
+            'a, button, select, input:not([type=checkbox]):not([type=radio]), textarea, label'))
+        .filter(el => el.offsetParent !== null && !el.closest('.reasons, dl, .muted, .small'))
+        .filter(el => el.getBoundingClientRect().height < 44)
+        .map(el => el.tagName + ' ' + (el.textContent || el.name || '').trim().slice(0, 30))"""))
+
+
 def _first_load_bytes(page: Any) -> int:
     return int(page.evaluate("""() => {
         const entries = performance.getEntriesByType('navigation').concat(
@@ -224,6 +234,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.wait_for_selector("#numbers-left")
     assert page.inner_text("#numbers-left").startswith("50")
     screenshot(page, "field-app-download")
+    assert not _small_targets(page)
 
     # the worklist: filtered by kind, paginated
     page.click(".tabs a[data-tab=worklist]")
@@ -236,6 +247,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert page.locator(".row[data-person]").count() == 60
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "field-app-worklist")
+    assert not _small_targets(page)
 
     # offline from here: the app opens from the service worker
     page.context.set_offline(True)
@@ -255,6 +267,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.goto(f"{live_server.url}/thuc-dia/#/nguoi/{hoa['uuid']}")
     page.wait_for_selector(".due a.button.primary")
     screenshot(page, "field-app-person")
+    assert not _small_targets(page)
     page.locator(".due a.button.primary").first.click()
     page.wait_for_selector("input[name=amount]")
     assert page.input_value("input[name=amount]") == "231000"
@@ -265,6 +278,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert "AL3-0000101" in page.inner_text("#share-text")
     assert page.inner_text("#receipt-words")  # the amount in words
     screenshot(page, "field-app-receipt")
+    assert not _small_targets(page)
 
     # the paid month shows as queued and cannot be ticked again
     page.goto(f"{live_server.url}/thuc-dia/#/nguoi/{hoa['uuid']}")
@@ -275,6 +289,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.wait_for_selector("input[name=period]")
     assert page.locator("input[name=period][disabled]").count() == 1
     screenshot(page, "field-app-receipt-form")
+    assert not _small_targets(page)
 
     # Hoa's follow-up is done
     page.goto(f"{live_server.url}/thuc-dia/#/nguoi/{hoa['uuid']}")
@@ -298,6 +313,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.wait_for_selector("#price dd.money")
     assert "₫" in page.inner_text("#price")
     screenshot(page, "field-app-enrol")
+    assert not _small_targets(page)
     page.click("form button[type=submit]")
     page.wait_for_selector(f"h1:has-text('{enrolled['full_name']}')")
 
@@ -362,6 +378,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert REFUSAL in page.inner_text("#outbox-refused")
     assert "đã có" in page.inner_text("#outbox-sent")
     screenshot(page, "field-app-outbox-refused")
+    assert not _small_targets(page)
 
     # after the sync, only the changes came down: the person who left is gone, the new person
     # is the server's now, and Hoa owes only March

@@ -444,7 +444,7 @@
         } }, T.copy),
         h("button", { type: "button", onclick: function () { window.print(); } }, T.print), copied),
       h("p", { class: "share-text muted small no-print", id: "share-text", text: text }),
-      item.person ? h("p", { class: "no-print" }, h("a", { href: "#/nguoi/" + item.person, text: "‹ " + p.full_name })) : null
+      item.person ? h("p", { class: "no-print" }, h("a", { class: "back", href: "#/nguoi/" + item.person, text: "‹ " + p.full_name })) : null
     ];
   }
 
@@ -646,7 +646,8 @@
       data.numbers.length ? h("button", { type: "button", onclick: function () {
         S.releaseNumbers().then(load).then(function () { banner(T.released, "ok"); route(); autoSync(); });
       } }, T.release) : null,
-      h("p", {}, h("a", { href: "/tinh/", text: T.calculator }), " · ", h("a", { href: "/", text: T.full_site }))];
+      h("div", { class: "actions" }, h("a", { class: "button", href: "/tinh/", text: T.calculator }),
+        h("a", { class: "button", href: "/", text: T.full_site }))];
   }
 
   // --- routing -------------------------------------------------------------------------------
@@ -724,6 +725,10 @@
     window.addEventListener("hashchange", route);
     window.addEventListener("online", function () { counter(); N.ensureDevice().catch(function () {}); autoSync(); });
     window.addEventListener("offline", counter);
+    // the outbox must survive storage pressure: ask the browser not to evict this site's data
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+    // online all along (no "online" event): try the outbox every few minutes
+    setInterval(autoSync, 5 * 60 * 1000);
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register(document.body.getAttribute("data-sw"), { scope: "/" }).catch(function () {});
     }
