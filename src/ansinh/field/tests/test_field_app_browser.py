@@ -67,6 +67,8 @@ class FakeApi:
         self.recorded: set[str] = set()
         self.cut_next_sync = False  # record the batch, then drop the connection before answering
         self.cursors: list[str] = []
+        self.token = TOKEN
+        self.reset = False
         self.new_persons: list[dict[str, Any]] = []
 
     def changes(self, route: Any) -> None:
@@ -91,14 +93,14 @@ class FakeApi:
         if url.path == "/api/devices" and request.method == "POST":
             self.devices.append({"csrf": request.headers.get("x-csrftoken", ""),
                                  "body": json.loads(request.post_data or "{}")})
-            self.answer(route, {"id": 3, "name": "phone", "token": TOKEN})
+            self.answer(route, {"id": 3, "name": "phone", "token": self.token})
             return
-        if request.headers.get("authorization") != f"Bearer {TOKEN}":
+        if request.headers.get("authorization") != f"Bearer {self.token}":
             self.answer(route, {"detail": "Unauthorized"}, 401)
             return
         if url.path == "/api/territory":
             self.cursors.append(query.get("cursor", ""))
-            if query.get("cursor") == "c-42":
+            if query.get("cursor") == "c-42" and not self.reset:
                 self.changes(route)
                 return
             after = int(query.get("after") or 0)
@@ -106,7 +108,7 @@ class FakeApi:
             page = rest[:PAGE]
             first = after == 0
             self.answer(route, {
-                "reset": False, "cursor": "c-42", "total": len(self.persons),
+                "reset": self.reset, "cursor": "c-42", "total": len(self.persons),
                 "next_after": page[-1]["id"] if len(rest) > PAGE else None,
                 "villages": [{"id": v, "name": f"Thôn {v}", "commune": "A Lưới 3"}
                              for v in (1, 2, 3)] if first else [],
@@ -412,3 +414,29 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     assert api.syncs[-1]["release"] == unused
     _until(page, "AnsinhStore.meta('numbers').then(n => n.length === 50)")
     assert set(page.evaluate("AnsinhStore.meta('numbers')")).isdisjoint(unused)
+
+
+def test_a_reset_replaces_the_copy_and_a_revoked_token_registers_again(
+    phone_page: Any, live_server: Any, agent_al3: Any
+) -> None:
+    page = phone_page
+    api = FakeApi()
+    page.context.route("**/api/**", api.handle)
+    _login(page, live_server, "thu31")
+    page.goto(f"{live_server.url}/thuc-dia/#/tai")
+    page.click("#download-button")
+    _until(page, "AnsinhStore.meta('cursor').then(c => c === 'c-42')")
+    assert page.evaluate("AnsinhStore.all('persons').then(p => p.length)") == 120
+
+    # the office moved the agent: the server cannot use the cursor and sends the new territory
+    # in full; and the phone's token was revoked meanwhile
+    api.persons = api.persons[:80]
+    api.reset = True
+    api.token = "a-new-token"
+    page.click("#download-button")
+    _until(page, "AnsinhStore.meta('token').then(t => t === 'a-new-token')")
+    _until(page, "AnsinhStore.all('persons').then(p => p.length === 80)")
+    assert len(api.devices) == 2  # registered again after the 401
+    # a full download in three pages, then the reset one in two: after a reset, the next
+    # pages ask for everything
+    assert api.cursors == ["", "", "", "c-42", ""]
