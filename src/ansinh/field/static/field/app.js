@@ -195,10 +195,10 @@
     if (!rows.length) return [h("h1", { text: T.worklist }), h("p", { class: "muted", text: data.persons.length ? T.no_work : T.no_data })];
     var villages = {};
     rows.forEach(function (r) { villages[r.village] = true; });
-    var shown = rows.filter(function (r) {
-      return (!filters.village || String(r.village) === filters.village) &&
-             (!filters.kind || (r.kinds || []).indexOf(filters.kind) >= 0);
-    });
+    var inVillage = rows.filter(function (r) { return !filters.village || String(r.village) === filters.village; });
+    var counts = {};
+    inVillage.forEach(function (r) { (r.kinds || []).forEach(function (k) { counts[k] = (counts[k] || 0) + 1; }); });
+    var shown = inVillage.filter(function (r) { return !filters.kind || (r.kinds || []).indexOf(filters.kind) >= 0; });
     var list = h("div", { class: "rows" });
     shown.slice(0, filters.shown).forEach(function (r) { list.appendChild(workRow(r)); });
     return [
@@ -210,9 +210,10 @@
             return h("option", { value: id, text: v ? v.name : id, selected: filters.village === id });
           })),
         h("div", { class: "chips" },
-          [["", T.all_kinds]].concat(T.choices.kind).map(function (c) {
+          [["", T.all_kinds]].concat(T.choices.kind).filter(function (c) { return !c[0] || counts[c[0]]; }).map(function (c) {
             return h("button", { type: "button", class: "chip", "aria-pressed": String(filters.kind === c[0]), "data-kind": c[0],
-                                 onclick: function () { filters.kind = c[0]; filters.shown = PAGE_ROWS; route(); } }, c[1]);
+                                 onclick: function () { filters.kind = c[0]; filters.shown = PAGE_ROWS; route(); } },
+                     c[1] + " (" + count(c[0] ? counts[c[0]] : inVillage.length) + ")");
           }))),
       h("p", { class: "muted small", text: fill(T.shown, { n: count(Math.min(filters.shown, shown.length)), total: count(shown.length) }) }),
       list,
@@ -248,10 +249,15 @@
       if (q.length < 2) { results.appendChild(h("p", { class: "muted", text: data.persons.length ? T.search_hint : T.no_data })); return; }
       var words = q.split(" ");
       var digits = q.replace(/\D/g, "");
+      // every word of the query in the folded name; names where each word starts a word first
       var hits = data.persons.filter(function (p) {
         if (digits.length >= 4 && ((p.phone || "").indexOf(digits) >= 0 || (p.national_id || "").indexOf(digits) >= 0)) return true;
         return words.every(function (w) { return p.name_folded.indexOf(w) >= 0; });
-      }).slice(0, 50);
+      });
+      function starts(p) { return words.every(function (w) { return (" " + p.name_folded).indexOf(" " + w) >= 0; }) ? 0 : 1; }
+      hits = hits.map(function (p, i) { return [starts(p), i, p]; })
+        .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+        .slice(0, 50).map(function (x) { return x[2]; });
       if (!hits.length) results.appendChild(h("p", { class: "muted", text: T.no_match }));
       hits.forEach(function (p) {
         var v = data.villages[p.village];
@@ -382,7 +388,7 @@
     function total() {
       var sum = 0;
       form.querySelectorAll("input[name=period]:checked").forEach(function (box) { sum += parseInt(box.getAttribute("data-amount") || "0", 10); });
-      if (sum) amount.value = String(sum);
+      amount.value = sum ? String(sum) : "";
       var n = parseInt(amount.value, 10);
       shown.textContent = n ? money(n) + (words(n) ? " · " + words(n) : "") : "";
     }
