@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ansinh.collection.models import Channel as PayChannel
 from ansinh.outreach.models import Channel as ContactChannel
@@ -59,7 +60,7 @@ def texts() -> dict[str, Any]:
         "no_match": _("Không tìm thấy ai."),
         "points": _("điểm"),
         "open": _("Mở"),
-        "pay": _("Thu tiền"),
+        "pay": pgettext("nút: thu tiền một kỳ", "Thu tiền"),
         "contact": _("Ghi tiếp xúc"),
         "enrol": _("Đăng ký tham gia"),
         "call": _("Gọi"),
