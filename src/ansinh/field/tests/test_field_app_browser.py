@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TOKEN = "token-of-this-phone"
 REFUSAL = "Người này ngoài địa bàn của bạn"
+CONFLICT = "Hồ sơ đã đổi ở văn phòng"
 NAMES = ["Hồ Thị Hoa", "Nguyễn Văn Đức", "Lê Thị Bích", "Kê Văn Sơn", "Hồ Văn Tâm", "A Viết Lợi",
          "Quỳnh Thị Mai", "Trần Đình Dũng"]
 PAGE = 50  # the fake's page size (the server may answer fewer than `limit`)
@@ -135,8 +136,10 @@ class FakeApi:
             results = []
             for item in body["items"]:
                 refused = item["kind"] == "contact" and item["data"]["outcome"] == "not_interested"
+                # the enrolment's person changed at the office since the download
+                stale = item["kind"] == "enrol" and item["base_version"] < 300
                 status = ("already" if item["client_uuid"] in self.recorded else
-                          "refused" if refused else "recorded")
+                          "refused" if refused else "conflict" if stale else "recorded")
                 if status == "recorded":
                     self.recorded.add(item["client_uuid"])
                     if item["kind"] == "person":
@@ -144,7 +147,7 @@ class FakeApi:
                             **self.persons[1], **item["data"], "id": 1000,
                             "uuid": item["client_uuid"], "version": 501, "name_folded": ""})
                 results.append({"client_uuid": item["client_uuid"], "status": status,
-                                "reason": REFUSAL if refused else "",
+                                "reason": REFUSAL if refused else CONFLICT if stale else "",
                                 "number": item["data"].get("number") or "", "version": 999})
             if self.cut_next_sync:
                 self.cut_next_sync = False
@@ -340,6 +343,18 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     queued = page.locator("#outbox-queued .row.item")
     assert [queued.nth(i).get_attribute("data-kind") for i in range(queued.count())] == kinds
     screenshot(page, "field-app-outbox-offline")
+
+    # a queued item never sent is edited in place: same uuid
+    row = page.locator("#outbox-queued .row.item").nth(2)
+    uuid_before = row.get_attribute("data-uuid")
+    row.locator("a.button").click()
+    page.wait_for_selector("textarea[name=note]")
+    page.fill("textarea[name=note]", "Gặp ở nhà, hẹn tháng sau")
+    page.click("form button[type=submit]")
+    page.wait_for_function("location.hash.startsWith('#/nguoi/')")
+    page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
+    page.wait_for_selector("#outbox-queued")
+    assert page.locator("#outbox-queued .row.item").nth(2).get_attribute("data-uuid") == uuid_before
     assert not api.syncs
 
     # back online, and the connection drops while the server answers: nothing is lost
@@ -371,13 +386,15 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
                                "channel": "cash", "number": "AL3-0000101", "note": ""}
     assert receipt["base_version"] == hoa["version"]
     assert met["data"]["person"] == api.persons[1]["uuid"]
-    assert met["data"]["outcome"] == "interested" and met["data"]["note"] == "Gặp ở nhà"
+    assert met["data"]["outcome"] == "interested"
+    assert met["data"]["note"] == "Gặp ở nhà, hẹn tháng sau" and met["client_uuid"] == uuid_before
     assert refused["data"]["outcome"] == "not_interested"
     assert enrol["data"]["person"] == enrolled["uuid"] and enrol["data"]["income"] == 2_000_000
     assert enrol["data"]["mode"] == "monthly"
     assert newcomer["data"]["full_name"] == "Ho thi HOA" and newcomer["base_version"] is None
     assert newcomer["data"]["village"] == hoa["village"]
     assert REFUSAL in page.inner_text("#outbox-refused")
+    assert CONFLICT in page.inner_text("#outbox-conflict")  # waits for the office
     assert "đã có" in page.inner_text("#outbox-sent")
     screenshot(page, "field-app-outbox-refused")
     assert not _small_targets(page)
