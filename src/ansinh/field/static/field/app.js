@@ -50,7 +50,11 @@
     return String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ".").replace(/^/, n < 0 ? "-" : "") + "\u00a0₫";
   }
   function count(n) { return Number(n || 0).toLocaleString(LANG === "en" ? "en-GB" : "vi-VN"); }
-  function size(bytes) { return bytes < 1024 ? bytes + " B" : (bytes / 1024).toFixed(bytes < 10240 ? 1 : 0) + " KB"; }
+  function size(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1048576) return (bytes / 1024).toFixed(bytes < 10240 ? 1 : 0) + " KB";
+    return (bytes / 1048576).toFixed(1) + " MB";
+  }
   function day(iso) { return iso ? iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : ""; }
   function stamp(iso) {  // a moment in the phone's time: 02/12/2026 14:05
     var d = new Date(iso);

@@ -52,10 +52,15 @@
     });
   }
 
+  // The body, and the bytes that came over the network for it: the compressed size where the
+  // browser tells it (resource timing), else the size of the body.
   function json(response) {
     if (!response.ok) throw new Problem("http", response.status);
     return response.arrayBuffer().then(function (buffer) {
-      return { size: buffer.byteLength, body: JSON.parse(new TextDecoder().decode(buffer)) };
+      var timing = window.performance && performance.getEntriesByName ? performance.getEntriesByName(response.url) : [];
+      var last = timing[timing.length - 1];
+      return { size: last && last.transferSize ? last.transferSize : buffer.byteLength,
+               body: JSON.parse(new TextDecoder().decode(buffer)) };
     });
   }
 
