@@ -99,6 +99,10 @@
         category: person.category, months: monthsCount });
     } catch (e) { return null; }
   }
+  function deviceProblem(problem) {
+    // signed out (or the cached page's CSRF token is old): sign in again while online
+    return problem.status === 401 || problem.status === 403 ? T.signed_out : T.device_failed;
+  }
   function words(amount) {
     if (!window.AnsinhWords || typeof amount !== "number") return "";
     try { return window.AnsinhWords.amountInWords(amount, LANG); } catch (e) { return ""; }
@@ -643,7 +647,7 @@
           banner(fill(T.download_done, { n: count(done.persons), size: size(done.bytes) }), "ok");
         });
       }).catch(function (problem) {
-        status.textContent = problem && problem.kind === "device" ? T.device_failed : T.download_failed;
+        status.textContent = problem && problem.kind === "device" ? deviceProblem(problem) : T.download_failed;
         button.disabled = false;
       });
     });
@@ -705,7 +709,7 @@
       // what the office changed meanwhile (and the versions of what was just sent)
       return N.download(function () {}, ME.today).catch(function () {});
     }).catch(function (problem) {
-      banner(problem && problem.kind === "device" ? T.device_failed : T.sync_failed, "warn");
+      banner(problem && problem.kind === "device" ? deviceProblem(problem) : T.sync_failed, "warn");
     }).then(load).then(route);
   }
 
@@ -747,7 +751,9 @@
         route();
         if (!mine) return;
         if (navigator.onLine) {
-          N.ensureDevice().then(autoSync, function () { banner(T.device_failed, "warn"); });
+          N.ensureDevice().then(autoSync, function (problem) {
+            banner(problem && problem.kind === "device" ? deviceProblem(problem) : T.device_failed, "warn");
+          });
         }
       });
     });
