@@ -108,7 +108,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "ansinh.field.context.offline_texts",
                 "ansinh.core.permissions.context",
             ],
         },
@@ -176,6 +175,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even whe
 STATICFILES_DIRS = [
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chartjs", PROJECT_DIR / "node_modules" / "chart.js" / "dist"),
+    # idb's build/umd.js is a plain UMD file: a <script> tag gives window.idb, no bundler needed
+    ("vendor/idb", PROJECT_DIR / "node_modules" / "idb" / "build"),
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].is_dir()]
 MEDIA_ROOT = VAR_DIR / "media"

@@ -27,4 +27,8 @@ urlpatterns = [
     path("field/", include("ansinh.field.urls")),
     path("api/", api.urls),
     path("sw.js", field_views.service_worker, name="service_worker"),
+    # the offline field app (docs/field-sync.md): its shell and manifest, served from the root
+    # so the service worker's scope covers every field page
+    path("thuc-dia/", field_views.app, name="field_app"),
+    path("thuc-dia/manifest.webmanifest", field_views.manifest, name="field_manifest"),
 ]

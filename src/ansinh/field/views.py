@@ -1,20 +1,42 @@
-"""The offline queue's server side: the sync endpoint and the service worker."""
+"""The field app's pages: the offline-first app (`/thuc-dia/`), its manifest, the service worker,
+and the old queue's sync endpoint."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
 from ansinh.core.permissions import role_required
 from ansinh.core.permissions import signed_in as _user
 
+from .app_texts import texts
 from .sync import MAX_ITEMS, apply_queue
+
+# What the service worker keeps from its install on: the app's shell and every script a page
+# needs offline. engine.js and words.js come from the calculator and the receipts; a missing
+# one must not stop the install, so they are listed apart (cached when they answer).
+APP_SCRIPTS = ("vendor/idb/umd.js", "field/store.js", "field/sync.js", "field/app.js")
+APP_STYLE = "field/app.css"
+OPTIONAL_SCRIPTS = ("calculator/engine.js", "ansinh/words.js")
+
+
+def _present(names: tuple[str, ...]) -> list[str]:
+    """The optional scripts that exist (the manifest storage refuses a URL for a missing file);
+    without them the app falls back to the amounts the download gave."""
+    return [name for name in names if finders.find(name)]
 
 
 @role_required("field_work")
@@ -36,19 +58,65 @@ def sync(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": [r.as_dict() for r in results]})
 
 
+def _version(urls: list[str]) -> str:
+    """Changes when a precached file changes, so phones drop the old copies: the static names are
+    hashed in production, and in development the app's own files are read."""
+    digest = hashlib.sha256("\n".join(urls).encode())
+    for name in (APP_STYLE, *APP_SCRIPTS, *OPTIONAL_SCRIPTS):
+        found = finders.find(name)
+        if isinstance(found, str):
+            digest.update(Path(found).read_bytes())
+    template = Path(__file__).parent / "templates" / "field" / "app.html"
+    digest.update(template.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 @require_GET
 @never_cache
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served from the root so it may cache every field page."""
+    shell = [reverse("field_app"), reverse("field_manifest"), static(APP_STYLE),
+             *(static(name) for name in APP_SCRIPTS), static("field/icon.svg")]
+    optional = [static("ansinh/app.css"), static("vendor/htmx/htmx.min.js"),
+                *(static(name) for name in _present(OPTIONAL_SCRIPTS)),
+                static("field/icon-192.png")]
     response = render(request, "field/sw.js", {
-        "shell": [static("ansinh/app.css"), static("vendor/htmx/htmx.min.js"),
-                  static("field/offline.js")],
+        "shell_json": json.dumps(shell), "optional_json": json.dumps(optional),
+        "version": _version(shell + optional),
     }, content_type="application/javascript")
     response["Service-Worker-Allowed"] = "/"
     return response
 
 
+@role_required("field_work")
 @require_GET
-def offline(request: HttpRequest) -> HttpResponse:
-    """Shown by the service worker when a page was never opened while online."""
-    return render(request, "field/offline.html")
+@ensure_csrf_cookie
+def app(request: HttpRequest) -> HttpResponse:
+    """The offline field app: one small page whose scripts work from IndexedDB (docs/field-sync.md).
+
+    The service worker keeps a copy, so the page opens without a network; its scripts hold no
+    text of their own (`app_texts`)."""
+    user = _user(request)
+    return render(request, "field/app.html", {
+        "texts": texts(),
+        "me": {"username": user.get_username(), "name": user.display_name,
+               "today": timezone.localdate().isoformat()},
+        "style": APP_STYLE, "scripts": APP_SCRIPTS, "optional_scripts": _present(OPTIONAL_SCRIPTS),
+    })
+
+
+@require_GET
+@cache_control(max_age=86400)
+def manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest: the field app installs to the home screen and opens full screen."""
+    icons = [{"src": static("field/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+             {"src": static("field/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+             {"src": static("field/icon-512.png"), "sizes": "512x512", "type": "image/png"}]
+    body = {"name": _("ansinh thực địa"), "short_name": _("Thực địa"),
+            "description": _("Làm việc thực địa không cần mạng: sổ đối tượng, thu tiền, "
+                             "tiếp xúc, đồng bộ buổi tối."),
+            "start_url": reverse("field_app"), "scope": "/", "display": "standalone",
+            "background_color": "#ffffff", "theme_color": "#0b5cad",
+            "lang": get_language() or "vi", "icons": icons}
+    return HttpResponse(json.dumps(body, ensure_ascii=False),
+                        content_type="application/manifest+json")

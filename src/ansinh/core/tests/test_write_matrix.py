@@ -164,7 +164,8 @@ GET_ONLY = {
     "network:targets": "the targets page (require_GET; its forms post to set_office_target)",
     "network:history": "a target's history (require_GET)",
     "network:rewards": "the rewards register (require_GET)",
-    "field:offline": "the offline fallback page (require_GET)",
+    "field_app": "the offline field app's shell (require_GET; it writes through /api/sync)",
+    "field_manifest": "the field app's web manifest (require_GET)",
 }
 
 
