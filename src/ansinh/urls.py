@@ -25,6 +25,7 @@ urlpatterns = [
     path("bao-cao/", include("ansinh.reports.urls")),
     path("chi-tieu/", include("ansinh.network.urls")),
     path("field/", include("ansinh.field.urls")),
+    path("thuc-dia/xung-dot/", include("ansinh.field.urls_conflicts")),
     path("api/", api.urls),
     path("sw.js", field_views.service_worker, name="service_worker"),
 ]

@@ -6,6 +6,5 @@ from . import views
 
 app_name = "field"
 urlpatterns = [
-    path("dong-bo/", views.sync, name="sync"),
     path("ngoai-tuyen/", views.offline, name="offline"),
 ]
