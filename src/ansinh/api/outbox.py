@@ -26,7 +26,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -152,8 +152,18 @@ def _apply_once(user: User, device: Device | None, item: Item, digest: str) -> A
         return _stored_answer(known, user, digest)
     if item.kind == "receipt":
         outcome = _receipt(user, device, item)
-        with transaction.atomic(durable=True):
-            row = _store(user, device, item, digest, outcome)
+        try:
+            with transaction.atomic(durable=True):
+                row = _store(user, device, item, digest, outcome)
+        except IntegrityError:
+            # the same item sent twice at once: the other request kept its answer first, but
+            # this one wrote the receipt (the other found it: "already")
+            known = SyncItem.objects.filter(client_uuid=item.client_uuid).first()
+            if known is None:
+                raise
+            stored = _stored_answer(known, user, digest)
+            fresh = outcome.status == RECORDED and stored.status == ALREADY
+            return replace(stored, status=RECORDED) if fresh else stored
     else:
         with transaction.atomic(durable=True):
             outcome = KINDS[item.kind](user, item)
