@@ -63,6 +63,7 @@ from ansinh.registry.models import Household, Person, Village
 MAX_ITEMS = 500
 ATTEMPTS = 6  # a deadlock, serialisation failure or lost race is retried this many times
 REFUSED, CONFLICT = "refused", "conflict"
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 class Item(Protocol):
@@ -146,7 +147,19 @@ def _apply(user: User, device: Device | None, item: Item) -> Answer:
     return Answer(item.client_uuid, REFUSED, Busy().message)
 
 
+def _dates_refusal(item: Item) -> Refused | None:
+    """A date no person or payment can have (the engine's date arithmetic needs real years)."""
+    for value in dict(item.data).values():
+        if isinstance(value, date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            return Refused(f"Ngày {value:%d/%m/%Y} không hợp lệ",
+                           f"the date {value:%d/%m/%Y} is not plausible")
+    return None
+
+
 def _apply_once(user: User, device: Device | None, item: Item, digest: str) -> Answer:
+    refusal = _dates_refusal(item)
+    if refusal is not None:
+        return Answer(item.client_uuid, REFUSED, refusal.message)
     known = SyncItem.objects.filter(client_uuid=item.client_uuid).first()
     if known is not None:
         return _stored_answer(known, user, digest)
@@ -331,6 +344,8 @@ def _follow_up(user: User, item: Item) -> Outcome:
                 "the follow-up was closed or moved on the server since the download"), **where)
         if data.done:
             close_follow_up(contact, actor=user, note=data.note)
+        elif data.next_on is None:
+            raise Refused("Cần ngày hẹn mới", "the new follow-up date is missing")
         else:
             reschedule_follow_up(contact, actor=user, on=data.next_on, note=data.note)
         return Outcome(RECORDED, **where)

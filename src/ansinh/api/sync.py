@@ -5,16 +5,17 @@ the items through the actions."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
-from pydantic import model_validator
+from ninja import Field, Router, Schema, Status
+from pydantic import BeforeValidator, Strict
 
 from ansinh.collection.models import Channel as PaymentChannel
 from ansinh.core import permissions
-from ansinh.core.permissions import signed_in
+from ansinh.core.errors import Refused
+from ansinh.core.permissions import refusal_status, signed_in
 from ansinh.field.numbers import MAX_RESERVE, release_numbers, reserve_numbers
 from ansinh.outreach.models import Channel as ContactChannel
 from ansinh.outreach.models import Objection, Outcome
@@ -27,66 +28,94 @@ router = Router(tags=["sync"])
 MAX_ITEMS = outbox.MAX_ITEMS
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])(-01)?$",
                              examples=["2026-01"])]
-Number = Annotated[str, Field(min_length=3, max_length=30)]
+Number = Annotated[str, Field(min_length=3, max_length=30, pattern=r"^[^\x00]*$")]
+
+
+def _json_string(value: Any) -> Any:
+    """Dates and uuids come as JSON strings (pydantic would also take a number of seconds)."""
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+def _json_number(value: Any) -> Any:
+    """Numbers come as JSON numbers: "12" is not 12, true is not 1 (12.0 is 12)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_json_string)]  # the outbox refuses years out of range
+Uuid = Annotated[UUID, BeforeValidator(_json_string)]
+Int = Annotated[int, BeforeValidator(_json_number)]
+# bounds before the validator, so that the schema shows them as minimum and maximum
+Income = Annotated[int, Field(ge=0, le=1_000_000_000), BeforeValidator(_json_number)]
+Years = Annotated[int, Field(ge=1, le=10), BeforeValidator(_json_number)]
+Amount = Annotated[int, Field(ge=0, le=100_000_000_000), BeforeValidator(_json_number)]
+Version = Annotated[int, Field(ge=0), BeforeValidator(_json_number)]
+Count = Annotated[int, Field(ge=1, le=100), BeforeValidator(_json_number)]
+Bool = Annotated[bool, Strict()]
+
+
+def text(max_length: int) -> Any:
+    """Free text: no NUL (PostgreSQL stores none)."""
+    return Field("", max_length=max_length, pattern=r"^[^\x00]*$")
 
 
 class PersonData(Schema):
-    village: int
-    full_name: str = Field(min_length=1, max_length=150)
-    birth_date: date
-    birth_year_only: bool = False
+    village: Int
+    full_name: str = Field(min_length=1, max_length=150, pattern=r"^[^\x00]*\S[^\x00]*$")
+    birth_date: Day
+    birth_year_only: Bool = False
     sex: Literal["M", "F"]
     ethnicity: str = Field("01", pattern=r"^\d{2}$")
-    phone: str = Field("", max_length=15)
+    phone: str = text(15)
     national_id: str = Field("", pattern=r"^(\d{12})?$")
-    household: int | None = None
+    household: Int | None = None
 
 
 class ContactData(Schema):
-    person: UUID
-    on: date
+    person: Uuid
+    on: Day
     channel: ContactChannel
     outcome: Outcome
     objection: Objection | Literal[""] = ""
-    note: str = Field("", max_length=300)
-    next_follow_up_on: date | None = None
+    note: str = text(300)
+    next_follow_up_on: Day | None = None
 
 
 class FollowUpData(Schema):
-    contact: UUID
-    done: bool
-    next_on: date | None = None
-    note: str = Field("", max_length=300)
+    """Done (`next_on` is then ignored), or moved to `next_on`."""
 
-    @model_validator(mode="after")
-    def done_or_moved(self) -> FollowUpData:
-        if self.done == (self.next_on is not None):
-            raise ValueError("either done (no next_on) or moved to next_on (done false)")
-        return self
+    contact: Uuid
+    done: Bool
+    next_on: Day | None = None
+    note: str = text(300)
+
 
 
 class EnrolData(Schema):
-    person: UUID
+    person: Uuid
     start_month: Month
-    income: int = Field(ge=0, le=1_000_000_000)
+    income: Income
     mode: PaymentMode
-    advance_years: int | None = Field(None, ge=1, le=10)
-    enrolled_on: date
+    advance_years: Years | None = None
+    enrolled_on: Day
 
 
 class ReceiptData(Schema):
-    participation: UUID
+    participation: Uuid
     months: list[Month] = Field(min_length=1, max_length=120)
-    amount: int = Field(ge=0, le=100_000_000_000)
-    paid_on: date
+    amount: Amount
+    paid_on: Day
     channel: PaymentChannel
     number: Number | None = None
-    note: str = Field("", max_length=200)
+    note: str = text(200)
 
 
 class ItemBase(Schema):
-    client_uuid: UUID
-    base_version: int | None = Field(None, ge=0)
+    client_uuid: Uuid
+    base_version: Version | None = None
     hash: str | None = Field(None, max_length=64,
                              description="the phone's sha256 of the data (informative: the "
                                          "server keeps its own)")
@@ -167,7 +196,7 @@ def sync(request: HttpRequest, payload: SyncIn) -> SyncOut:
 
 
 class ReserveIn(Schema):
-    count: int = Field(ge=1, le=MAX_RESERVE)
+    count: Count
 
 
 class NumbersOut(Schema):
@@ -183,18 +212,33 @@ class ReleasedOut(Schema):
 
 
 @router.post("/receipt-numbers", response={200: NumbersOut, 400: Refusal, 403: Refusal,
+                                           409: Refusal,
                                            422: Invalid},
              summary="Reserve the next numbers of the agent's open book to this device")
-def receipt_numbers(request: HttpRequest, payload: ReserveIn) -> NumbersOut:
-    numbers = reserve_numbers(getattr(request, "device", None), actor=signed_in(request),
-                              count=payload.count)
+def receipt_numbers(request: HttpRequest, payload: ReserveIn) -> Any:
+    try:
+        numbers = reserve_numbers(getattr(request, "device", None), actor=signed_in(request),
+                                  count=payload.count)
+    except Refused as exc:
+        return _refused(exc)
     return NumbersOut(numbers=numbers)
 
 
+def _refused(exc: Refused) -> Status:
+    """403 for who may do what; 409 for the state of things (no book, no numbers left, not
+    a registered device): a valid request the server cannot satisfy now."""
+    status = refusal_status(exc)
+    return Status(403 if status == 403 else 409, Refusal(detail=exc.message))
+
+
 @router.post("/receipt-numbers/release",
-             response={200: ReleasedOut, 400: Refusal, 403: Refusal, 422: Invalid},
+             response={200: ReleasedOut, 400: Refusal, 403: Refusal, 409: Refusal,
+                       422: Invalid},
              summary="Give back this device's unused reserved numbers")
-def receipt_numbers_release(request: HttpRequest, payload: ReleaseIn) -> ReleasedOut:
-    released = release_numbers(getattr(request, "device", None), actor=signed_in(request),
-                               numbers=list(payload.numbers))
+def receipt_numbers_release(request: HttpRequest, payload: ReleaseIn) -> Any:
+    try:
+        released = release_numbers(getattr(request, "device", None), actor=signed_in(request),
+                                   numbers=list(payload.numbers))
+    except Refused as exc:
+        return _refused(exc)
     return ReleasedOut(released=released)

@@ -113,11 +113,11 @@ def test_counts_are_bounded_and_a_session_reserves_nothing(client: Client, token
     assert post(client, "/api/receipt-numbers", {"count": 101}, token_al3).status_code == 422
     assert post(client, "/api/receipt-numbers", {"count": 0}, token_al3).status_code == 422
     client.force_login(agent_al3)
-    assert post(client, "/api/receipt-numbers", {"count": 2}).status_code == 400
+    assert post(client, "/api/receipt-numbers", {"count": 2}).status_code == 409
 
 
 def test_a_book_runs_out(client: Client, token_al3: str, receipt_book_al3: Any) -> None:
     assert len(_reserve(client, token_al3, 100)) == 100
     assert len(_reserve(client, token_al3, 100)) == 100
     response = post(client, "/api/receipt-numbers", {"count": 1}, token_al3)
-    assert response.status_code == 400 and "quyển" in response.json()["detail"]
+    assert response.status_code == 409 and "quyển" in response.json()["detail"]
