@@ -64,6 +64,7 @@ MAX_ITEMS = 500
 ATTEMPTS = 6  # a deadlock, serialisation failure or lost race is retried this many times
 REFUSED, CONFLICT = "refused", "conflict"
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+WHO_REFUSALS = (permissions.NotPermitted, scoping.OutOfTerritory)
 
 
 class Item(Protocol):
@@ -165,6 +166,8 @@ def _apply_once(user: User, device: Device | None, item: Item, digest: str) -> A
         return _stored_answer(known, user, digest)
     if item.kind == "receipt":
         outcome = _receipt(user, device, item)
+        if not _kept(outcome):
+            return _unkept(item, outcome)
         try:
             with transaction.atomic(durable=True):
                 row = _store(user, device, item, digest, outcome)
@@ -180,10 +183,24 @@ def _apply_once(user: User, device: Device | None, item: Item, digest: str) -> A
     else:
         with transaction.atomic(durable=True):
             outcome = KINDS[item.kind](user, item)
-            row = _store(user, device, item, digest, outcome)
+            if _kept(outcome):
+                row = _store(user, device, item, digest, outcome)
+    if not _kept(outcome):
+        return _unkept(item, outcome)
     return Answer(item.client_uuid, outcome.status,
                   outcome.refusal.message if outcome.refusal else "", outcome.number,
                   row.version)
+
+
+def _kept(outcome: Outcome) -> bool:
+    """A refusal for who the user is (their role, their territory) is not kept: it is not a
+    fact about the item, and the same item may land once the user is assigned there."""
+    return not isinstance(outcome.refusal, WHO_REFUSALS)
+
+
+def _unkept(item: Item, outcome: Outcome) -> Answer:
+    assert outcome.refusal is not None
+    return Answer(item.client_uuid, outcome.status, outcome.refusal.message)
 
 
 def _stored_answer(known: SyncItem, user: User, digest: str) -> Answer:
