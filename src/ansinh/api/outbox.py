@@ -68,10 +68,17 @@ WHO_REFUSALS = (permissions.NotPermitted, scoping.OutOfTerritory)
 
 
 class Item(Protocol):
-    client_uuid: UUID
-    kind: str
-    base_version: int | None
-    data: Any
+    @property
+    def client_uuid(self) -> UUID: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def base_version(self) -> int | None: ...
+
+    @property
+    def data(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -242,7 +249,7 @@ def effective_base(user: User, person_id: int, base_version: int) -> int:
                            .filter(person_id=person_id, user=user, status=SyncStatus.RECORDED,
                                    prior_version__isnull=False, version__isnull=False)
                            .order_by("version").values_list("prior_version", "version")):
-        if prior <= base:
+        if prior is not None and version is not None and prior <= base:
             base = max(base, version)
     return base
 
@@ -284,7 +291,7 @@ def _person(user: User, item: Item) -> Outcome:
     village = Village.objects.select_related("commune").filter(pk=data.village).first()
     if village is None:
         return _no_such("Không có thôn này", "no such village")
-    where = {"village_id": village.pk, "office_id": village.commune.office_id}
+    where: dict[str, Any] = {"village_id": village.pk, "office_id": village.commune.office_id}
     existing = Person.objects.filter(uuid=item.client_uuid).first()
 
     def apply() -> Outcome:
@@ -416,8 +423,9 @@ def _receipt(user: User, device: Device | None, item: Item) -> Outcome:
             .first())
     if part is None:
         return _no_such("Không có người tham gia này", "no such participation")
-    where = {"person_id": part["person_id"], "village_id": part["village_id"],
-             "office_id": part["office_id"], "prior_version": part["person__sync_version"]}
+    where: dict[str, Any] = {
+        "person_id": part["person_id"], "village_id": part["village_id"],
+        "office_id": part["office_id"], "prior_version": part["person__sync_version"]}
     months = tuple(date.fromisoformat(m[:7] + "-01") for m in data.months)
     result = record_receipts([ReceiptRequest(
         participation_id=part["id"], months=months, amount=data.amount, paid_on=data.paid_on,

@@ -224,7 +224,7 @@ def receipt_numbers(request: HttpRequest, payload: ReserveIn) -> Any:
     return NumbersOut(numbers=numbers)
 
 
-def _refused(exc: Refused) -> Status:
+def _refused(exc: Refused) -> Status[Refusal]:
     """403 for who may do what; 409 for the state of things (no book, no numbers left, not
     a registered device): a valid request the server cannot satisfy now."""
     status = refusal_status(exc)

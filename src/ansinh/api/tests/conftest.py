@@ -15,5 +15,5 @@ def token_al3(agent_al3: Any) -> str:
 
 
 def post(client: Client, path: str, body: Any, token: str | None = None) -> Any:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    return client.post(path, body, content_type="application/json", **headers)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post(path, body, content_type="application/json", headers=headers)
