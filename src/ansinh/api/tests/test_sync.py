@@ -248,3 +248,20 @@ def test_the_service_worker_is_served_from_the_root(client: Client) -> None:
     response = client.get("/sw.js")
     assert response.status_code == 200
     assert response["Service-Worker-Allowed"] == "/"
+
+
+def test_an_item_whose_answer_was_lost_in_a_crash_is_already(
+        client: Client, token_al3: str, participation_al3: Participation,
+        agent_al3: Any) -> None:
+    """The action committed, the kept answer did not (the server died between the two): the
+    action's own uuid idempotency answers the retry."""
+    from ansinh.collection.receipts import ReceiptRequest, record_receipts
+
+    item = _receipt(participation_al3)
+    data = item["data"]
+    record_receipts([ReceiptRequest(participation_al3.pk, (date(2026, 1, 1),), data["amount"],
+                                    date(2026, 1, 20), "cash",
+                                    uuid.UUID(item["client_uuid"]))], actor=agent_al3)
+    answer = _sync(client, token_al3, [item])[0]
+    assert answer["status"] == "already" and answer["number"] == "AL3-0000001"
+    assert Receipt.objects.count() == 1 and SyncItem.objects.get().status == "recorded"
