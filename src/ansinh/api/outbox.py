@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
@@ -60,6 +60,7 @@ from ansinh.participation.models import Participation
 from ansinh.policy.money import first_of_month
 from ansinh.registry.models import Household, Person, Village
 
+T = TypeVar("T")
 MAX_ITEMS = 500
 ATTEMPTS = 6  # a deadlock, serialisation failure or lost race is retried this many times
 REFUSED, CONFLICT = "refused", "conflict"
@@ -134,6 +135,18 @@ def _retryable(exc: DatabaseError) -> bool:
     if sqlstate in ("40001", "40P01", "55P03"):
         return True
     return isinstance(exc, OperationalError) and "locked" in str(exc)
+
+
+def retrying(work: Callable[[], T]) -> T:
+    """`work` (its own transaction), run again on a clash `_retryable` names."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return work()
+        except DatabaseError as exc:
+            if attempt == ATTEMPTS or not _retryable(exc):
+                raise
+            time.sleep(random.uniform(0, 0.02 * attempt))  # jitter, so racers part
+    raise AssertionError("unreachable")
 
 
 class Busy(Refused):

@@ -189,7 +189,8 @@ def sync(request: HttpRequest, payload: SyncIn) -> SyncOut:
     permissions.require(user, "field_work")
     device = getattr(request, "device", None)
     answers = outbox.apply_items(user, device, list(payload.items))
-    released = (release_numbers(device, actor=user, numbers=list(payload.release))
+    released = (outbox.retrying(lambda: release_numbers(device, actor=user,
+                                                        numbers=list(payload.release)))
                 if payload.release and device is not None else [])
     return SyncOut(results=[ItemAnswer(**answer.as_dict()) for answer in answers],
                    released=released)
