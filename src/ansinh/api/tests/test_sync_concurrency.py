@@ -104,3 +104,42 @@ def test_a_few_posts_of_one_month_at_once_on_sqlite(participation_al3: Any,
 def test_a_few_posts_of_the_same_item_at_once_on_sqlite(participation_al3: Any,
                                                         agent_al3: Any) -> None:
     _one_item_many_times(participation_al3, agent_al3, 8)
+
+
+def _reserve_at_once(agent: Any, size: int) -> list[list[str]]:
+    tokens = [register_device(actor=agent, name=f"phone {n}")[1] for n in range(2)]
+    barrier = threading.Barrier(size)
+    answers: list[list[str]] = [[] for _i in range(size)]
+    codes: list[int] = [0] * size
+
+    def reserve(slot: int) -> None:
+        client = Client(raise_request_exception=False)
+        try:
+            barrier.wait(timeout=30)
+            response = client.post("/api/receipt-numbers", {"count": 5},
+                                   content_type="application/json",
+                                   HTTP_AUTHORIZATION=f"Bearer {tokens[slot % 2]}")
+            codes[slot] = response.status_code
+            if response.status_code == 200:
+                answers[slot] = response.json()["numbers"]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reserve, args=(slot,)) for slot in range(size)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert set(codes) == {200}, codes
+    return answers
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES, reason="20 server connections at once (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_reservations_at_once_never_share_a_number(agent_al3: Any,
+                                                   receipt_book_al3: Any) -> None:
+    numbers = [n for answer in _reserve_at_once(agent_al3, 20) for n in answer]
+    assert len(numbers) == len(set(numbers)) == 100
+    receipt_book_al3.refresh_from_db()
+    assert receipt_book_al3.next_number == 101
