@@ -12,7 +12,8 @@ Every receipt meets the same rules, checked set-wise:
   in the future and its month not closed;
 - the months make whole periods payable on the payment date and are not paid already; the
   amount equals the engine's price on that date (D159 Art. 5(5)); a cash receipt takes the next
-  number of its agent's oldest open book.
+  number of its agent's oldest open book, or prints a number reserved ahead to the phone that
+  sends it (reserved to that device and unused: `provide_number_claim`).
 
 What a recorded receipt leaves is the same on every channel: the receipt row, one `PaidMonth`
 per month with its own price and support, one audit row per receipt, and a late participant
