@@ -24,7 +24,7 @@ urlpatterns = [
     path("tu-van/", include("ansinh.retention.urls")),
     path("bao-cao/", include("ansinh.reports.urls")),
     path("chi-tieu/", include("ansinh.network.urls")),
-    path("field/", include("ansinh.field.urls")),
+    path("thuc-dia/xung-dot/", include("ansinh.field.urls_conflicts")),
     path("api/", api.urls),
     path("sw.js", field_views.service_worker, name="service_worker"),
     # the offline field app (docs/field-sync.md): its shell and manifest, served from the root

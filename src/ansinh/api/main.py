@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError
 
 from ansinh.core.errors import Refused
 from ansinh.core.permissions import refusal_status, signed_in
 
 from .auth import AUTH
 from .policy import router as policy_router
+from .sync import router as sync_router
 
 api = NinjaAPI(
     title="ansinh API",
@@ -38,6 +40,20 @@ def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=refusal_status(exc))
 
 
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A malformed body: 422 with one entry per problem, naming the item of a sync body."""
+    detail = []
+    for error in exc.errors:
+        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
+        item = None
+        if "items" in loc and loc.index("items") + 1 < len(loc):
+            following = loc[loc.index("items") + 1]
+            item = following if isinstance(following, int) else None
+        detail.append({"item": item, "loc": loc, "msg": str(error.get("msg", ""))})
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
 class Me(Schema):
     username: str
     name: str
@@ -53,3 +69,6 @@ def me(request: HttpRequest) -> Me:
     return Me(username=user.get_username(), name=user.display_name, role=user.role,
               office=user.office.code if user.office is not None else None,
               device=device.name if device is not None else None)
+
+
+api.add_router("", sync_router)

@@ -12,7 +12,8 @@ Every receipt meets the same rules, checked set-wise:
   in the future and its month not closed;
 - the months make whole periods payable on the payment date and are not paid already; the
   amount equals the engine's price on that date (D159 Art. 5(5)); a cash receipt takes the next
-  number of its agent's oldest open book.
+  number of its agent's oldest open book, or prints a number reserved ahead to the phone that
+  sends it (reserved to that device and unused: `provide_number_claim`).
 
 What a recorded receipt leaves is the same on every channel: the receipt row, one `PaidMonth`
 per month with its own price and support, one audit row per receipt, and a late participant
@@ -27,7 +28,7 @@ from __future__ import annotations
 import json
 import uuid as uuid_module
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -90,6 +91,8 @@ class ReceiptRequest:
     client_uuid: uuid_module.UUID
     agent_id: int | None = None  # who took the cash; by default the actor's or the participant's
     note: str = ""
+    number: str | None = None  # a number reserved ahead to `device_id` (a receipt made offline)
+    device_id: int | None = None
 
     def content(self) -> tuple[Any, ...]:
         """What must match for a retried client UUID to be the same submission."""
@@ -125,6 +128,25 @@ class BatchResult:
     def as_dict(self) -> dict[str, Any]:
         return {"created": len(self.created), "existing": len(self.existing),
                 "refused": [{"entry": i, "vi": r.vi, "en": r.en} for i, r in self.refused]}
+
+
+# Receipt numbers reserved ahead to a phone are the field app's (above this one); it provides
+# the claim when it loads: (device id, number as printed) → the book id, marking the number
+# used, or None when it is not reserved to that device or was used already.
+NumberClaim = Callable[[int, str], "int | None"]
+_claims: list[NumberClaim] = []
+
+
+def provide_number_claim(claim: NumberClaim) -> None:
+    _claims[:] = [claim]
+
+
+class NumberNotReserved(Refused):
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f"Số biên lai {number} không được giữ cho thiết bị này hoặc đã dùng",
+            f"receipt number {number} is not reserved to this device or was used already",
+        )
 
 
 def record_receipts(requests: Sequence[ReceiptRequest], *, actor: User,
@@ -325,7 +347,12 @@ class _Batch:
         if pricing.amount != request.amount:
             return AmountMismatch(pricing.amount, request.amount)
         book: int | None = None
-        if request.channel == Channel.CASH:
+        if request.number is not None:
+            claimed = self._claim(request)
+            if isinstance(claimed, Refused):
+                return claimed
+            book = claimed
+        elif request.channel == Channel.CASH:
             assert request.agent_id is not None
             taken = self.numbers.take(request.agent_id)
             if taken is None:
@@ -336,6 +363,16 @@ class _Batch:
         self.paid[pid].extend(request.months)
         self.supported[part["person_id"]] += pricing.supported_months
         return part, pricing, book
+
+    def _claim(self, request: ReceiptRequest) -> int | Refused:
+        """The book of the request's number reserved ahead (now used), or why not."""
+        assert request.number is not None
+        if request.channel != Channel.CASH:
+            return Refused("Số biên lai in sẵn chỉ dùng khi thu tiền mặt",
+                           "a pre-printed receipt number is for cash receipts only")
+        book = (_claims[0](request.device_id, request.number)
+                if request.device_id is not None and _claims else None)
+        return NumberNotReserved(request.number) if book is None else book
 
     def _tree(self, office_id: int) -> ParameterTree:
         if office_id not in self.trees:
@@ -359,7 +396,8 @@ class _Batch:
         last_paid_on: dict[int, date] = {}
         for rid, (index, request, part, pricing, book) in zip(receipt_ids, accepted,
                                                                strict=True):
-            number = (numbers[book].pop(0) if book is not None
+            number = (request.number if request.number is not None
+                      else numbers[book].pop(0) if book is not None
                       else f"{request.channel[:2].upper()}{request.paid_on:%y%m%d}-"
                            f"{request.client_uuid.hex[:8].upper()}")
             first = part["first_time"] and part["id"] not in self.first_paid

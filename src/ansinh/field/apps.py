@@ -8,3 +8,10 @@ class FieldConfig(AppConfig):
     name = "ansinh.field"
     label = "field"
     verbose_name = _("Làm việc ngoài thực địa")
+
+    def ready(self) -> None:
+        from ansinh.collection.receipts import provide_number_claim
+
+        from .numbers import claim_number
+
+        provide_number_claim(claim_number)

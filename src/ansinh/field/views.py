@@ -1,5 +1,5 @@
 """The field app's pages: the offline-first app (`/thuc-dia/`), its manifest, the service worker,
-and the old queue's sync endpoint."""
+and the conflicts staff resolve (items of a phone's outbox that met a changed record)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +20,15 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from ansinh.core.permissions import role_required
+from ansinh.core.errors import Refused
+from ansinh.core.permissions import refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
+from ansinh.core.scoping import get_scoped_or_404, scoped
 
+from .actions import resolve_conflict
 from .app_texts import texts
-from .sync import MAX_ITEMS, apply_queue
+from .conflicts import describe
+from .models import SyncItem, SyncStatus
 
 # What the service worker keeps from its install on: the app's shell and every script a page
 # needs offline. engine.js and words.js come from the calculator and the receipts; a missing
@@ -31,6 +36,7 @@ from .sync import MAX_ITEMS, apply_queue
 APP_SCRIPTS = ("vendor/idb/umd.js", "field/store.js", "field/sync.js", "field/app.js")
 APP_STYLE = "field/app.css"
 OPTIONAL_SCRIPTS = ("calculator/engine.js", "ansinh/words.js")
+RESOLVED_SHOWN = 20  # the latest resolved conflicts shown under the open ones
 
 
 def _present(names: tuple[str, ...]) -> list[str]:
@@ -39,23 +45,6 @@ def _present(names: tuple[str, ...]) -> list[str]:
     return [name for name in names if finders.find(name)]
 
 
-@role_required("field_work")
-@require_POST
-def sync(request: HttpRequest) -> JsonResponse:
-    """POST {"items": [...]} → {"results": [...]} in the same order (see sync.py); each item
-    meets its action's own checks."""
-    try:
-        payload = json.loads(request.body or b"{}")
-        items = payload["items"]
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise ValueError
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": _("Dữ liệu gửi lên không hợp lệ")}, status=400)
-    if len(items) > MAX_ITEMS:
-        return JsonResponse({"error": _("Tối đa %(n)s mục mỗi lần gửi") % {"n": MAX_ITEMS}},
-                            status=400)
-    results = apply_queue(_user(request), items)
-    return JsonResponse({"results": [r.as_dict() for r in results]})
 
 
 def _version(urls: list[str]) -> str:
@@ -120,3 +109,41 @@ def manifest(request: HttpRequest) -> HttpResponse:
             "lang": get_language() or "vi", "icons": icons}
     return HttpResponse(json.dumps(body, ensure_ascii=False),
                         content_type="application/manifest+json")
+
+
+@role_required("resolve_sync_conflicts")
+@require_GET
+def conflicts(request: HttpRequest) -> HttpResponse:
+    """Xung đột đồng bộ: items of the phones of the user's territory that met a record changed
+    on the server since the phone's download; each waits for someone to handle it."""
+    return _page(request)
+
+
+def _page(request: HttpRequest, *, error_for: int | None = None, error: str = "",
+          status: int = 200) -> HttpResponse:
+    user = _user(request)
+    rows = (scoped(user, SyncItem.objects.filter(status=SyncStatus.CONFLICT))
+            .select_related("user", "device", "person", "village", "resolved_by"))
+    open_items = list(rows.filter(resolved_at__isnull=True).order_by("created_at", "id"))
+    resolved = list(rows.filter(resolved_at__isnull=False)
+                    .order_by("-resolved_at", "-id")[:RESOLVED_SHOWN])
+    return render(request, "field/conflicts.html", {
+        "open": [(item, describe(item)) for item in open_items],
+        "resolved": [(item, describe(item)) for item in resolved],
+        "error_for": error_for, "error": error,
+    }, status=status)
+
+
+@role_required("resolve_sync_conflicts")
+@require_POST
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Đã xử lý: the conflict is handled, with a note saying how."""
+    user = _user(request)
+    item = get_scoped_or_404(user, SyncItem.objects.all(), pk=pk)
+    try:
+        resolve_conflict(item, actor=user, note=request.POST.get("note", ""))
+    except Refused as exc:
+        return _page(request, error_for=item.pk, error=exc.message,
+                     status=refusal_status(exc))
+    messages.success(request, _("Đã ghi nhận xử lý xung đột"))
+    return redirect("sync_conflicts:list")

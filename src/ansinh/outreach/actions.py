@@ -17,6 +17,7 @@ from ansinh.core import audit, permissions, scoping
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
 from ansinh.network.models import CollectionOrganisation
+from ansinh.registry.changes import touch
 from ansinh.registry.models import Household, Person, Village
 
 from . import leaflets
@@ -34,6 +35,8 @@ from .models import (
 class OutreachError(Refused, ValueError):
     """A refused outreach change (`message`: the reason in the active language)."""
 
+
+FOLLOW_UP_RESCHEDULE = "contact.follow_up_reschedule"
 
 EVENT_FIELDS = ("kind", "held_on", "village", "place", "title", "organisation", "partners",
                 "leaflets", "cost", "note")
@@ -211,12 +214,18 @@ def close_follow_up(contact: Contact, *, actor: User, note: str = "") -> Contact
 def add_new_person(
     *, actor: User, village: Village, full_name: str, birth_date: date, sex: str,
     birth_year_only: bool = False, ethnicity: str = "01", phone: str = "",
-    national_id: str = "", household: Household | None = None,
+    national_id: str = "", household: Household | None = None, uuid: UUID | None = None,
 ) -> Person:
-    """A person met in the field who is not in the register (after the duplicate check)."""
+    """A person met in the field who is not in the register (after the duplicate check).
+
+    A retried entry with the same ``uuid`` (the phone's) returns the person already added."""
     permissions.authorise(actor, "edit_persons", village)
     if household is not None:
         scoping.require_writable(actor, household)
+    if uuid is not None:
+        existing = Person.objects.filter(uuid=uuid).first()
+        if existing is not None:
+            return existing
     if national_id and Person.objects.filter(national_id=national_id).exists():
         raise OutreachError("Số định danh đã có trong sổ đối tượng",
                             "this national ID is already in the register")
@@ -226,6 +235,8 @@ def add_new_person(
         ethnicity=ethnicity, phone=phone, national_id=national_id or None, created_by=actor,
         si_status_source="outreach",
     )
+    if uuid is not None:
+        person.uuid = uuid
     person.save()
     audit.record(
         actor=actor, office=person.office, action="person.create", obj=person,
@@ -276,3 +287,25 @@ def save_leaflet_template(office: Office, *, actor: User | None, language: str, 
     audit.record(actor=actor, office=template.office, action="leaflet.version", obj=template,
                  changes={"language": [None, language], "version": [None, template.version]})
     return template
+
+
+@transaction.atomic
+def reschedule_follow_up(contact: Contact, *, actor: User, on: date, note: str = "") -> Contact:
+    """Move an open follow-up to another day (the person asked to be seen later)."""
+    permissions.authorise(actor, "record_outreach", contact)
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if locked.follow_up_done or locked.next_follow_up_on is None:
+        raise OutreachError("Lần hẹn này đã xong hoặc không có hẹn",
+                            "this follow-up is done or there is none")
+    if on < locked.on:
+        raise OutreachError("Ngày hẹn gặp lại phải sau ngày tiếp xúc",
+                            "the follow-up date must not be before the contact")
+    if on == locked.next_follow_up_on:
+        return locked
+    before = locked.next_follow_up_on
+    locked.next_follow_up_on = on
+    locked.save(update_fields=["next_follow_up_on"])
+    audit.record(actor=actor, office=locked.office, action=FOLLOW_UP_RESCHEDULE, obj=locked,
+                 changes={"next_follow_up_on": [before.isoformat(), on.isoformat()]}, note=note)
+    touch(locked.office_id, [locked.person_id])
+    return locked

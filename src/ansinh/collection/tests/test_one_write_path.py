@@ -95,10 +95,11 @@ def _today() -> date:
 
 def _through_sync(client: Client, participation: Participation, months: list[date],
                   amount: int, key: uuid.UUID, history: History, paid_on: date) -> None:
-    response = client.post("/field/dong-bo/", json.dumps({"items": [{
-        "kind": "receipt", "client_uuid": str(key), "participation": participation.pk,
-        "months": [f"{m:%Y-%m}" for m in months], "amount": amount,
-        "paid_on": paid_on.isoformat(), "channel": history.channel, "note": history.note,
+    response = client.post("/api/sync", json.dumps({"items": [{
+        "kind": "receipt", "client_uuid": str(key), "data": {
+            "participation": str(participation.uuid), "months": [f"{m:%Y-%m}" for m in months],
+            "amount": amount, "paid_on": paid_on.isoformat(), "channel": history.channel,
+            "note": history.note},
     }]}), content_type="application/json")
     assert response.status_code == 200
     assert response.json()["results"][0]["status"] == "recorded", response.json()

@@ -99,7 +99,14 @@ SKIPPED = {
     "logout": "signs out",
     "set_language": "a POST that sets the cookie",
     "service_worker": "a script",
-    "field:sync": "the phone's JSON endpoint",
+    "api:api-root": "the API (JSON, api/tests)",
+    "api:me": "the API (JSON, api/tests)",
+    "api:sync": "the API (JSON, api/tests)",
+    "api:receipt_numbers": "the API (JSON, api/tests)",
+    "api:receipt_numbers_release": "the API (JSON, api/tests)",
+    "api:openapi-json": "the API's schema",
+    "api:openapi-view": "django-ninja's documentation page of the API",
+    "sync_conflicts:resolve": "a POST (its page is sync_conflicts:list)",
     "registry:import_status": "an import job's progress; the world has no import job",
 }
 ROLES: tuple[Persona | None, ...] = (*Persona, None)  # None: not signed in

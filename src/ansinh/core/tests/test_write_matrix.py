@@ -104,8 +104,11 @@ SPEC: dict[str, Rule] = {
     "network:allocate": rule(OFFICE, DIRECTOR, ADMIN),
     "network:reward_new": rule(OFFICE, DIRECTOR, ADMIN),
     "network:handover": rule(OFFICE, DIRECTOR, ADMIN),
-    # each item's participation / person in territory
-    "field:sync": rule(TERRITORY, AGENT, STAFF, DIRECTOR, ADMIN),
+    # each item's participation / person in territory (the API's session path; the device
+    # token path meets the same actions: api/tests)
+    "api:sync": rule(TERRITORY, AGENT, STAFF, DIRECTOR, ADMIN),
+    # a phone's item that met a changed record, in the resolver's territory
+    "sync_conflicts:resolve": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -119,9 +122,17 @@ SKIPPED_PAGES = {
     "set_language": "writes only the language cookie",
     "home": "a redirect to the register",
     "service_worker": "a static script (require_GET)",
+    "api:receipt_numbers": "a device token's only (reserves to the device): "
+                           "api/tests/test_receipt_numbers.py",
+    "api:receipt_numbers_release": "a device token's only: api/tests/test_receipt_numbers.py",
 }
 # Pages that only read: require_GET, or a view that ignores the method and never writes.
 GET_ONLY = {
+    "api:api-root": "the API's root (django-ninja)",
+    "api:me": "who calls the API",
+    "api:openapi-json": "the OpenAPI schema",
+    "api:openapi-view": "the API's documentation page",
+    "sync_conflicts:list": "the conflicts waiting for staff (resolved by sync_conflicts:resolve)",
     "registry:person_list": "the register list",
     "registry:person_detail": "a person's page",
     "registry:household_detail": "a household's page",
@@ -289,23 +300,37 @@ def event_fields(place: Place, title: str) -> Payload:
 
 
 def sync_receipt(attempt: Attempt) -> Payload:
-    """The phone's queue with one receipt for the target's participant."""
+    """The phone's outbox with one receipt for the target's participant."""
     participation = attempt.place.participation
     months, amount = _first_payable(participation)
     return {"items": [
-        {"kind": "receipt", "client_uuid": str(uuid.uuid4()), "participation": participation.pk,
-         "months": [f"{m:%Y-%m}" for m in months], "amount": amount, "paid_on": _day(TODAY),
-         "channel": "cash"},
+        {"kind": "receipt", "client_uuid": str(uuid.uuid4()), "data": {
+            "participation": str(participation.uuid), "months": [f"{m:%Y-%m}" for m in months],
+            "amount": amount, "paid_on": _day(TODAY), "channel": "cash"}},
     ]}
 
 
 def sync_enrol(attempt: Attempt) -> Payload:
-    """The phone's queue with one enrolment of the target's prospect."""
+    """The phone's outbox with one enrolment of the target's prospect."""
     return {"items": [
-        {"kind": "enrol", "client_uuid": str(uuid.uuid4()), "person": attempt.place.prospect.pk,
-         "start_month": f"{TODAY:%Y-%m}", "income": 2_000_000, "mode": "monthly",
-         "enrolled_on": _day(TODAY)},
+        {"kind": "enrol", "client_uuid": str(uuid.uuid4()), "data": {
+            "person": str(attempt.place.prospect.uuid), "start_month": f"{TODAY:%Y-%m}",
+            "income": 2_000_000, "mode": "monthly", "enrolled_on": _day(TODAY)}},
     ]}
+
+
+def _conflict(place: Place) -> dict[str, Any]:
+    """A phone's enrolment of the place's prospect that met a change, waiting for staff."""
+    from ansinh.field.models import SyncItem
+
+    item = SyncItem.objects.create(
+        client_uuid=uuid.uuid4(), user=place.agent.user, office=place.office,
+        village=place.prospect.village, person=place.prospect, kind="enrol",
+        content_hash="0" * 64, status="conflict", reason_vi="Đã thay đổi",
+        reason_en="changed", payload={"person": str(place.prospect.uuid),
+                                      "start_month": f"{TODAY:%Y-%m}", "income": 2_000_000,
+                                      "mode": "monthly", "enrolled_on": _day(TODAY)})
+    return {"pk": item.pk}
 
 
 def _no_data(attempt: Attempt) -> Payload:
@@ -434,10 +459,12 @@ CASES: tuple[Case, ...] = (
                     "substitute": a.place.agent.user.pk, "on": _day(TODAY),
                     "office": a.place.office.code},
          ("network_assignment",), targets=OFFICE_TARGETS),
-    Case("field:sync", sync_receipt, ("collection_receipt",), json=True,
+    Case("api:sync", sync_receipt, ("collection_receipt",), json=True,
          follows_participant=True, variant="receipt"),
-    Case("field:sync", sync_enrol, ("participation_participation",), json=True,
+    Case("api:sync", sync_enrol, ("participation_participation",), json=True,
          variant="enrol"),
+    Case("sync_conflicts:resolve", lambda a: {"note": "đã gọi điện hỏi lại"},
+         ("field_syncitem",), kwargs=_conflict),
 )
 CASES_BY_KEY = {case.key: case for case in CASES}
 CASE_URLS = {case.url for case in CASES}
