@@ -18,6 +18,8 @@ from ansinh.calculator.snapshot import parameters_snapshot
 from ansinh.core.permissions import signed_in
 from ansinh.rules.tree import current_tree
 
+from .schemas import Invalid
+
 router = Router(tags=["policy"])
 
 
@@ -55,7 +57,7 @@ class PolicySnapshot(Schema):
     parameters: dict[str, ParameterValues]
 
 
-@router.get("/policy", response=PolicySnapshot,
+@router.get("/policy", response={200: PolicySnapshot, 422: Invalid},
             summary="The parameter snapshot of the offline calculator")
 def policy(request: HttpRequest, on: date | None = None) -> dict[str, Any]:
     user = signed_in(request)

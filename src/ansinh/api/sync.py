@@ -22,6 +22,7 @@ from ansinh.outreach.models import Objection, Outcome
 from ansinh.participation.models import PaymentMode
 
 from . import outbox
+from .schemas import Invalid, Refusal
 
 router = Router(tags=["sync"])
 
@@ -166,20 +167,6 @@ class ItemAnswer(Schema):
 class SyncOut(Schema):
     results: list[ItemAnswer]
     released: list[str]
-
-
-class Refusal(Schema):
-    detail: str
-
-
-class Problem(Schema):
-    item: int | None
-    loc: list[str | int]
-    msg: str
-
-
-class Invalid(Schema):
-    detail: list[Problem]
 
 
 @router.post("/sync", response={200: SyncOut, 400: Refusal, 403: Refusal, 422: Invalid},

@@ -130,6 +130,7 @@ SKIPPED_PAGES = {
 GET_ONLY = {
     "api:api-root": "the API's root (django-ninja)",
     "api:me": "who calls the API",
+    "api:policy": "the calculator's parameter snapshot",
     "api:openapi-json": "the OpenAPI schema",
     "api:openapi-view": "the API's documentation page",
     "sync_conflicts:list": "the conflicts waiting for staff (resolved by sync_conflicts:resolve)",
