@@ -17,6 +17,7 @@ from ansinh.core import audit, permissions, scoping
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
 from ansinh.network.models import CollectionOrganisation
+from ansinh.registry.changes import touch
 from ansinh.registry.models import Household, Person, Village
 
 from . import leaflets
@@ -165,6 +166,7 @@ def record_contact(
                  "next_follow_up_on": [None, audit.jsonable(next_follow_up_on)],
                  "closed_follow_ups": [None, closed]},
     )
+    touch(person.office_id, [person.pk])
     return contact
 
 
@@ -190,6 +192,7 @@ def update_attendance(contact: Contact, *, actor: User, outcome: str, objection:
     if changes:
         audit.record(actor=actor, office=locked.office, action="contact.update", obj=locked,
                      changes=changes)
+        touch(locked.office_id, [locked.person_id])
     return locked
 
 
@@ -204,6 +207,7 @@ def close_follow_up(contact: Contact, *, actor: User, note: str = "") -> Contact
     locked.save(update_fields=["follow_up_done"])
     audit.record(actor=actor, office=locked.office, action="contact.follow_up_done", obj=locked,
                  changes={"follow_up_done": [False, True]}, note=note)
+    touch(locked.office_id, [locked.person_id])
     return locked
 
 
@@ -234,6 +238,7 @@ def add_new_person(
                  "village": [None, village.pk], "national_id": [None, person.national_id]},
         note="outreach",
     )
+    touch(person.office_id, [person.pk])
     return person
 
 
