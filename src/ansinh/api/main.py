@@ -14,6 +14,7 @@ from ansinh.core.errors import Refused
 from ansinh.core.permissions import refusal_status, signed_in
 
 from .auth import AUTH
+from .territory import router as territory_router
 
 api = NinjaAPI(
     title="ansinh API",
@@ -49,3 +50,6 @@ def me(request: HttpRequest) -> Me:
     return Me(username=user.get_username(), name=user.display_name, role=user.role,
               office=user.office.code if user.office is not None else None,
               device=device.name if device is not None else None)
+
+
+api.add_router("/", territory_router)
