@@ -14,6 +14,7 @@ from ansinh.core.errors import Refused
 from ansinh.core.permissions import refusal_status, signed_in
 
 from .auth import AUTH
+from .devices import router as devices_router
 from .territory import router as territory_router
 
 api = NinjaAPI(
@@ -53,3 +54,4 @@ def me(request: HttpRequest) -> Me:
 
 
 api.add_router("/", territory_router)
+api.add_router("/", devices_router)

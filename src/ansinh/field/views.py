@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ansinh.core.permissions import role_required
 from ansinh.core.permissions import signed_in as _user
 
+from .devices import devices_for, revoke_device
 from .sync import MAX_ITEMS, apply_queue
 
 
@@ -52,3 +54,28 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def offline(request: HttpRequest) -> HttpResponse:
     """Shown by the service worker when a page was never opened while online."""
     return render(request, "field/offline.html")
+
+
+@role_required("field_work")
+@require_GET
+def devices(request: HttpRequest) -> HttpResponse:
+    """Thiết bị: the user's phones (and, for a manager, their office's) with a Revoke button."""
+    user = _user(request)
+    shown = devices_for(user).order_by("-created_at", "-id")
+    return render(request, "field/devices.html", {
+        "mine": [device for device in shown if device.user_id == user.pk],
+        "office": [device for device in shown if device.user_id != user.pk],
+    })
+
+
+@role_required("field_work")
+@require_POST
+def device_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    device = devices_for(user).filter(pk=pk).first()
+    if device is None:
+        raise Http404
+    revoke_device(device, actor=user)
+    messages.success(request, _("Đã thu hồi thiết bị %(name)s: mã của thiết bị này không còn "
+                                "dùng được") % {"name": device.name})
+    return redirect("devices")
