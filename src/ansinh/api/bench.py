@@ -20,17 +20,26 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from ansinh.core.models import Office, Role, User
+from ansinh.field.devices import register_device
+from ansinh.network.models import Assignment
+from ansinh.outreach.actions import record_contact
+from ansinh.registry.actions import update_person
+from ansinh.registry.models import Village
+
+from .territory import persons_in_scope
+
 TARGET_PERSONS = 2000
 CHANGES = 50
 
 
 def _bench_agent() -> Any:
-    from django.db.models import Count
-
-    from ansinh.core.models import Office, Role, User
-    from ansinh.network.models import Assignment
-    from ansinh.registry.models import Village
-
     office = Office.objects.get(code="AL")
     agent, _created = User.objects.get_or_create(
         username="bench_territory", defaults={"role": Role.AGENT, "office": office})
@@ -47,9 +56,6 @@ def _bench_agent() -> Any:
 
 
 def _download(client: Any, cursor: str = "") -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     pages = persons = size = zipped = queries = 0
     after = 0
     answer_cursor = ""
@@ -74,15 +80,6 @@ def _download(client: Any, cursor: str = "") -> dict[str, Any]:
 
 
 def measure() -> dict[str, Any]:
-    from django.conf import settings
-    from django.test import Client
-
-    from ansinh.api.territory import persons_in_scope
-    from ansinh.core.models import User
-    from ansinh.field.devices import register_device
-    from ansinh.outreach.actions import record_contact
-    from ansinh.registry.actions import update_person
-
     as_of = date.fromisoformat(getattr(settings, "DEMO_AS_OF", "2026-03-31"))
     agent = _bench_agent()
     _device, token = register_device(actor=agent, name="Điện thoại đo")
