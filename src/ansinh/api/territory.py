@@ -26,7 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
@@ -36,7 +36,7 @@ from pydantic import BaseModel, Field
 from ansinh.collection.dues import chunks, payable_bulk
 from ansinh.core import permissions, scoping
 from ansinh.core.errors import Refused
-from ansinh.core.models import AuditEntry, Office, User
+from ansinh.core.models import AuditEntry, Office, Role, User
 from ansinh.network.models import Agent
 from ansinh.outreach import worklist
 from ansinh.outreach.models import Contact
@@ -162,11 +162,17 @@ def _caller(request: HttpRequest) -> User:
 
 def persons_in_scope(user: User, on: date) -> QuerySet[Person]:
     """The persons the phone holds: those the user may see, and (for an agent) the persons of
-    the open participations they answer for wherever they live."""
+    the open participations they answer for outside their villages, wherever those live."""
     seen = scoping.scoped(user, Person.objects.all(), on)
-    followed = scoping.scoped(user, Participation.objects.exclude(status=Status.STOPPED), on)
-    return Person.objects.filter(office=user.office).filter(
-        Q(id__in=seen.values("id")) | Q(id__in=followed.values("person_id")))
+    if user.role != Role.AGENT:
+        return seen
+    # a short list (the participants of the agent and their absent colleagues elsewhere): as
+    # literals, so the database reads the villages' persons and these through their indexes
+    # instead of testing every person of the office against a subquery
+    followed = list(scoping.scoped(user, Participation.objects.exclude(status=Status.STOPPED)
+                                   .exclude(village__in=scoping.visible_villages(user, on)), on)
+                    .values_list("person_id", flat=True))
+    return seen | Person.objects.filter(id__in=followed) if followed else seen
 
 
 def territory_digest(user: User, on: date) -> str:

@@ -228,3 +228,21 @@ def test_a_change_between_pages_is_not_lost(phone: tuple[Client, str], director:
     later = _get(client, cursor=first["cursor"]).json()
     assert [p["id"] for p in later["persons"]] == [sent.pk]
     assert later["persons"][0]["phone"] == "0900000003"
+
+
+def test_an_agents_participant_elsewhere_is_in_the_download(phone: tuple[Client, str],
+                                                            agent_al3: Any,
+                                                            director: Any) -> None:
+    from ansinh.participation.actions import enrol
+
+    client, _token = phone
+    pages, persons = _download(client)
+    elsewhere = (Person.objects.filter(village__commune__code="AL1", si_status="none",
+                                       birth_date__year__gt=1981, birth_date__year__lt=1996)
+                 .order_by("id").first())
+    assert elsewhere is not None and elsewhere.pk not in {p["id"] for p in persons}
+    enrol(elsewhere, start_month=date(2026, 3, 1), income=2_000_000, mode="monthly",
+          actor=director, enrolled_on=date(2026, 3, 2), agent=agent_al3.agent)
+    changed = _get(client, cursor=pages[0]["cursor"]).json()
+    assert [p["id"] for p in changed["persons"]] == [elsewhere.pk]
+    assert changed["persons"][0]["participation"]["periods"]
