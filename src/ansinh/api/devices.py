@@ -18,6 +18,7 @@ from ansinh.field.devices import devices_for, register_device, revoke_device
 from ansinh.field.models import Device
 
 from .auth import SignedIn
+from .errors import ERRORS
 
 router = Router(tags=["devices"])
 
@@ -48,20 +49,21 @@ def _out(device: Device) -> DeviceOut:
                      last_seen_at=device.last_seen_at, revoked_at=device.revoked_at)
 
 
-@router.post("/devices", response={201: Registered}, auth=[SignedIn()],
+@router.post("/devices", response={201: Registered, **ERRORS}, auth=[SignedIn()],
              summary="Register a device (from a signed-in page only); its token, once")
 def register(request: HttpRequest, body: NewDevice) -> Status[Registered]:
     device, token = register_device(actor=permissions.signed_in(request), name=body.name)
     return Status(201, Registered(id=device.pk, name=device.name, token=token))
 
 
-@router.get("/devices", response=list[DeviceOut], summary="The caller's devices (no tokens)")
+@router.get("/devices", response={200: list[DeviceOut], **ERRORS},
+            summary="The caller's devices (no tokens)")
 def mine(request: HttpRequest) -> list[DeviceOut]:
     user = permissions.signed_in(request)
     return [_out(device) for device in Device.objects.filter(user=user).select_related("user")]
 
 
-@router.post("/devices/{device_id}/revoke", response=DeviceOut,
+@router.post("/devices/{device_id}/revoke", response={200: DeviceOut, **ERRORS},
              summary="Revoke a device: one's own, or (a manager) one of their office's")
 def revoke(request: HttpRequest, device_id: int) -> DeviceOut:
     user = permissions.signed_in(request)

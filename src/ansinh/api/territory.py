@@ -46,6 +46,8 @@ from ansinh.registry.changes import current_seq
 from ansinh.registry.models import Household, Person
 from ansinh.rules.tree import current_tree
 
+from .errors import ERRORS
+
 router = Router(tags=["territory"])
 
 DEFAULT_LIMIT = 500
@@ -222,7 +224,7 @@ def _download_cursor(request: HttpRequest, user: User, came_with: Cursor | None,
 # The endpoints
 
 
-@router.get("/territory", response=TerritoryPage,
+@router.get("/territory", response={200: TerritoryPage, **ERRORS},
             summary="The caller's territory: in full, or what changed since a cursor")
 def territory(
     request: HttpRequest,
@@ -265,7 +267,7 @@ def territory(
     }
 
 
-@router.get("/worklist", response=list[WorklistLine],
+@router.get("/worklist", response={200: list[WorklistLine], **ERRORS},
             summary="The caller's worklist for today, as the worklist page builds it")
 def worklist_today(request: HttpRequest) -> list[dict[str, Any]]:
     user = _caller(request)
