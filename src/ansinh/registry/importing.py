@@ -40,9 +40,9 @@ from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, update_rows
 from ansinh.core.models import AuditEntry, Office, User
 from ansinh.core.text import fold, fold_cached, normalize_name
 
+from .changes import PENDING, touch_pending
 from .columns import REQUIRED, header_index
 from .identity import check_national_id, check_si_number, normalize_national_id
-from .changes import PENDING, touch_pending
 from .models import (
     Household,
     HouseholdPoverty,
