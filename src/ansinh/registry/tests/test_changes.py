@@ -21,7 +21,13 @@ from ansinh.collection.lapses import detect_lapses
 from ansinh.collection.receipts import record_receipt
 from ansinh.network.actions import hand_over
 from ansinh.network.models import Agent
-from ansinh.outreach.actions import add_new_person, close_follow_up, record_contact
+from ansinh.outreach.actions import (
+    add_new_person,
+    close_follow_up,
+    create_event,
+    record_contact,
+    update_attendance,
+)
 from ansinh.participation.actions import enrol
 from ansinh.participation.models import Participation, Status
 from ansinh.registry.actions import certify_poverty, update_person
@@ -130,6 +136,13 @@ def test_contacts_follow_ups_and_new_persons_touch(prospect_al3: Any, agent_al3:
 
     _changed(prospect_al3, contacting)
     _changed(prospect_al3, lambda: close_follow_up(holder["c"], actor=agent_al3))
+    event = create_event(actor=agent_al3, village=prospect_al3.village, kind="small_group",
+                         held_on=date(2026, 3, 5))
+    attendance = record_contact(actor=agent_al3, person=prospect_al3, on=date(2026, 3, 5),
+                                channel="event", outcome="interested", event=event)
+    _changed(prospect_al3, lambda: update_attendance(
+        attendance, actor=agent_al3, outcome="follow_up",
+        next_follow_up_on=date(2026, 3, 25)))
     before = current_seq(prospect_al3.office_id)
     person = add_new_person(actor=agent_al3, village=prospect_al3.village,
                             full_name="Hồ Văn Mới", birth_date=date(1990, 1, 1), sex="M")
