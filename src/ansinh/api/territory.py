@@ -284,8 +284,8 @@ def worklist_today(request: HttpRequest) -> list[dict[str, Any]]:
 def left_scope(user: User, base: int, scope: QuerySet[Person], on: date) -> list[UUID]:
     """Persons changed since `base` who were the caller's and are no longer: moved out of one
     of their villages (the register's audit trail says from where), or a participant they
-    answered for who was handed over or stopped. Persons who were never theirs are not named:
-    a phone learns nothing of another territory."""
+    answered for elsewhere whose participation stopped. Persons who were never theirs are not
+    named: a phone learns nothing of another territory."""
     candidates = dict(Person.objects.filter(office=user.office, sync_version__gt=base)
                       .exclude(id__in=scope.values("id")).values_list("id", "uuid"))
     if not candidates:
@@ -304,16 +304,10 @@ def left_scope(user: User, base: int, scope: QuerySet[Person], on: date) -> list
                 left.add(int(object_id))
         if not agents:
             continue
-        # a participant of theirs outside their villages whose participation stopped
+        # a participant of theirs outside their villages whose participation stopped (a
+        # hand-over moves the agent's assignments too: their next download is a reset)
         left.update(Participation.objects.filter(person_id__in=group, agent_id__in=agents)
                     .values_list("person_id", flat=True))
-        theirs = dict(Participation.objects.filter(person_id__in=group)
-                      .values_list("id", "person_id"))
-        for object_id, changes in AuditEntry.objects.filter(
-                model="participation.Participation", action="participation.handover",
-                object_id__in=[str(pid) for pid in theirs]).values_list("object_id", "changes"):
-            if (changes.get("agent") or [None])[0] in agents:
-                left.add(theirs[int(object_id)])
     return [candidates[pid] for pid in sorted(left)]
 
 

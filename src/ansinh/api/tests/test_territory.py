@@ -246,3 +246,23 @@ def test_an_agents_participant_elsewhere_is_in_the_download(phone: tuple[Client,
     changed = _get(client, cursor=pages[0]["cursor"]).json()
     assert [p["id"] for p in changed["persons"]] == [elsewhere.pk]
     assert changed["persons"][0]["participation"]["periods"]
+
+
+def test_a_participant_elsewhere_who_stops_comes_back_in_removed(
+        phone: tuple[Client, str], agent_al3: Any, director: Any) -> None:
+    from ansinh.collection.lifecycle import stop
+    from ansinh.participation.actions import enrol
+
+    client, _token = phone
+    elsewhere = (Person.objects.filter(village__commune__code="AL1", si_status="none",
+                                       birth_date__year__gt=1981, birth_date__year__lt=1996)
+                 .order_by("id").first())
+    assert elsewhere is not None
+    participation = enrol(elsewhere, start_month=date(2026, 3, 1), income=2_000_000,
+                          mode="monthly", actor=director, enrolled_on=date(2026, 3, 2),
+                          agent=agent_al3.agent)
+    pages, persons = _download(client)
+    assert elsewhere.pk in {p["id"] for p in persons}
+    stop(participation, reason="moved", on=date(2026, 3, 10), actor=director)
+    changed = _get(client, cursor=pages[0]["cursor"]).json()
+    assert changed["removed"] == [str(elsewhere.uuid)] and changed["persons"] == []
