@@ -32,7 +32,7 @@ from ansinh.participation.actions import enrol
 from ansinh.participation.models import Participation, Status
 from ansinh.registry.actions import certify_poverty, update_person
 from ansinh.registry.changes import current_seq, touch
-from ansinh.registry.exporting import template_headers
+from ansinh.registry.exporting import export_persons, template_headers
 from ansinh.registry.importing import import_persons
 from ansinh.registry.models import Person, Village
 
@@ -161,13 +161,19 @@ def test_a_hand_over_touches_the_leaving_agents_participants(participation_al3: 
 
 @pytest.fixture
 def register_file(tmp_path: Path, prospect_al3: Any) -> Path:
-    """One new person and one changed existing person (the prospect's new phone)."""
+    """The prospect with a new phone number, and one new person of the same village."""
+    exported = tmp_path / "prospect.csv"
+    export_persons(exported, Person.objects.filter(pk=prospect_al3.pk))
+    header, *rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8-sig"))))
+    phone = header.index(template_headers()[6])
+    rows[0][phone] = "0987654321"
+    village = prospect_al3.village
+    rows.append(["Hồ Thị Nhập", "12/05/1990", "Nữ", "046190009999", "", "Tà Ôi", "", "",
+                 village.name, village.commune.name, "", "Chưa tham gia"])
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(template_headers())
-    village = prospect_al3.village
-    writer.writerow(["Hồ Thị Nhập", "12/05/1990", "Nữ", "046190009999", "", "Tà Ôi", "",
-                     "", village.name, village.commune.name, "", "Chưa tham gia"])
+    writer.writerows(row[:len(template_headers())] for row in rows)
     path = tmp_path / "register.csv"
     path.write_text(buffer.getvalue())
     return path
@@ -178,13 +184,14 @@ def test_an_import_touches_its_rows_with_one_number(world: dict[str, Any],
                                                      prospect_al3: Any) -> None:
     office = world["office"]
     before = current_seq(office.pk)
-    untouched = Person.objects.filter(office=office).count()
     result = import_persons(register_file, territory=Village.objects.filter(
         pk=prospect_al3.village_id))
     assert result.imported, result.errors[:3]
+    assert (result.created, result.updated) == (1, 1)
     assert current_seq(office.pk) == before + 1
     new = Person.objects.get(national_id="046190009999")
     assert new.sync_version == before + 1
-    assert Person.objects.filter(office=office, sync_version__gt=before).count() == 1
-    assert Person.objects.filter(office=office).count() == untouched + 1
+    prospect_al3.refresh_from_db()
+    assert (prospect_al3.phone, prospect_al3.sync_version) == ("0987654321", before + 1)
+    assert Person.objects.filter(office=office, sync_version__gt=before).count() == 2
     assert not Person.objects.filter(sync_version__lt=0).exists()
