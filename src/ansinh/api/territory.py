@@ -9,9 +9,10 @@ for persons whose `sync_version` is above that number; a cursor of another offic
 territory that has changed since answers a full download with `reset`.
 
 Every page of one download answers the same cursor: the number is read before the first page's
-rows and remembered (in the cache, keyed by the caller and the cursor they came with) for the
-pages that follow. Should the cache have forgotten it, a later page answers the cursor the caller
-came with — a smaller number, so the next download sends a little again and misses nothing.
+rows and remembered for an hour (in the cache, keyed by the device and the cursor it came with)
+for the pages that follow. Should the cache have forgotten it (another server process, an hour
+gone), a later page answers the cursor the caller came with — a smaller number, so the next
+download sends a little again and misses nothing.
 
 `GET /api/worklist` is the caller's worklist for today, as the worklist page builds it.
 """
