@@ -36,6 +36,7 @@ APP_BENCHES = (
     ("reports", "ansinh.reports.bench"),
     ("outreach", "ansinh.outreach.bench"),
     ("collection", "ansinh.collection.bench"),
+    ("api", "ansinh.api.bench"),  # the phone's download (after the others: it writes 50 edits)
 )
 
 

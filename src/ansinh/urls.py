@@ -25,6 +25,8 @@ urlpatterns = [
     path("bao-cao/", include("ansinh.reports.urls")),
     path("chi-tieu/", include("ansinh.network.urls")),
     path("thuc-dia/xung-dot/", include("ansinh.field.urls_conflicts")),
+    path("thiet-bi/", field_views.devices, name="devices"),
+    path("thiet-bi/<int:pk>/thu-hoi/", field_views.device_revoke, name="device_revoke"),
     path("api/", api.urls),
     path("sw.js", field_views.service_worker, name="service_worker"),
     # the offline field app (docs/field-sync.md): its shell and manifest, served from the root

@@ -15,8 +15,10 @@ from ansinh.core.errors import Refused
 from ansinh.core.permissions import refusal_status, signed_in
 
 from .auth import AUTH
+from .devices import router as devices_router
 from .policy import router as policy_router
 from .sync import router as sync_router
+from .territory import router as territory_router
 
 api = NinjaAPI(
     title="ansinh API",
@@ -72,3 +74,5 @@ def me(request: HttpRequest) -> Me:
 
 
 api.add_router("", sync_router)
+api.add_router("", territory_router)
+api.add_router("", devices_router)

@@ -23,6 +23,7 @@ from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.network.territory import agent_within
 from ansinh.policy import PolicyError, household_hi
 from ansinh.policy.money import add_months, first_of_month
+from ansinh.registry.changes import touch
 from ansinh.registry.models import Household, Person
 from ansinh.rules.tree import current_tree
 
@@ -228,6 +229,8 @@ def reverse_receipt(receipt: Receipt, *, on: date, reason: str, actor: User) -> 
         released_by=reversal)
     audit.record(actor=actor, office=original.office, action="receipt.reverse", obj=original,
                  changes={"reversed_by": [None, reversal.pk]}, note=reason)
+    if original.participation_id is not None and original.person_id is not None:
+        touch(original.office_id, [original.person_id])  # the months are payable again
     return reversal
 
 

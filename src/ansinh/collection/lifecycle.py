@@ -18,6 +18,7 @@ from ansinh.participation.actions import check_income, check_mode, lock_open, se
 from ansinh.participation.models import Participation, Status, StopReason, Terms
 from ansinh.participation.schedule import period_shape
 from ansinh.policy.money import first_of_month
+from ansinh.registry.changes import touch
 from ansinh.registry.models import Person, SIStatus
 
 from .dues import first_unpaid_month, next_change_month
@@ -69,6 +70,7 @@ def change_terms(
                           "from_month": [None, from_month.isoformat()]})
     locked.income, locked.mode, locked.advance_years = income, mode, advance_years
     locked.save(update_fields=["income", "mode", "advance_years"])
+    touch(locked.office_id, [locked.person_id])
     return terms
 
 
@@ -93,6 +95,7 @@ def pause(participation: Participation, *, on: date, actor: User | None,
         return
     _pause_terms(locked, first_unpaid_month(locked, on), actor, "pause")
     set_status(locked, Status.PAUSED, on=on, reason=reason or "pause", actor=actor)
+    touch(locked.office_id, [locked.person_id])
 
 
 @transaction.atomic
@@ -124,6 +127,7 @@ def resume(participation: Participation, *, from_month: date, on: date, actor: U
     locked.income, locked.mode, locked.advance_years = income, mode, advance_years
     locked.save(update_fields=["income", "mode", "advance_years"])
     set_status(locked, Status.ACTIVE, on=on, reason="resume", actor=actor)
+    touch(locked.office_id, [locked.person_id])
 
 
 @transaction.atomic
@@ -145,3 +149,4 @@ def stop(participation: Participation, *, reason: str, on: date, actor: User | N
         Person.objects.filter(pk=person.pk).update(si_status=new_status,
                                                    si_status_source="ansinh",
                                                    si_status_as_of=on)
+    touch(locked.office_id, [locked.person_id])

@@ -48,6 +48,7 @@ from ansinh.participation.schedule import schedule
 from ansinh.participation.subsidy import Facts, facts_for_people
 from ansinh.policy import ParameterTree, PolicyError
 from ansinh.policy.money import first_of_month
+from ansinh.registry.changes import touch_many
 from ansinh.rules.tree import current_tree
 
 from .dues import chunks, months_refusal, supported_counts, terms_and_paid
@@ -420,6 +421,7 @@ class _Batch:
         insert_rows(PaidMonth._meta.db_table, PAID_MONTH_COLUMNS, months)
         audit.record_many(changes, actor=self.actor)
         self._catch_up(last_paid_on)
+        touch_many((part["office_id"], part["person_id"]) for _i, _r, part, *_x in accepted)
 
     def _catch_up(self, last_paid_on: dict[int, date]) -> None:
         """A participation awaiting its first payment is active from its first receipt; late

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ansinh.core import audit, permissions
+from ansinh.core import audit, permissions, scoping
 from ansinh.core.errors import Refused
 from ansinh.core.models import User
 
@@ -35,16 +36,25 @@ def register_device(*, actor: User, name: str) -> tuple[Device, str]:
 def revoke_device(device: Device, *, actor: User) -> Device:
     """Revoke `device` (one's own; an office manager may revoke their office's)."""
     locked = Device.objects.select_for_update().select_related("user").get(pk=device.pk)
-    own = locked.user_id == actor.pk
-    if not own and not (permissions.may(actor, "manage_devices")
-                        and locked.user.office_id == actor.office_id):
-        raise permissions.NotPermitted()
+    if locked.user_id != actor.pk:
+        permissions.require(actor, "manage_devices")
+        scoping.require_own_office(actor, locked.user.office_id)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         audit.record(actor=actor, office=locked.user.office, action="device.revoke", obj=locked,
                      changes={"revoked_at": [None, locked.revoked_at.isoformat()]})
     return locked
+
+
+def devices_for(user: User) -> QuerySet[Device]:
+    """The devices `user` may see and revoke: their own and, for a manager, those of their
+    office's users (every office's for an administrator)."""
+    devices = Device.objects.select_related("user")
+    if not permissions.may(user, "manage_devices"):
+        return devices.filter(user=user)
+    return devices.filter(Q(user=user) | Q(pk__in=scoping.in_office(
+        user, Device.objects.all(), "user__office").values("pk")))
 
 
 def device_for(token: str) -> Device | None:

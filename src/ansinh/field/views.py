@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -28,6 +28,7 @@ from ansinh.core.scoping import get_scoped_or_404, scoped
 from .actions import resolve_conflict
 from .app_texts import texts
 from .conflicts import describe
+from .devices import devices_for, revoke_device
 from .models import SyncItem, SyncStatus
 
 # What the service worker keeps from its install on: the app's shell and every script a page
@@ -147,3 +148,28 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
                      status=refusal_status(exc))
     messages.success(request, _("Đã ghi nhận xử lý xung đột"))
     return redirect("sync_conflicts:list")
+
+
+@role_required("field_work")
+@require_GET
+def devices(request: HttpRequest) -> HttpResponse:
+    """Thiết bị: the user's phones (and, for a manager, their office's) with a Revoke button."""
+    user = _user(request)
+    shown = devices_for(user).order_by("-created_at", "-id")
+    return render(request, "field/devices.html", {
+        "mine": [device for device in shown if device.user_id == user.pk],
+        "office": [device for device in shown if device.user_id != user.pk],
+    })
+
+
+@role_required("field_work")
+@require_POST
+def device_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    device = devices_for(user).filter(pk=pk).first()
+    if device is None:
+        raise Http404
+    revoke_device(device, actor=user)
+    messages.success(request, _("Đã thu hồi thiết bị %(name)s: mã của thiết bị này không còn "
+                                "dùng được") % {"name": device.name})
+    return redirect("devices")

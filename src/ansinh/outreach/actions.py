@@ -168,6 +168,7 @@ def record_contact(
                  "next_follow_up_on": [None, audit.jsonable(next_follow_up_on)],
                  "closed_follow_ups": [None, closed]},
     )
+    touch(person.office_id, [person.pk])
     return contact
 
 
@@ -193,6 +194,7 @@ def update_attendance(contact: Contact, *, actor: User, outcome: str, objection:
     if changes:
         audit.record(actor=actor, office=locked.office, action="contact.update", obj=locked,
                      changes=changes)
+        touch(locked.office_id, [locked.person_id])
     return locked
 
 
@@ -207,6 +209,7 @@ def close_follow_up(contact: Contact, *, actor: User, note: str = "") -> Contact
     locked.save(update_fields=["follow_up_done"])
     audit.record(actor=actor, office=locked.office, action="contact.follow_up_done", obj=locked,
                  changes={"follow_up_done": [False, True]}, note=note)
+    touch(locked.office_id, [locked.person_id])
     return locked
 
 
@@ -245,6 +248,7 @@ def add_new_person(
                  "village": [None, village.pk], "national_id": [None, person.national_id]},
         note="outreach",
     )
+    touch(person.office_id, [person.pk])
     return person
 
 

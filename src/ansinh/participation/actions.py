@@ -21,6 +21,7 @@ from ansinh.core.models import Role, User
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.policy import income_bounds
 from ansinh.policy.money import add_months, first_of_month
+from ansinh.registry.changes import touch
 from ansinh.registry.models import Person, SIStatus
 from ansinh.registry.prospects import fifteenth_birthday_cutoff, retirement_date
 
@@ -154,6 +155,7 @@ def enrol(
         Person.objects.filter(pk=person.pk).update(
             si_status=SIStatus.VOLUNTARY, si_status_source="ansinh", si_status_as_of=enrolled_on
         )
+    touch(person.office_id, [person.pk])
     return participation
 
 
@@ -170,6 +172,7 @@ def mark_late(participation: Participation, *, on: date, actor: User | None = No
     locked = lock_open(participation)
     if locked.status != Status.LATE:
         set_status(locked, Status.LATE, on=on, reason=reason, actor=actor)
+        touch(locked.office_id, [locked.person_id])
 
 
 @transaction.atomic
@@ -180,5 +183,6 @@ def mark_active(participation: Participation, *, on: date, actor: User | None = 
     locked = lock_open(participation)
     if locked.status in (Status.LATE, Status.AWAITING):
         set_status(locked, Status.ACTIVE, on=on, reason=reason, actor=actor)
+        touch(locked.office_id, [locked.person_id])
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from ansinh.core import audit
 from ansinh.core.models import User
 from ansinh.network.handover import leaving_agent, substitute_agent
+from ansinh.registry.changes import touch_many
 
 from .models import Participation, Status
 
@@ -31,4 +32,6 @@ def hand_over_participations(leaving: User, substitute: User, on: date,
                      office_id=leaving.office_id)
         for pk in ids
     ), actor=actor)
+    # the participants leave the agent's download and enter the substitute's
+    touch_many(Participation.objects.filter(pk__in=ids).values_list("office_id", "person_id"))
     return {"participations": len(ids)}

@@ -8,10 +8,11 @@ the commune is an island commune.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from ansinh.policy import ParameterTree
 from ansinh.registry.models import HouseholdPoverty, Person, PovertyStatus
 from ansinh.registry.reference import KINH
 
@@ -35,6 +36,14 @@ class Facts:
         if self.ethnic_minority:
             cats.append("ethnic_minority")
         return tuple(cats) or ("other",)
+
+    def category(self, month: date, tree: ParameterTree) -> str:
+        """The one category the engine applies in `month` (the highest support rate in force;
+        D159 Art. 5(1)): what the calculator and its offline port take."""
+        cats = self.categories(month)
+        found = tree.find("subsidy.support_rate", month)
+        rates = found.value if found is not None and isinstance(found.value, Mapping) else {}
+        return max(cats, key=lambda cat: (rates.get(cat, 0), -cats.index(cat)))
 
 
 def facts_for_people(

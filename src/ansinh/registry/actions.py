@@ -10,6 +10,7 @@ from django.db import transaction
 from ansinh.core import audit, permissions
 from ansinh.core.models import User
 
+from .changes import touch, touch_households
 from .models import Household, HouseholdPoverty, Person
 
 PERSON_EDITABLE = (
@@ -45,6 +46,7 @@ def update_person(person: Person, values: dict[str, Any], *, actor: User) -> dic
     if changes:
         audit.record(actor=actor, office=locked.office, action="person.update", obj=locked,
                      changes=changes)
+        touch(locked.office_id, [locked.pk])
     person.refresh_from_db()
     return changes
 
@@ -64,4 +66,5 @@ def certify_poverty(
         changes={f"poverty_{year}": [previous.status if previous else None, status]},
         note=source,
     )
+    touch_households([household.pk])  # the members' subsidy category follows the status
     return record

@@ -23,6 +23,9 @@ from ansinh.core.models import Office
 from .models import Person
 
 CHUNK = 900  # ids per statement (SQLite's bound-parameter limit is 999 on old builds)
+# A bulk writer (the register import) writes this version on the rows it inserts or updates and
+# numbers them all at once at the end (`touch_pending`): one number, one short office lock.
+PENDING = -1
 
 
 def next_seq(office_id: int) -> int:
@@ -55,3 +58,35 @@ def touch(office_id: int, person_ids: Iterable[int]) -> int | None:
     for start in range(0, len(ids), CHUNK):
         Person.objects.filter(pk__in=ids[start:start + CHUNK]).update(sync_version=seq)
     return seq
+
+
+def touch_pending(office_ids: Iterable[int]) -> dict[int, int]:
+    """Give the rows a bulk writer marked `PENDING` their office's next number, one number per
+    office; returns {office id: number}. Call it last in the bulk writer's transaction."""
+    given: dict[int, int] = {}
+    for office_id in sorted(set(office_ids)):
+        seq = next_seq(office_id)
+        Person.objects.filter(office_id=office_id, sync_version=PENDING).update(sync_version=seq)
+        given[office_id] = seq
+    return given
+
+
+def touch_many(pairs: Iterable[tuple[int, int]]) -> None:
+    """`touch` for (office id, person id) pairs of several offices, one number per office (in
+    office order, so two writers never wait on each other's office rows in a circle)."""
+    by_office: dict[int, set[int]] = {}
+    for office_id, person_id in pairs:
+        by_office.setdefault(office_id, set()).add(person_id)
+    for office_id, person_ids in sorted(by_office.items()):
+        touch(office_id, person_ids)
+
+
+def touch_households(household_ids: Iterable[int]) -> None:
+    """Mark the members of `household_ids` changed (the household's poverty status changes
+    their subsidy category)."""
+    ids = sorted(set(household_ids))
+    touch_many(
+        (office_id, person_id)
+        for start in range(0, len(ids), CHUNK)
+        for person_id, office_id in Person.objects.filter(
+            household_id__in=ids[start:start + CHUNK]).values_list("id", "office_id"))

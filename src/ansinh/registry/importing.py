@@ -40,6 +40,7 @@ from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, update_rows
 from ansinh.core.models import AuditEntry, Office, User
 from ansinh.core.text import fold, fold_cached, normalize_name
 
+from .changes import PENDING, touch_pending
 from .columns import REQUIRED, header_index
 from .identity import check_national_id, check_si_number, normalize_national_id
 from .models import (
@@ -617,14 +618,14 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
         ("office_id", "village_id", "household_id", "uuid", "full_name", "name_folded",
          "birth_date", "birth_year_only", "sex", "ethnicity", "local_group", "national_id",
          "si_number", "phone", "relation_to_head", "si_status", "si_status_source",
-         "si_status_as_of", "created_at", "updated_at", "created_by_id"),
+         "si_status_as_of", "created_at", "updated_at", "created_by_id", "sync_version"),
         (
             (row.office_id, row.village_id,
              plan.household_ids.get(row.household_code) if row.household_code else None,
              db_uuid(uuid.uuid4()), row.full_name, row.name_folded, row.birth_date,
              row.birth_year_only, row.sex, row.ethnicity, row.local_group, row.national_id,
              row.si_number, row.phone, "", row.si_status, source[:100], None,
-             created_at, created_at, actor_id)
+             created_at, created_at, actor_id, PENDING)
             for row in plan.creates
         ),
     )
@@ -635,10 +636,10 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
     update_rows(
         Person._meta.db_table,
         # the office follows the village (the operator may move a person between offices)
-        (*COMPARED, "name_folded", "office_id", "updated_at"),
+        (*COMPARED, "name_folded", "office_id", "updated_at", "sync_version"),
         (
             (*(wanted[name] for name in COMPARED), row.name_folded, row.office_id, created_at,
-             person_id)
+             PENDING, person_id)
             for person_id, row, wanted, _changes in plan.updates
         ),
     )
@@ -659,6 +660,16 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
         ("office_id", "actor_id", "at", "action", "model", "object_id", "changes", "note"),
         entries,
     )
+    # what the phones hold changed: the rows written, and the other members of a household
+    # whose poverty status (their subsidy category) changed; one number per office, last
+    offices = {row.office_id for row in plan.creates}
+    offices.update(row.office_id for _id, row, _wanted, _changes in plan.updates)
+    certified = [plan.household_ids[code] for code in plan.poverty]
+    for start in range(0, len(certified), 5000):  # SQLite caps the variables of a query
+        members = Person.objects.filter(household_id__in=certified[start:start + 5000])
+        offices.update(members.values_list("office_id", flat=True).distinct())
+        members.update(sync_version=PENDING)
+    touch_pending(offices)
 
 
 def _dumps(value: Any) -> str:

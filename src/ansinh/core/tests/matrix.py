@@ -71,11 +71,13 @@ class Rule:
     """One row of the specification: the roles allowed to write, and the territory rule.
 
     `agent_on` narrows an agent's territory for one page (remittances: only the agent's own
-    receipts, not those of a colleague they substitute for)."""
+    receipts, not those of a colleague they substitute for); `staff_on` widens a staff
+    member's (devices: a manager revokes any device of their office)."""
 
     roles: frozenset[Persona]
     scope: Scope
     agent_on: frozenset[Where] = AGENT_TERRITORY
+    staff_on: frozenset[Where] = frozenset({Where.OWN})
 
     def allows(self, persona: Persona, where: Where) -> bool:
         """The specification's answer, from the persona and the target's place alone."""
@@ -89,13 +91,14 @@ class Rule:
             return False  # office-wide rules never list staff or agents; be explicit anyway
         if persona is Persona.AGENT:
             return where in self.agent_on
-        return where is Where.OWN  # staff: the villages of their communes
+        return where in self.staff_on  # staff: the villages of their communes
 
 
-def rule(scope: Scope, *roles: Persona, agent_on: tuple[Where, ...] | None = None) -> Rule:
-    if agent_on is None:
-        return Rule(frozenset(roles), scope)
-    return Rule(frozenset(roles), scope, frozenset(agent_on))
+def rule(scope: Scope, *roles: Persona, agent_on: tuple[Where, ...] | None = None,
+         staff_on: tuple[Where, ...] = (Where.OWN,)) -> Rule:
+    return Rule(frozenset(roles), scope,
+                AGENT_TERRITORY if agent_on is None else frozenset(agent_on),
+                frozenset(staff_on))
 
 
 @dataclass(frozen=True)

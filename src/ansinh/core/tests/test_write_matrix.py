@@ -34,6 +34,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ansinh.collection.dues import dues, next_change_month, quote_months
+from ansinh.field.devices import register_device
+from ansinh.field.models import Device
 from ansinh.participation.models import Participation
 from ansinh.policy import household_hi
 from ansinh.registry.columns import COLUMNS
@@ -109,13 +111,20 @@ SPEC: dict[str, Rule] = {
     "api:sync": rule(TERRITORY, AGENT, STAFF, DIRECTOR, ADMIN),
     # a phone's item that met a changed record, in the resolver's territory
     "sync_conflicts:resolve": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
+    # the device of the place's agent: the agent their own; a manager any of their office's
+    "device_revoke": rule(TERRITORY, AGENT, STAFF, DIRECTOR, ADMIN, agent_on=(OWN,),
+                          staff_on=(OWN, Where.OTHER_COMMUNE)),
 }
 
 # ---------------------------------------------------------------------------------------------
 # URLs with nothing to write
 
 # Out of scope whatever their methods.
-SKIPPED_PREFIXES = {"admin:": "Django's admin: superusers only, out of scope"}
+SKIPPED_PREFIXES = {
+    "admin:": "Django's admin: superusers only, out of scope",
+    # django-ninja's routes: their own tests (api/tests) try each role, territory and token
+    "api:": "the REST API, checked by api/tests",
+}
 SKIPPED_PAGES = {
     "login": "signing in writes only the session",
     "logout": "signing out deletes only the session",
@@ -178,6 +187,7 @@ GET_ONLY = {
     "network:rewards": "the rewards register (require_GET)",
     "field_app": "the offline field app's shell (require_GET; it writes through /api/sync)",
     "field_manifest": "the field app's web manifest (require_GET)",
+    "devices": "the device list (require_GET; its buttons post to device_revoke)",
 }
 
 
@@ -338,6 +348,11 @@ def _no_data(attempt: Attempt) -> Payload:
     return {}
 
 
+def _new_device(user: Any) -> Device:
+    """A phone of `user`, registered before the attempt (each test rolls it back)."""
+    return register_device(actor=user, name="Điện thoại thử")[0]
+
+
 OFFICE_TARGETS = (OWN, OTHER_OFFICE)  # office-wide records with an address (a target row)
 # The page acts on the user's own office and names none: nothing to aim at another office.
 # (The seeded admin belongs to no office; for admin, "own" is whatever the page picks.)
@@ -466,6 +481,8 @@ CASES: tuple[Case, ...] = (
          variant="enrol"),
     Case("sync_conflicts:resolve", lambda a: {"note": "đã gọi điện hỏi lại"},
          ("field_syncitem",), kwargs=_conflict),
+    Case("device_revoke", _no_data, ("field_device",),
+         kwargs=lambda p: {"pk": _new_device(p.agent.user).pk}),
 )
 CASES_BY_KEY = {case.key: case for case in CASES}
 CASE_URLS = {case.url for case in CASES}
