@@ -18,7 +18,7 @@ from ansinh.calculator.snapshot import parameters_snapshot
 from ansinh.core.permissions import signed_in
 from ansinh.rules.tree import current_tree
 
-from .schemas import Invalid
+from .errors import ERRORS, IsoDate
 
 router = Router(tags=["policy"])
 
@@ -57,8 +57,8 @@ class PolicySnapshot(Schema):
     parameters: dict[str, ParameterValues]
 
 
-@router.get("/policy", response={200: PolicySnapshot, 422: Invalid},
+@router.get("/policy", response={200: PolicySnapshot, **ERRORS},
             summary="The parameter snapshot of the offline calculator")
-def policy(request: HttpRequest, on: date | None = None) -> dict[str, Any]:
+def policy(request: HttpRequest, on: IsoDate | None = None) -> dict[str, Any]:
     user = signed_in(request)
     return parameters_snapshot(on or timezone.localdate(), current_tree(user.office))

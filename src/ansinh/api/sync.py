@@ -22,7 +22,7 @@ from ansinh.outreach.models import Objection, Outcome
 from ansinh.participation.models import PaymentMode
 
 from . import outbox
-from .schemas import Invalid, Refusal
+from .errors import Invalid, Refusal
 
 router = Router(tags=["sync"])
 
@@ -48,12 +48,12 @@ def _json_number(value: Any) -> Any:
 
 Day = Annotated[date, BeforeValidator(_json_string)]  # the outbox refuses years out of range
 Uuid = Annotated[UUID, BeforeValidator(_json_string)]
-Int = Annotated[int, BeforeValidator(_json_number)]
+Int = Annotated[int, Field(ge=-(2**63), le=2**63 - 1), BeforeValidator(_json_number)]  # a BIGINT
 # bounds before the validator, so that the schema shows them as minimum and maximum
 Income = Annotated[int, Field(ge=0, le=1_000_000_000), BeforeValidator(_json_number)]
 Years = Annotated[int, Field(ge=1, le=10), BeforeValidator(_json_number)]
 Amount = Annotated[int, Field(ge=0, le=100_000_000_000), BeforeValidator(_json_number)]
-Version = Annotated[int, Field(ge=0), BeforeValidator(_json_number)]
+Version = Annotated[int, Field(ge=0, le=2**63 - 1), BeforeValidator(_json_number)]  # a BIGINT
 Count = Annotated[int, Field(ge=1, le=100), BeforeValidator(_json_number)]
 Bool = Annotated[bool, Strict()]
 
