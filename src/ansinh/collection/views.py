@@ -249,7 +249,12 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and (
             done := _already_recorded(request, participation=participation)):
         return done
-    form = ReceiptForm(request.POST or None, today=today, periods=choices)
+    initial: dict[str, Any] = {}
+    if request.method == "GET" and request.GET.get("due") == "1":
+        # "Thu tiền" from a due row (the worklist, the day's list): the months owed now are
+        # ticked and their amount shown; paying ahead stays a choice
+        initial["period"] = [row["value"] for row in shown if not row["ahead"]]
+    form = ReceiptForm(request.POST or None, today=today, periods=choices, initial=initial)
     if participation.status not in COLLECTABLE:
         context["closed"] = True
     if request.method == "POST" and form.is_valid():
