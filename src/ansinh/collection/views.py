@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ansinh.collection.dues import dues, dues_bulk, period_amounts, quote_months
 from ansinh.collection.participant_views import filtered_participations
@@ -454,6 +454,7 @@ def reversal_of(receipt: Receipt) -> Receipt | None:
 
 
 @login_required
+@require_GET
 def receipt_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The participant's copy on a small sheet (A6, fits an 80 mm roll): office, number,
     participant, months, amount and in words, agent, date. The browser prints it."""

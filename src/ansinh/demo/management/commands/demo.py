@@ -28,6 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        if settings.MANIFEST_STATIC:
+            # hashed, compressed static files for whitenoise (settings: MANIFEST_STATIC)
+            self.stdout.write("collectstatic …")
+            call_command("collectstatic", interactive=False, verbosity=0)
         as_of: date = options["as_of"] or timezone.localdate()
         call_command("seed-demo", persons=options["persons"], if_empty=True, as_of=as_of)
         _office, _villages, users = seed_reference(as_of)
