@@ -38,8 +38,6 @@ from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
-from ansinh.core.templatetags.money import format_vnd
-from ansinh.core.words import amount_in_words
 from ansinh.core.scoping import (
     get_scoped_or_404,
     in_office,
@@ -48,7 +46,9 @@ from ansinh.core.scoping import (
     visible_villages,
     whole_office,
 )
+from ansinh.core.templatetags.money import format_vnd
 from ansinh.core.text import fold
+from ansinh.core.words import amount_in_words
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.network.territory import agents_within
 from ansinh.participation.models import COLLECTABLE, Participation
@@ -424,7 +424,8 @@ def participant_copy(receipt: Receipt) -> dict[str, Any]:
     span = months_span(receipt)
     agent = receipt.agent.user.display_name if receipt.agent else ""
     values = {"number": receipt.number, "day": f"{receipt.paid_on:%d/%m/%Y}",
-              "name": receipt.person.full_name, "amount": format_vnd(receipt.amount).replace("\u00a0", " "),
+              "name": receipt.person.full_name,
+              "amount": format_vnd(receipt.amount).replace("\u00a0", " "),
               "words": words, "product": receipt.get_product_display(),
               "months": span, "agent": agent, "office": receipt.office.name}
     text = _("Biên lai số %(number)s ngày %(day)s: %(name)s đã nộp %(amount)s (%(words)s), "

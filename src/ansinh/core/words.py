@@ -97,7 +97,7 @@ def _vi_words(number: int, leading: bool) -> list[str]:
     billions, rest = divmod(number, 1_000_000_000)
     words: list[str] = []
     if billions:
-        words += _vi_words(billions, leading) + ["tỷ"]
+        words += [*_vi_words(billions, leading), "tỷ"]
     if rest:
         words += _vi_below_billion(rest, leading and not words)
     return words

@@ -389,9 +389,14 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     whole = request.GET.get("page") == "all"
     page = Paginator(shown, max(len(shown), 1) if whole else WORKLIST_PAGE_SIZE).get_page(
         1 if whole else request.GET.get("page"))
-    base = {"span": span, **({"agent": str(target.pk)} if target != user else {})}
-    filters = {**base, **({"village": village_id} if village_id else {}),
-               **({"kind": kind} if kind else {})}
+    base: dict[str, str | int] = {"span": span}
+    if target != user:
+        base["agent"] = target.pk
+    filters = dict(base)
+    if village_id:
+        filters["village"] = village_id
+    if kind:
+        filters["kind"] = kind
     return render(request, "outreach/worklist.html", {
         "work": work, "target": target, "agents": agents, "span": span, "today": today,
         "page": page,
@@ -406,9 +411,9 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         "base_query": urlencode(base),
         "filter_query": urlencode(filters), "whole": whole,
         # where "Ghi tiếp xúc" comes back to: this page, rebuilt from the checked parameters
-        "here": f"{request.path}?{urlencode({**filters, 'page': 'all' if whole else page.number})}",
-        "village_query": urlencode({**base, **({"kind": kind} if kind else {})}),
-        "kind_query": urlencode({**base, **({"village": village_id} if village_id else {})}),
+        "here": f"{request.path}?"
+                f"{urlencode({**filters, 'page': 'all' if whole else page.number})}",
+        "kind_query": urlencode({k: v for k, v in filters.items() if k != "kind"}),
     })
 
 

@@ -52,7 +52,7 @@ def collected(tmp_path_factory: Any) -> Path:
          "-i", "admin", "-i", "ninja", "-i", "django_htmx", "-i", "*.d.ts", "-i", "*.cjs",
          "-i", "*.cjs.map"], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    return var / "static"
+    return Path(var) / "static"
 
 
 def _manifest_settings(root: Path) -> Any:
@@ -81,7 +81,7 @@ def test_static_files_are_hashed_compressed_and_cached_for_good(
             assert response["Content-Encoding"] == "gzip"
             assert "immutable" in response["Cache-Control"]
             assert "max-age=315360000" in response["Cache-Control"]
-            b"".join(response.streaming_content)
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
             response.close()
         # the offline page's service worker names the same hashed files
         worker = client.get("/sw.js").content.decode()

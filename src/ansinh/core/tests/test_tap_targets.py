@@ -54,7 +54,8 @@ MEASURE_CONTROLS = """() => [...document.querySelectorAll(
     'button, .button, a.chip, summary, select, textarea, header a, .seg a, .work-line a.who, '
     + 'input:not([type=hidden]):not([type=checkbox]):not([type=radio]), '
     + 'label:has(input[type=radio]), label:has(input[type=checkbox])')]
-  .filter(e => e.offsetParent !== null && !e.closest('[hidden], details:not([open]) > :not(summary)'))
+  .filter(e => e.offsetParent !== null
+               && !e.closest('[hidden], details:not([open]) > :not(summary)'))
   .map(e => ({tag: e.tagName, text: (e.innerText || e.name || '').trim().slice(0, 30),
               height: e.getBoundingClientRect().height}))"""
 

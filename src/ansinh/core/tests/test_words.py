@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,8 @@ BY_HAND = {
     1_000_000_000: ("Một tỷ đồng", "One billion dong"),
     1_000_000_005: ("Một tỷ không trăm linh năm đồng", "One billion five dong"),
     1_000_000_000_000: ("Một nghìn tỷ đồng", "One trillion dong"),
-    -693_000: ("Âm sáu trăm chín mươi ba nghìn đồng", "Minus six hundred ninety-three thousand dong"),
+    -693_000: ("Âm sáu trăm chín mươi ba nghìn đồng",
+               "Minus six hundred ninety-three thousand dong"),
 }
 
 
@@ -71,7 +73,7 @@ def test_the_rules_hold_over_every_case() -> None:
     no sentence starts with "không trăm"; a zero group is never read."""
     for case in CASES:
         words = case["vi"].lower().removesuffix(" đồng").split()
-        for before, word in zip(words, words[1:], strict=False):
+        for before, word in pairwise(words):
             if word in ("mốt", "tư"):
                 assert before == "mươi", case
             if word == "lăm":
