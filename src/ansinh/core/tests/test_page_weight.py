@@ -31,6 +31,14 @@ def test_pages_are_gzipped_with_a_fresh_csrf_mask_each_time(client: Any, agent_a
     assert tokens[0] and tokens[1] and tokens[0].group(1) != tokens[1].group(1)
 
 
+def test_downloads_compressed_already_are_not_gzipped_again(client: Any, director: Any) -> None:
+    client.force_login(director)
+    response = client.get("/thu/xuat/danh-sach-thu.xlsx", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert not response.has_header("Content-Encoding")
+
+
 def test_the_field_pages_load_no_chart_library(client: Any, agent_al3: Any,
                                                paying_al3: Any) -> None:
     client.force_login(agent_al3)
