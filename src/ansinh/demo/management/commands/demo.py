@@ -15,6 +15,8 @@ from ansinh.demo.seeding import DEFAULT_PERSONS, DEMO_PASSWORD, seed_reference
 
 class Command(BaseCommand):
     help = "Chạy bản demo: migrate, dữ liệu mẫu, người dùng mẫu, máy chủ / Run the demo"
+    # checked once the static files are collected (runserver checks again before serving)
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--persons", type=int, default=DEFAULT_PERSONS)
