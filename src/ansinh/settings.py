@@ -208,6 +208,15 @@ STORAGES = {
 }
 # with the manifest, only the collected files (hashed and compressed) are served
 WHITENOISE_USE_FINDERS = not MANIFEST_STATIC
+# Source maps (Chart.js's and the API docs', a megabyte each) and TypeScript types are collected
+# (the manifest rewrites the sourceMappingURL comments and wants the maps there) but never
+# compressed: no phone loads them, and brotli on them was most of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf",
+    "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg",
+    "webm", "wmv",  # whitenoise's own list, then ours:
+    "map", "ts",
+)
 
 Q_CLUSTER = {
     "name": "ansinh",
