@@ -82,7 +82,7 @@ def _wait_for(url: str, seconds: float = 120) -> None:
 @contextmanager
 def demo_server(var_dir: str | None, persons: int, port: int) -> Iterator[str]:
     """A demo served on ``port``: prepared in a temporary folder, or the one in ``var_dir``
-    (seeded before; its static files are collected if they are not)."""
+    (seeded before; its static files are collected again)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = var_dir or tmp
         env = dict(os.environ, ANSINH_VAR_DIR=folder, ANSINH_MANIFEST_STATIC="true",
@@ -92,7 +92,7 @@ def demo_server(var_dir: str | None, persons: int, port: int) -> Iterator[str]:
         if var_dir is None:
             subprocess.run([*cli, "demo", "--persons", str(persons), "--no-serve"], env=env,
                            check=True, stdout=subprocess.DEVNULL)
-        elif not (Path(folder) / "static" / "staticfiles.json").exists():
+        else:  # the static files as the code is now, not as they were when it was seeded
             subprocess.run([*cli, "collectstatic", "--noinput", "-v0"], env=env, check=True)
         server = subprocess.Popen([*cli, "runserver", f"127.0.0.1:{port}", "--noreload"],
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
