@@ -72,6 +72,7 @@ def test_pages_keep_the_filters(client: Any, busy_day: dict[str, Any], agent_al3
     html = first.content.decode()
     assert len(_people(first)) == 25
     assert "span=week&amp;kind=follow_up&amp;page=2" in html
+    assert "hx-target" not in html  # plain links: the whole page comes back
     second = _get(client, "?span=week&kind=follow_up&page=2")
     assert len(_people(second)) == 5
     assert not set(_people(first)) & set(_people(second))
@@ -141,3 +142,34 @@ def test_thu_tien_opens_the_receipt_with_the_months_owed_ticked(
     # February is late and March is due on 18/03; April (paying ahead) is not ticked
     assert ticked == ["2026-02-01", "2026-03-01"]
     assert 'data-key="amount"' in receipt
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_filters_combine_and_survive_paging(
+        phone_page: Any, live_server: Any, busy_day: dict[str, Any], agent_al3: Any,
+        screenshot: Any) -> None:
+    page = phone_page
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("input[name=username]", agent_al3.username)
+    page.fill("input[name=password]", "ansinh2026")
+    page.click("button.primary")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}{URL}?span=week")
+    screenshot(page, "worklist-phone")
+    with page.expect_navigation():
+        page.click("a.chip.kind-follow_up")
+    assert "kind=follow_up" in page.url
+    assert page.locator(".work-line").count() == 25
+    with page.expect_navigation():
+        page.click("a[rel=next]")
+    assert "kind=follow_up" in page.url and "page=2" in page.url
+    assert page.locator(".work-line").count() == 5
+    village = busy_day["follow_ups"][0].village
+    with page.expect_navigation():
+        page.select_option("select[name=village]", str(village.pk))
+    assert f"village={village.pk}" in page.url and "kind=follow_up" in page.url
+    assert "page=" not in page.url  # a new filter starts at the first page
+    expected = sum(1 for p in busy_day["follow_ups"] if p.village_id == village.pk)
+    assert page.locator(".work-line").count() == expected
+    screenshot(page, "worklist-phone-filtered", full=True)
