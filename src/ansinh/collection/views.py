@@ -24,7 +24,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,9 +45,8 @@ from ansinh.core.scoping import (
     visible_villages,
     whole_office,
 )
-from ansinh.core.templatetags.money import format_vnd
+from ansinh.core.templatetags.money import format_vnd, in_words
 from ansinh.core.text import fold
-from ansinh.core.words import amount_in_words
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.network.territory import agents_within
 from ansinh.participation.models import COLLECTABLE, Participation
@@ -420,7 +418,7 @@ def months_span(receipt: Receipt) -> str:
 def participant_copy(receipt: Receipt) -> dict[str, Any]:
     """What the participant takes home: the amount in words, the months, and a text to send
     by SMS or Zalo (in the page's language, like the rest of the page)."""
-    words = amount_in_words(receipt.amount, get_language() or "vi")
+    words = in_words(receipt.amount)
     span = months_span(receipt)
     agent = receipt.agent.user.display_name if receipt.agent else ""
     values = {"number": receipt.number, "day": f"{receipt.paid_on:%d/%m/%Y}",
