@@ -142,7 +142,7 @@ def test_thu_tien_opens_the_receipt_with_the_months_owed_ticked(
     # February is late and March is due on 18/03; April (paying ahead) is not ticked
     assert ticked == ["2026-02-01", "2026-03-01"]
     assert 'data-key="amount"' in receipt
-    assert "Bằng chữ: <em>Sáu trăm tám mươi hai nghìn đồng</em>" in receipt  # 2 × 341.000
+    assert "Bằng chữ: <em>Bảy trăm bốn mươi tám nghìn đồng</em>" in receipt  # 748.000 ₫
 
 
 @pytest.mark.browser
