@@ -37,6 +37,8 @@ test: $(STAMP) system-packages messages
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
+# BENCH_ARGS="--only pages": only the page weights on slow 3G (chromium, a fresh demo);
+# add --pages-var var to serve the demo `make demo` seeded instead.
 bench: $(STAMP) system-packages
 	$(BIN)/python -m ansinh.bench --postgres $(BENCH_ARGS)
 

@@ -1,4 +1,5 @@
-"""`make bench`: how the bulk paths scale (10k, 100k, 1M persons), beside the raw limit.
+"""`make bench`: how the bulk paths scale (10k, 100k, 1M persons), beside the raw limit; and
+the agent's pages on slow 3G in chromium (ansinh.pages_bench; `--only pages` runs just that).
 
 Each size runs in a fresh database (a temporary SQLite file; with --postgres also a fresh
 PostgreSQL database) in its own process. For each it times `seed-demo`, the export, and the
@@ -145,8 +146,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--apps-worker", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=("register", "apps"), default=None,
-                        help="run only the register bulk paths or only the apps' benches")
+    parser.add_argument("--only", choices=("register", "apps", "pages"), default=None,
+                        help="run only the register bulk paths, the apps' benches, or the "
+                             "pages on slow 3G in chromium (ansinh.pages_bench)")
+    parser.add_argument("--pages-persons", type=int, default=50_000,
+                        help="the demo's size for the pages bench (default: `make demo`'s)")
+    parser.add_argument("--pages-var", default=None,
+                        help="serve this already seeded demo folder (ANSINH_VAR_DIR) instead "
+                             "of seeding a new one for the pages bench")
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--apps", default="",
                         help="comma-separated apps' benches to run (default all: "
@@ -165,10 +172,14 @@ def main() -> None:
     targets: list[tuple[str, str | None]] = [("sqlite", None)]
     if args.postgres:
         targets.append(("postgresql", "pg"))
-    if args.only != "apps":
+    if args.only in (None, "register"):
         _register_bench(sizes, targets)
-    if args.only != "register":
+    if args.only in (None, "apps"):
         _apps_bench(sizes, targets)
+    if args.only in (None, "pages"):
+        from ansinh import pages_bench
+
+        pages_bench.run(args.pages_persons, var_dir=args.pages_var)
 
 
 def _in_database(kind: str | None, persons: int, part: str) -> dict[str, Any]:

@@ -82,7 +82,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files answer here, already compressed by collectstatic (gzip and brotli copies),
+    # before any middleware below reads a session or compresses again.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed (the worklist: 194 KB of HTML, 12 KB gzipped; Django's
+    # GZipMiddleware, minus downloads compressed already). Above every middleware that reads
+    # or changes the body, so it compresses the final page. BREACH (a secret guessed from
+    # compressed sizes, the attacker's text reflected in the same page, over many requests):
+    # Django masks the CSRF token anew on every response, and since 4.2 GZipMiddleware pads
+    # each response with random bytes ("Heal The Breach"); the session cookie never appears
+    # in a body, and a device token is shown once, new each time.
+    "ansinh.core.middleware.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ansinh.core.middleware.vietnamese_first",
     "django.middleware.common.CommonMiddleware",
@@ -180,17 +190,34 @@ STATICFILES_DIRS = [
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].is_dir()]
 MEDIA_ROOT = VAR_DIR / "media"
+# Static files under hashed names (app.c9c831575adb.css), cached for a year as immutable, with
+# gzip and brotli copies made once by `ansinh collectstatic` (`ansinh demo` runs it; so does a
+# deployment). Without it the pages cannot name their files: the `static_manifest` check stops
+# the start with the command to run. ANSINH_MANIFEST_STATIC=false serves the apps' files as they
+# are, under their own names, uncompressed and barely cached: the tests (ansinh.settings_test)
+# and development without collectstatic.
+MANIFEST_STATIC = env_bool("ANSINH_MANIFEST_STATIC", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("ANSINH_MANIFEST_STATIC", False)
+            if MANIFEST_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = True
+# with the manifest, only the collected files (hashed and compressed) are served
+WHITENOISE_USE_FINDERS = not MANIFEST_STATIC
+# Source maps (Chart.js's and the API docs', a megabyte each) and TypeScript types are collected
+# (the manifest rewrites the sourceMappingURL comments and wants the maps there) but never
+# compressed: no phone loads them, and brotli on them was most of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf",
+    "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg",
+    "webm", "wmv",  # whitenoise's own list, then ours:
+    "map", "ts",
+)
 
 Q_CLUSTER = {
     "name": "ansinh",

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("bien-lai/moi/", views.receipt_new, name="receipt_new"),
     path("bien-lai/moi/bhyt/", views.receipt_hi_new, name="receipt_hi_new"),
     path("bien-lai/<int:pk>/", views.receipt_detail, name="receipt_detail"),
+    path("bien-lai/<int:pk>/in/", views.receipt_print, name="receipt_print"),
     path("bien-lai/<int:pk>/huy/", views.receipt_reverse, name="receipt_reverse"),
     path("quyen-bien-lai/", views.books, name="books"),
     path("quyen-bien-lai/<int:pk>/thu-hoi/", views.book_return, name="book_return"),

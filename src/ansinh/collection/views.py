@@ -11,6 +11,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ansinh.collection.dues import dues, dues_bulk, period_amounts, quote_months
 from ansinh.collection.participant_views import filtered_participations
@@ -44,6 +45,7 @@ from ansinh.core.scoping import (
     visible_villages,
     whole_office,
 )
+from ansinh.core.templatetags.money import format_vnd, in_words
 from ansinh.core.text import fold
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.network.territory import agents_within
@@ -249,7 +251,12 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and (
             done := _already_recorded(request, participation=participation)):
         return done
-    form = ReceiptForm(request.POST or None, today=today, periods=choices)
+    initial: dict[str, Any] = {}
+    if request.method == "GET" and request.GET.get("due") == "1":
+        # "Thu tiền" from a due row (the worklist, the day's list): the months owed now are
+        # ticked and their amount shown; paying ahead stays a choice
+        initial["period"] = [row["value"] for row in shown if not row["ahead"]]
+    form = ReceiptForm(request.POST or None, today=today, periods=choices, initial=initial)
     if participation.status not in COLLECTABLE:
         context["closed"] = True
     if request.method == "POST" and form.is_valid():
@@ -393,7 +400,48 @@ def _receipt_context(user: User, receipt: Receipt, form: ReverseForm | None = No
     reversible = (may(user, "reverse_receipts") and receipt.reverses_id is None
                   and reversed_by is None)
     return {"receipt": receipt, "months": months, "can_reverse": reversible,
-            "reversed_by": reversed_by, "reverse_form": form or ReverseForm()}
+            "reversed_by": reversed_by, "reverse_form": form or ReverseForm(),
+            **participant_copy(receipt)}
+
+
+def months_span(receipt: Receipt) -> str:
+    """The months a receipt pays, as the participant reads them: "01/2026–03/2026"."""
+    count = abs(receipt.months)
+    if receipt.first_month is None or not count:
+        return ""
+    last = add_months(receipt.first_month, count - 1)
+    if count == 1:
+        return f"{receipt.first_month:%m/%Y}"
+    return f"{receipt.first_month:%m/%Y}–{last:%m/%Y}"
+
+
+def participant_copy(receipt: Receipt) -> dict[str, Any]:
+    """What the participant takes home: the amount in words, the months, and a text to send
+    by SMS or Zalo (in the page's language, like the rest of the page)."""
+    words = in_words(receipt.amount)
+    span = months_span(receipt)
+    agent = receipt.agent.user.display_name if receipt.agent else ""
+    values = {"number": receipt.number, "day": f"{receipt.paid_on:%d/%m/%Y}",
+              "name": receipt.person.full_name,
+              "amount": format_vnd(receipt.amount).replace("\u00a0", " "),
+              "words": words, "product": receipt.get_product_display(),
+              "months": span, "agent": agent, "office": receipt.office.name}
+    text = _("Biên lai số %(number)s ngày %(day)s: %(name)s đã nộp %(amount)s (%(words)s), "
+             "%(product)s") % values
+    if span:
+        text += _(", tháng %(months)s") % values
+    if agent:
+        text += ". " + _("Người thu: %(agent)s") % values
+    text += ". " + receipt.office.name
+    phone = "".join(c for c in receipt.person.phone or "" if c.isdigit() or c == "+")
+    # "sms:NUMBER?body=": Android and iOS both fill the message (the number may be empty)
+    return {"in_words": words, "months_span": span, "share_text": text,
+            "sms_href": f"sms:{phone}?body={quote(text, safe='')}",
+            "share_texts": {  # what share.js says, in the page's language
+                "title": _("Biên lai thu tiền"),
+                "copied": _("Đã chép nội dung: dán vào Zalo hoặc tin nhắn."),
+                "select": _("Hãy chép nội dung bên trên để gửi."),
+            }}
 
 
 def reversal_of(receipt: Receipt) -> Receipt | None:
@@ -402,6 +450,17 @@ def reversal_of(receipt: Receipt) -> Receipt | None:
         return receipt.reversal
     except Receipt.DoesNotExist:
         return None
+
+
+@login_required
+@require_GET
+def receipt_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The participant's copy on a small sheet (A6, fits an 80 mm roll): office, number,
+    participant, months, amount and in words, agent, date. The browser prints it."""
+    user = _user(request)
+    receipt = _receipt(user, pk)
+    return render(request, "collection/receipt_print.html", {
+        "receipt": receipt, "reversed_by": reversal_of(receipt), **participant_copy(receipt)})
 
 
 @role_required("reverse_receipts")

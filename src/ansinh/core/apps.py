@@ -8,3 +8,10 @@ class CoreConfig(AppConfig):
     name = "ansinh.core"
     label = "core"
     verbose_name = _("Hệ thống")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from .checks import static_manifest
+
+        checks.register(static_manifest)

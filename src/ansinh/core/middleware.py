@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django_htmx.middleware import HtmxDetails
@@ -31,6 +32,22 @@ def vietnamese_first(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         return response
 
     return middleware
+
+
+# what gzip shrinks: pages, JSON, scripts, stylesheets, SVG
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for what compresses. Downloads that are compressed already (an
+    xlsx is a zip; PDFs, images) go as they are: gzip would cost the server time for nothing
+    and drop their Content-Length, which a phone's progress bar reads."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase
+                         ) -> HttpResponseBase:
+        if not response.get("Content-Type", "").startswith(COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)
 
 
 class RefusalMiddleware:

@@ -14,7 +14,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ansinh.core.errors import Refused
@@ -51,6 +53,15 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+
+# the worklist's chips (worklist.KINDS)
+KIND_LABELS = {
+    "follow_up": _lazy("Hẹn gặp lại"),
+    "late": _lazy("Chậm đóng"),
+    "due": _lazy("Đến hạn đóng"),
+    "risk": _lazy("Có nguy cơ"),
+    "never_visited": _lazy("Chưa ai đến thăm"),
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,8 +339,24 @@ def _agents_visible(user: User, today: date) -> QuerySet[User]:
              | Q(assignments__village__in=villages)).distinct().order_by("username")
 
 
+WORKLIST_PAGE_SIZE = 25
+
+
+def _id_param(raw: str | None) -> int | None:
+    """A record id from the query string, or None for anything else (a word, a sign, a number
+    no database holds: 20 digits would overflow SQLite's integer)."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
+
+
 @login_required
 def worklist_view(request: HttpRequest) -> HttpResponse:
+    """Today's (or the week's) list, narrowed by village and by kind of reason, in pages.
+
+    Every parameter is checked against what the user may see: an unknown span, kind or page,
+    and a village outside the list's territory, are ignored (the page shows what it would
+    without them); another agent than one the user supervises is refused (403)."""
     user = _user(request)
     today = timezone.localdate()
     span = request.GET.get("span", "today")
@@ -337,14 +364,56 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     target = user
     agents = (_agents_visible(user, today) if may(user, "supervise_agents")
               else User.objects.none())
-    if (agent_id := request.GET.get("agent")) and agent_id.isdigit():
-        chosen = agents.filter(pk=int(agent_id)).first()
+    if (agent_id := _id_param(request.GET.get("agent"))) is not None:
+        chosen = agents.filter(pk=agent_id).first()
         if chosen is None:
             raise PermissionDenied
         target = chosen
     work = worklist.build(target, today, span, viewer=user)
+    lines = work.all_lines()
+    villages = {v.pk: v for v in worklist.villages_for(target, user, today)
+                .select_related("commune").order_by("commune__code", "name")}
+    village_id = _id_param(request.GET.get("village"))
+    village_id = village_id if village_id in villages else None
+    kind = request.GET.get("kind")
+    kind = kind if kind in worklist.KINDS else None
+    # each chip counts what choosing it would show, the other filter kept
+    in_village = worklist.select(lines, village_id=village_id)
+    kind_counts = {k: len(worklist.select(in_village, kind=k)) for k in worklist.KINDS}
+    of_kind = worklist.select(lines, kind=kind)
+    village_counts: dict[int, int] = {}
+    for line in of_kind:
+        village_counts[line.village_id] = village_counts.get(line.village_id, 0) + 1
+    shown = worklist.select(in_village, kind=kind)
+    # "all": the whole filtered list on one page, to print as a walking list
+    whole = request.GET.get("page") == "all"
+    page = Paginator(shown, max(len(shown), 1) if whole else WORKLIST_PAGE_SIZE).get_page(
+        1 if whole else request.GET.get("page"))
+    base: dict[str, str | int] = {"span": span}
+    if target != user:
+        base["agent"] = target.pk
+    filters = dict(base)
+    if village_id:
+        filters["village"] = village_id
+    if kind:
+        filters["kind"] = kind
     return render(request, "outreach/worklist.html", {
         "work": work, "target": target, "agents": agents, "span": span, "today": today,
+        "page": page,
+        "groups": worklist.regroup(list(page.object_list),
+                                   {group.village.pk: group.village for group in work.groups}),
+        "shown": len(shown), "total": len(lines),
+        "kind": kind, "kinds": [(k, KIND_LABELS[k], kind_counts[k]) for k in worklist.KINDS],
+        "all_kinds": len(in_village),
+        "village": villages.get(village_id) if village_id else None,
+        "villages": [(v, village_counts.get(v.pk, 0)) for v in villages.values()],
+        "all_villages": len(of_kind),
+        "base_query": urlencode(base),
+        "filter_query": urlencode(filters), "whole": whole,
+        # where "Ghi tiếp xúc" comes back to: this page, rebuilt from the checked parameters
+        "here": f"{request.path}?"
+                f"{urlencode({**filters, 'page': 'all' if whole else page.number})}",
+        "kind_query": urlencode({k: v for k, v in filters.items() if k != "kind"}),
     })
 
 

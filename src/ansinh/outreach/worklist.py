@@ -57,6 +57,8 @@ POINTS = {
 }
 NEVER_VISITED_LIMIT = {"today": 20, "week": 60}
 SPANS = ("today", "week")
+# the kinds of reason a line has, in the order of the page's chips
+KINDS = ("follow_up", "late", "due", "risk", "never_visited")
 
 
 @dataclass
@@ -70,6 +72,9 @@ class Line:
     kinds: set[str] = field(default_factory=set)
     contact_id: int | None = None
     participation_id: int | None = None
+    # months are owed and the participation takes a receipt (awaiting, active or late; a paused
+    # one must resume first): the line offers "Thu tiền"
+    collect: bool = False
 
     @property
     def score(self) -> int:
@@ -103,6 +108,28 @@ class Worklist:
     @property
     def lines(self) -> int:
         return sum(len(group.lines) for group in self.groups)
+
+    def all_lines(self) -> list[Line]:
+        """Every line, village by village in the page's order."""
+        return [line for group in self.groups for line in group.lines]
+
+
+def select(lines: list[Line], *, village_id: int | None = None, kind: str | None = None,
+           ) -> list[Line]:
+    """The lines of one village and/or one kind of reason, in their order."""
+    return [line for line in lines
+            if (village_id is None or line.village_id == village_id)
+            and (kind is None or kind in line.kinds)]
+
+
+def regroup(lines: list[Line], villages: dict[int, Village]) -> list[Group]:
+    """Consecutive lines of the same village as one group (a page of the filtered list)."""
+    groups: list[Group] = []
+    for line in lines:
+        if not groups or groups[-1].village.pk != line.village_id:
+            groups.append(Group(villages[line.village_id], []))
+        groups[-1].lines.append(line)
+    return groups
 
 
 def _lines_for(persons: QuerySet[Person], lines: dict[int, Line]) -> None:
@@ -157,6 +184,7 @@ def _participants(today: date, end: date, villages: QuerySet[Village],
         return 0, 0
     states = payment_states(participations, today)
     wanted: dict[int, list[tuple[int, str, str]]] = {}
+    collect: set[int] = set()
     late_count = due_count = 0
     for participation in participations:
         found: list[tuple[int, str, str]] = []
@@ -196,6 +224,8 @@ def _participants(today: date, end: date, villages: QuerySet[Village],
                           "risk", _("Đã từng chậm đóng %(n)d lần") % {"n": times_late}))
         if found:
             wanted[participation.person_id] = found
+            if state.state != Status.PAUSED and any(k in ("late", "due") for _p, k, _r in found):
+                collect.add(participation.person_id)
             late_count += any(kind == "late" for _p, kind, _r in found)
             due_count += any(kind == "due" for _p, kind, _r in found)
     _lines_for(Person.objects.filter(id__in=wanted), lines)
@@ -203,6 +233,7 @@ def _participants(today: date, end: date, villages: QuerySet[Village],
     for pid, found in wanted.items():
         line = lines[pid]
         line.participation_id = by_person[pid]
+        line.collect = pid in collect
         for points, kind, reason in found:
             line.add(kind, points, reason)
     return late_count, due_count

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import template
 
 from ansinh.core.text import in_english
+from ansinh.core.words import amount_in_words
 
 register = template.Library()
 
@@ -52,6 +53,15 @@ def num(value: object) -> str:
 def vnd(value: object) -> str:
     """An integer amount of đồng: 1234568 -> "1.234.568 ₫"; anything else -> "—"."""
     return format_vnd(value)
+
+
+@register.filter
+def in_words(value: object) -> str:
+    """An integer amount of đồng in words, in the page's language: 1500000 -> "Một triệu năm
+    trăm nghìn đồng" (core.words); anything else -> ""."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ""
+    return amount_in_words(value, "en" if in_english() else "vi")
 
 
 @register.filter

@@ -55,6 +55,7 @@ KWARGS: dict[str, Kwargs] = {
     "participation:declaration_pdf": lambda p: {"pk": p.participation.pk},
     "participation:enrol": lambda p: {"person_id": p.prospect.pk},
     "collection:receipt_detail": lambda p: {"pk": p.receipt.pk},
+    "collection:receipt_print": lambda p: {"pk": p.receipt.pk},
     "collection:receipt_reverse": lambda p: {"pk": p.receipt.pk},
     "collection:book_return": lambda p: {"pk": p.book.pk},
     "collection:remittance_confirm": lambda p: {"pk": p.remittance.pk},

@@ -1,6 +1,8 @@
 """Every option of a choice is a tap target of at least 44 px, on the office's pages as on the
 calculator (core/static/ansinh/app.css: `.choice`, `.taps`, `.check`): a real browser on a phone
-screen measures each label that holds a radio button or a checkbox."""
+screen measures each label that holds a radio button or a checkbox. On the agent's field pages
+(the worklist, the receipt pages) every control is measured: buttons, links drawn as buttons or
+chips, menus, selects and fields, the header's included."""
 
 from __future__ import annotations
 
@@ -45,3 +47,43 @@ def test_every_choice_on_the_office_pages_is_big_enough_for_a_finger(
         assert not small, f"{path}: {small}"
         measured += len(labels)
     assert measured >= 8
+
+
+# every control a thumb presses on the field pages (links inside a sentence are not targets)
+MEASURE_CONTROLS = """() => [...document.querySelectorAll(
+    'button, .button, a.chip, summary, select, textarea, header a, .seg a, .work-line a.who, '
+    + 'input:not([type=hidden]):not([type=checkbox]):not([type=radio]), '
+    + 'label:has(input[type=radio]), label:has(input[type=checkbox])')]
+  .filter(e => e.offsetParent !== null
+               && !e.closest('[hidden], details:not([open]) > :not(summary)'))
+  .map(e => ({tag: e.tagName, text: (e.innerText || e.name || '').trim().slice(0, 30),
+              height: e.getBoundingClientRect().height}))"""
+
+
+def test_every_control_on_the_agents_field_pages_is_big_enough_for_a_finger(
+        world: dict[str, Any], phone_page: Any, live_server: Any, agent_al3: Any,
+        paying_al3: Any, screenshot: Any) -> None:
+    from ansinh.collection.models import Receipt
+
+    page = phone_page
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("input[name=username]", agent_al3.username)
+    page.fill("input[name=password]", "ansinh2026")
+    page.click("button.primary")
+    page.wait_for_load_state()
+    receipt = Receipt.objects.filter(participation=paying_al3).order_by("id").first()
+    assert receipt is not None
+    paths = {
+        "worklist": reverse("outreach:worklist"),
+        "collection-home": reverse("collection:home"),
+        "receipt-new": reverse("collection:receipt_new") + f"?participation={paying_al3.pk}&due=1",
+        "receipt-detail": reverse("collection:receipt_detail", kwargs={"pk": receipt.pk}),
+        "receipt-print": reverse("collection:receipt_print", kwargs={"pk": receipt.pk}),
+    }
+    for name, path in paths.items():
+        page.goto(live_server.url + path)
+        controls = page.evaluate(MEASURE_CONTROLS)
+        small = [control for control in controls if control["height"] < 44]
+        screenshot(page, f"tap-targets-{name}")
+        assert controls, name
+        assert not small, f"{path}: {small}"

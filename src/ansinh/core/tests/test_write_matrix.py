@@ -162,6 +162,7 @@ GET_ONLY = {
     "collection:home": "the agent's day / the office's money summary",
     "collection:receipt_list": "the receipt list",
     "collection:receipt_detail": "a receipt (its form posts to receipt_reverse)",
+    "collection:receipt_print": "the printable copy of a receipt",
     "collection:reconciliation": "the reconciliation (its form posts to period_close)",
     "collection:export_participants": "an xlsx download",
     "collection:export_collections": "an xlsx download",

@@ -15,6 +15,8 @@ from ansinh.demo.seeding import DEFAULT_PERSONS, DEMO_PASSWORD, seed_reference
 
 class Command(BaseCommand):
     help = "Chạy bản demo: migrate, dữ liệu mẫu, người dùng mẫu, máy chủ / Run the demo"
+    # checked once the static files are collected (runserver checks again before serving)
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--persons", type=int, default=DEFAULT_PERSONS)
@@ -28,6 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        if settings.MANIFEST_STATIC:
+            # hashed, compressed static files for whitenoise (settings: MANIFEST_STATIC)
+            self.stdout.write("collectstatic …")
+            call_command("collectstatic", interactive=False, verbosity=0)
         as_of: date = options["as_of"] or timezone.localdate()
         call_command("seed-demo", persons=options["persons"], if_empty=True, as_of=as_of)
         _office, _villages, users = seed_reference(as_of)
