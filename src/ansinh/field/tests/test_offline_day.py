@@ -152,12 +152,15 @@ def test_the_offline_day_syncs_exactly_once(seeded: DemoServer, tmp_path: Path,
             # -- before leaving: the territory, with its progress and size ----------------------
             started = time.monotonic()
             page.click("#download-button")
-            page.wait_for_function("document.querySelector('#last-download') && "
-                                   "!/^(—|Chưa)/.test(document.querySelector('#last-download').textContent)",
+            page.wait_for_function("document.querySelector('#download-status').textContent",
+                                   timeout=60_000)
+            progress = page.inner_text("#download-status")  # "n / total persons · size"
+            page.wait_for_function("document.querySelector('#banner.ok:not([hidden])')",
                                    timeout=120_000)
             download_seconds = time.monotonic() - started
-            status = page.inner_text("#download-status")
-            assert status, "the download shows its progress and size"
+            done = page.inner_text("#banner")
+            assert any(unit in progress for unit in ("KB", "MB")), progress
+            assert any(unit in done for unit in ("KB", "MB")), done
             screenshot(page, "offline-day-downloaded")
             numbers = page.evaluate("AnsinhStore.meta('numbers')")
             assert len(numbers) >= RECEIPTS, "receipt numbers were reserved ahead"
@@ -228,14 +231,16 @@ def test_the_offline_day_syncs_exactly_once(seeded: DemoServer, tmp_path: Path,
 
             total = CONTACTS + RECEIPTS + ENROLMENTS + NEW_PERSONS
             assert len(page.evaluate(OUTBOX)) == total
-            page.reload()  # the outbox lives in IndexedDB, not in the page
-            page.wait_for_function("window.AnsinhStore")
-            assert len(page.evaluate(OUTBOX)) == total
             assert int(server.scalar("SELECT count(*) FROM collection_receipt")) \
                 == before["receipts"], "nothing reached the server while offline"
 
             # -- evening: sync while things go wrong --------------------------------------------
             context.set_offline(False)
+            page.route("**/api/sync", lambda route, request: route.abort())  # not yet
+            page.reload()  # the outbox lives in IndexedDB, not in the page
+            page.wait_for_function("window.AnsinhStore && window.AnsinhSync")
+            assert len(page.evaluate(OUTBOX)) == total
+            page.unroute("**/api/sync")
             faults = Faults(server)
             page.route("**/api/sync", faults)
             started = time.monotonic()
