@@ -87,20 +87,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 @pytest.fixture
-def phone_page() -> Any:
+def phone_page(chromium_browser: Any) -> Any:
     """A page in Debian's chromium (never `playwright install`) on a phone-sized screen."""
-    import os
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get chromium)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
-        yield context.new_page()
-        browser.close()
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844},
+                                           locale="vi-VN")
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture

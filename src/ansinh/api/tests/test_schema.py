@@ -1,5 +1,9 @@
 """schemathesis over /api/openapi.json, in-process (WSGI), with a device token: no operation
-answers a server error, and every answer matches the schema."""
+answers a server error, and every answer matches the schema (its status documented), for
+requests that fit the schema and for requests that do not (garbage included).
+
+The requests ask for no compression (`Accept-Encoding: identity`): the WSGI client reads the
+body as it comes, and the site gzips what a browser accepts gzipped."""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 
 from ansinh.field.devices import register_device
 from ansinh.wsgi import application
@@ -40,4 +45,21 @@ def token(kept_connection: None, agent_al3: Any, participation_al3: Any) -> str:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
 def test_the_api_keeps_its_schema(case: Any, token: str) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    case.call_and_validate(headers=_headers(token))
+
+
+def _headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
+
+
+def test_malformed_requests_get_a_documented_4xx(token: str) -> None:
+    """Every operation, with requests generated NOT to fit its schema."""
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+        def check(case: Any) -> None:
+            case.call_and_validate(headers=_headers(token))
+
+        check()

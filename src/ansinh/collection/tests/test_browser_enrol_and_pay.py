@@ -12,6 +12,7 @@ from django.utils import timezone
 from ansinh.collection import dues, receipts
 from ansinh.collection.models import Receipt
 from ansinh.core.templatetags.money import format_vnd
+from ansinh.core.tests.browser import sign_in
 from ansinh.participation.models import Participation
 from ansinh.participation.subsidy import facts_for
 from ansinh.policy import contribution_quote
@@ -20,11 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "ansinh2026")
-    page.click("main button.primary")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, username)
 
 
 def test_enrol_and_first_receipt_on_a_phone(phone_page: Any, live_server: Any,

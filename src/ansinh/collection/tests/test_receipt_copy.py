@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from ansinh.collection.models import Receipt
+from ansinh.core.tests.browser import sign_in
 
 
 @pytest.fixture
@@ -79,11 +80,7 @@ def test_the_copy_prints_on_one_small_sheet_and_the_share_button_copies(
     receipt = Receipt.objects.filter(participation=paying_al3).order_by("id").first()
     assert receipt is not None
     page = phone_page
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("input[name=username]", agent_al3.username)
-    page.fill("input[name=password]", "ansinh2026")
-    page.click("button.primary")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, agent_al3.username)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(live_server.url + reverse("collection:receipt_detail", args=[receipt.pk]))
     page.evaluate("() => { delete Navigator.prototype.share; }")  # the fallback: copy

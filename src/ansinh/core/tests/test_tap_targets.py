@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from ansinh.core.tests.browser import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MEASURE = """() => [...document.querySelectorAll('label')]
@@ -26,11 +28,7 @@ def test_every_choice_on_the_office_pages_is_big_enough_for_a_finger(
     from ansinh.registry.models import Person
 
     page = phone_page
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("input[name=username]", "giamdoc")
-    page.fill("input[name=password]", "ansinh2026")
-    page.click("button.primary")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, "giamdoc")
     person = Person.objects.order_by("id").first()
     assert person is not None
     paths = [reverse("registry:person_list"), reverse("registry:import_start"),
@@ -66,11 +64,7 @@ def test_every_control_on_the_agents_field_pages_is_big_enough_for_a_finger(
     from ansinh.collection.models import Receipt
 
     page = phone_page
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("input[name=username]", agent_al3.username)
-    page.fill("input[name=password]", "ansinh2026")
-    page.click("button.primary")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, agent_al3.username)
     receipt = Receipt.objects.filter(participation=paying_al3).order_by("id").first()
     assert receipt is not None
     paths = {

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ansinh.core.tests.browser import sign_in
 from ansinh.field.devices import register_device
 from ansinh.field.models import SyncItem
 
@@ -24,11 +25,7 @@ def test_a_director_handles_a_conflict(phone_page: Any, live_server: Any, agent_
     Client().post("/api/sync", {"items": [item]}, content_type="application/json",
                   headers={"Authorization": f"Bearer {token}"})
     page = phone_page
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("input[name=username]", "giamdoc")
-    page.fill("input[name=password]", "ansinh2026")
-    page.click("main button.primary")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, "giamdoc")
     page.goto(f"{live_server.url}/thuc-dia/xung-dot/")
     assert prospect_al3.full_name in page.inner_text("main")
     screenshot(page, "field-conflicts", full=True)

@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ansinh.core.tests.browser import sign_in
+
 from .demo_server import DemoServer
 
 pytestmark = [pytest.mark.browser]
@@ -122,11 +124,7 @@ class Faults:
 
 
 def _login(page: Any, url: str) -> None:
-    page.goto(f"{url}/dang-nhap/")
-    page.fill("input[name=username]", AGENT)
-    page.fill("input[name=password]", "ansinh2026")
-    page.click("main button.primary")
-    page.wait_for_load_state()
+    sign_in(page, url, AGENT)
 
 
 def _open_app(page: Any, url: str) -> None:

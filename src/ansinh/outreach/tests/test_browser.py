@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from ansinh.collection.models import Receipt
+from ansinh.core.tests.browser import sign_in
 from ansinh.outreach.models import Contact, Event
 from ansinh.participation.models import Participation
 
@@ -23,11 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page: Any, url: str, username: str) -> None:
-    page.goto(f"{url}/dang-nhap/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "ansinh2026")
-    page.click("button.primary")
-    page.wait_for_load_state()
+    sign_in(page, url, username)
 
 
 def _enrol(page: Any, url: str, person: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import time_machine
 
+from ansinh.core.tests.browser import sign_in
 from ansinh.outreach import actions
 from ansinh.participation.actions import enrol
 from ansinh.registry.models import Person, Village
@@ -151,11 +152,7 @@ def test_on_a_phone_the_filters_combine_and_survive_paging(
         phone_page: Any, live_server: Any, busy_day: dict[str, Any], agent_al3: Any,
         screenshot: Any) -> None:
     page = phone_page
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("input[name=username]", agent_al3.username)
-    page.fill("input[name=password]", "ansinh2026")
-    page.click("button.primary")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, agent_al3.username)
     page.goto(f"{live_server.url}{URL}?span=week")
     screenshot(page, "worklist-phone")
     with page.expect_navigation():

@@ -656,7 +656,7 @@
         h("dt", { text: T.last_download }), h("dd", { id: "last-download", text: last ? stamp(last.at) + " · " + size(last.bytes) : T.never }),
         h("dt", { text: T.persons_on_phone }), h("dd", { text: count(data.persons.length) }),
         h("dt", { text: T.numbers_left }), h("dd", { id: "numbers-left", text: count(data.numbers.length) + (data.numbers[0] ? " (" + data.numbers[0] + "…)" : "") }),
-        h("dt", { text: T.device }), h("dd", { text: data.device ? data.device.name : "—" })),
+        h("dt", { text: T.device }), h("dd", {}, h("a", { href: "/thiet-bi/", text: data.device ? data.device.name : "—" }))),
       data.numbers.length ? h("button", { type: "button", onclick: function () {
         S.releaseNumbers().then(load).then(function () { banner(T.released, "ok"); route(); autoSync(); });
       } }, T.release) : null,
