@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.utils import timezone
 
+from ansinh.calculator.snapshot import parameters_snapshot
 from ansinh.core.tests.browser import sign_in
+from ansinh.policy.contribution import contribution_quote
+from ansinh.rules.tree import current_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -126,7 +131,9 @@ class FakeApi:
                                  "score": 90 - i, "village": p["village"]}
                                 for i, p in enumerate(self.persons[:70])])
         elif url.path == "/api/policy":
-            self.answer(route, {"on": query.get("on"), "parameters": {}})
+            # the real snapshot: the phone prices with the real engine.js
+            on = date.fromisoformat(query["on"]) if query.get("on") else timezone.localdate()
+            self.answer(route, parameters_snapshot(on, current_tree()))
         elif url.path == "/api/receipt-numbers":
             count = json.loads(request.post_data)["count"]
             numbers = [f"AL3-{n:07d}" for n in range(self.next_number, self.next_number + count)]
@@ -162,14 +169,6 @@ class FakeApi:
 
 # Stand-ins for the calculator's engine and the receipts' words until their scripts are merged:
 # the real ones, loaded by the page after this, replace them.
-STAND_INS = """
-window.AnsinhEngine = { contribution: function (snapshot, a) {
-  var gross = Math.round(a.income * 0.22) * a.months, support = 99000 * a.months;
-  return { gross: gross, support: support, amount: gross - support }; } };
-window.AnsinhWords = { amountInWords: function (n, lang) { return "(" + n + " đồng bằng chữ)"; } };
-"""
-
-
 def _login(page: Any, live_server: Any, username: str) -> None:
     sign_in(page, live_server.url, username)
 
@@ -198,7 +197,6 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
                                       screenshot: Any) -> None:
     page = phone_page
     api = FakeApi()
-    page.context.add_init_script(STAND_INS)
     page.context.route("**/api/**", api.handle)
     _login(page, live_server, "thu31")
 
@@ -304,7 +302,12 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.goto(f"{live_server.url}/thuc-dia/#/dang-ky/{enrolled['uuid']}")
     page.fill("input[name=income]", "2000000")
     page.wait_for_selector("#price dd.money")
-    assert "₫" in page.inner_text("#price")
+    today = date.fromisoformat(page.evaluate("JSON.parse(document.getElementById('field-me')"
+                                             ".textContent).today"))
+    quote = contribution_quote(today, 2_000_000, (enrolled["category"],), "monthly",
+                               tree=current_tree())
+    assert f"{quote.total:,}".replace(",", ".") in page.inner_text("#price"), \
+        "the phone's price is the engine's"
     screenshot(page, "field-app-enrol")
     assert not _small_targets(page)
     page.click("form button[type=submit]")
