@@ -40,6 +40,11 @@ OPTIONAL_SCRIPTS = ("calculator/engine.js", "ansinh/words.js")
 RESOLVED_SHOWN = 20  # the latest resolved conflicts shown under the open ones
 
 
+def _calculator_pages() -> list[str]:
+    """The public calculator's pages, which answer offline with engine.js."""
+    return [reverse(name) for name in ("calculator:home", "calculator:pay", "calculator:benefits")]
+
+
 def _present(names: tuple[str, ...]) -> list[str]:
     """The optional scripts that exist (the manifest storage refuses a URL for a missing file);
     without them the app falls back to the amounts the download gave."""
@@ -67,9 +72,12 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served from the root so it may cache every field page."""
     shell = [reverse("field_app"), reverse("field_manifest"), static(APP_STYLE),
              *(static(name) for name in APP_SCRIPTS), static("field/icon.svg")]
+    # the calculator answers offline (engine.js) once its pages are on the phone
     optional = [static("ansinh/app.css"), static("vendor/htmx/htmx.min.js"),
                 *(static(name) for name in _present(OPTIONAL_SCRIPTS)),
-                static("field/icon-192.png")]
+                static("field/icon-192.png"), *_calculator_pages(),
+                *(static(name) for name in _present(("calculator/offline.js",
+                                                      "calculator/calculator.css")))]
     response = render(request, "field/sw.js", {
         "shell_json": json.dumps(shell), "optional_json": json.dumps(optional),
         "version": _version(shell + optional),
