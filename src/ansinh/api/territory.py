@@ -34,7 +34,7 @@ from ninja import Router
 from ninja.params.functions import Query
 from pydantic import BaseModel, Field
 
-from ansinh.collection.dues import chunks, payable_bulk
+from ansinh.collection.dues import chunks, payable_bulk, supported_counts
 from ansinh.core import permissions, scoping
 from ansinh.core.errors import Refused
 from ansinh.core.models import AuditEntry, Office, Role, User
@@ -123,6 +123,9 @@ class PersonOut(BaseModel):
     si_status: str
     category: str = Field(description="the subsidy category the contribution formula takes "
                                       "today (poor, near_poor, island, ethnic_minority, other)")
+    supported_months: int = Field(description="months of state support already had (the "
+                                              "120-month cap): the phone prices an enrolment "
+                                              "with it")
     participation: ParticipationOut | None
     follow_ups: list[FollowUpOut]
     last_contact: LastContactOut | None
@@ -354,6 +357,7 @@ def _bundles(page: list[dict[str, Any]], office: Office | None,
         follow_ups.setdefault(person_id, []).append(
             {"contact": contact, "on": on, "note": note, "owner": owner})
     facts = facts_for_people(person_ids)
+    supported = supported_counts(person_ids)
     tree = current_tree(office)
     bundles = []
     for row in page:
@@ -366,6 +370,7 @@ def _bundles(page: list[dict[str, Any]], office: Office | None,
             "household": row["household_id"], "phone": row["phone"],
             "si_status": row["si_status"],
             "category": facts[row["id"]].category(today, tree),
+            "supported_months": supported.get(row["id"], 0),
             "participation": None if part is None else _participation(part, payable, today),
             "follow_ups": follow_ups.get(row["id"], []),
             "last_contact": ({"on": row["last_on"], "outcome": row["last_outcome"]}

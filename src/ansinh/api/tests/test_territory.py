@@ -103,6 +103,18 @@ def test_the_amounts_are_the_receipt_pages(phone: tuple[Client, str],
         (p.unpaid[0].isoformat(), expected[p.start]) for p in current.payable]
 
 
+def test_each_person_carries_the_support_months_already_had(phone: tuple[Client, str],
+                                                            paying_al3: Any) -> None:
+    """The phone prices an enrolment under the 120-month cap, as the receipt page does."""
+    from ansinh.collection.dues import supported_before
+
+    client, _token = phone
+    _pages, persons = _download(client)
+    had = supported_before(paying_al3.person)
+    assert had > 0
+    assert next(p for p in persons if p["id"] == paying_al3.person_id)["supported_months"] == had
+
+
 def test_another_communes_persons_never_appear(phone: tuple[Client, str],
                                                agent_al3: Any) -> None:
     client, _token = phone

@@ -96,7 +96,8 @@
     if (!window.AnsinhEngine || !data.policy || !income) return null;
     try {
       return window.AnsinhEngine.contribution(data.policy, { on: on || ME.today, income: income,
-        category: person.category, months: monthsCount });
+        category: person.category, months: monthsCount,
+        supported_months: person.supported_months || 0 });
     } catch (e) { return null; }
   }
   function deviceProblem(problem) {
