@@ -33,10 +33,6 @@ api = NinjaAPI(
 api.add_router("/", policy_router)
 
 
-class Message(Schema):
-    detail: str
-
-
 @api.exception_handler(Refused)
 def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=refusal_status(exc))

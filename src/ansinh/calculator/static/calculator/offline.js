@@ -161,15 +161,20 @@
                                                 category: f.category.value, mode: mode,
                                                 years: years}));
     } catch (e) {
-      if (!(e instanceof AnsinhEngine.EngineError)) { throw e; }
-      if (e.kind === "income_out_of_range") {
-        showError(fill(texts.income_out_of_range, {floor: vnd(e.args.floor),
-                                                   ceiling: vnd(e.args.ceiling)}));
-      } else if (e.code === "invalid_income") {
-        showError(texts.income_invalid);
-      } else {
-        showError(texts.cannot);
-      }
+      refused(e);
+    }
+  }
+
+  // The engine's refusal, in the page's words (anything else is a bug: thrown on).
+  function refused(e) {
+    if (!(e instanceof AnsinhEngine.EngineError)) { throw e; }
+    if (e.kind === "income_out_of_range") {
+      showError(fill(texts.income_out_of_range, {floor: vnd(e.args.floor),
+                                                 ceiling: vnd(e.args.ceiling)}));
+    } else if (e.code === "invalid_income") {
+      showError(texts.income_invalid);
+    } else {
+      showError(texts.cannot);
     }
   }
 
@@ -280,15 +285,7 @@
       showBenefits(AnsinhEngine.pension(snapshot, {sex: sex, birth: birth, history: history,
                                                    today: on}), quote);
     } catch (e) {
-      if (!(e instanceof AnsinhEngine.EngineError)) { throw e; }
-      if (e.kind === "income_out_of_range") {
-        showError(fill(texts.income_out_of_range, {floor: vnd(e.args.floor),
-                                                   ceiling: vnd(e.args.ceiling)}));
-      } else if (e.code === "invalid_income") {
-        showError(texts.income_invalid);
-      } else {
-        showError(texts.cannot);
-      }
+      refused(e);
     }
   }
 
