@@ -122,15 +122,7 @@
     key(node, "ceiling").textContent = vnd(quote.ceiling);
     key(node, "on").textContent = day(quote.on);
     var prov = quote.references.filter(function (r) { return r.confidence !== "confirmed"; });
-    if (prov.length) {
-      var list = slot(node, "prov").querySelector("ul");
-      prov.forEach(function (r) {
-        var li = document.createElement("li");
-        li.textContent = reference(r);
-        list.appendChild(li);
-      });
-      slot(node, "prov").hidden = false;
-    }
+    showProvisional(node, prov);
     result.replaceChildren(node);
   }
 
@@ -163,6 +155,18 @@
     } catch (e) {
       refused(e);
     }
+  }
+
+  // The unconfirmed values a result used, listed under it (the note stays hidden without any).
+  function showProvisional(node, prov) {
+    if (!prov.length) { return; }
+    var list = slot(node, "prov").querySelector("ul");
+    prov.forEach(function (r) {
+      var li = document.createElement("li");
+      li.textContent = reference(r);
+      list.appendChild(li);
+    });
+    slot(node, "prov").hidden = false;
   }
 
   // The engine's refusal, in the page's words (anything else is a bug: thrown on).
@@ -235,15 +239,7 @@
     prov.sort(function (a, b) {
       return a.name < b.name ? -1 : a.name > b.name ? 1 : a.start < b.start ? -1 : 1;
     });
-    if (prov.length) {
-      var list = slot(node, "prov").querySelector("ul");
-      prov.forEach(function (r) {
-        var li = document.createElement("li");
-        li.textContent = reference(r);
-        list.appendChild(li);
-      });
-      slot(node, "prov").hidden = false;
-    }
+    showProvisional(node, prov);
   }
 
   function intOr0(el) { var n = parseInt(el && el.value, 10); return isNaN(n) ? 0 : n; }
