@@ -1,26 +1,13 @@
-"""Admin: money is read-only here. Receipts are recorded and reversed through the pages."""
+"""Admin: money is read-only here, superusers included (`ReadOnlyAdmin`): receipts, books,
+remittances, period closes and commission rates change only through the pages' actions."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from .models import PeriodClose, Receipt, ReceiptBook, Remittance
+from ansinh.core.adminaudit import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Money rows are append-only: no add, change or delete from the admin."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from .models import CommissionRate, PeriodClose, Receipt, ReceiptBook, Remittance
 
 
 @admin.register(Receipt)
@@ -50,3 +37,10 @@ class RemittanceAdmin(ReadOnlyAdmin):
 @admin.register(PeriodClose)
 class PeriodCloseAdmin(ReadOnlyAdmin):
     list_display = ["month", "office", "closed_by", "closed_at"]
+
+
+@admin.register(CommissionRate)
+class CommissionRateAdmin(ReadOnlyAdmin):
+    list_display = ["office", "product", "participant_kind", "mode", "rate", "valid_from",
+                    "reference"]
+    list_filter = ["office", "product"]
