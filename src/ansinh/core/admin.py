@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
 
 from .adminaudit import ADMIN_PASSWORD, AuditedAdmin, ReadOnlyAdmin
@@ -38,6 +40,17 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
                 self.write_audit(request, user, ADMIN_PASSWORD,
                                  {"password": ["***", "***"]})
         return response
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, BaseGroupAdmin):
+    """A group's permissions are rights: every change audited; a group may be deleted (its
+    members lose its rights), with an audit row holding what it was."""
+
+    protect_history = False
 
 
 @admin.register(AuditEntry)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from . import audit
 from .models import Office, User
@@ -49,9 +51,15 @@ def snapshot(obj: models.Model, secret: Iterable[str] = ()) -> dict[str, Any]:
     hidden = set(secret)
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
+        if getattr(field, "auto_now", False):
+            continue  # "updated at": the audit row's own time says it
         value = getattr(obj, field.attname)
         if isinstance(value, uuid.UUID | Decimal):
             value = str(value)
+        elif isinstance(value, datetime):  # as the admin shows and posts it back
+            value = value.replace(microsecond=0)
+            if timezone.is_aware(value):
+                value = value.astimezone(UTC)
         values[field.name] = SECRET if field.name in hidden and value else audit.jsonable(value)
     if obj.pk is not None:
         for m2m in obj._meta.many_to_many:
