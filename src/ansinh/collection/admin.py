@@ -3,11 +3,32 @@ remittances, period closes and commission rates change only through the pages' a
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from ansinh.core.adminaudit import ReadOnlyAdmin
 
-from .models import CommissionRate, PeriodClose, Receipt, ReceiptBook, Remittance
+from .models import CommissionRate, HIMember, PeriodClose, Receipt, ReceiptBook, Remittance
+
+
+class InsuredInline(admin.TabularInline[HIMember, Receipt]):
+    """The members a household-HI receipt insures (read-only, as the receipt)."""
+
+    model = HIMember
+    extra = 0
+    fields = ("position", "person")
+    readonly_fields = ("position", "person")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Receipt)
@@ -18,6 +39,7 @@ class ReceiptAdmin(ReadOnlyAdmin):
     search_fields = ["number", "person__name_folded", "uuid"]
     list_select_related = ["person", "agent", "reverses"]
     date_hierarchy = "paid_on"
+    inlines = [InsuredInline]
 
 
 @admin.register(ReceiptBook)

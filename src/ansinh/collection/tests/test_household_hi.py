@@ -4,6 +4,7 @@ household and once per person (held by the database), until a reversal frees it.
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 import uuid
 from datetime import date, datetime
@@ -189,7 +190,10 @@ def test_the_page_offers_the_members_and_refuses_an_overlap(prospect_al3: Any, a
     page = client.get(url, {"household": household.pk})
     html = page.content.decode()
     for member in members:  # one tick each, ticked by default
-        assert f'value="{member.pk}"' in html and member.full_name in html
+        assert re.search(rf'<input type="checkbox" name="members" value="{member.pk}"[^>]*'
+                         r' checked', html), member
+        assert member.full_name in html
+    assert page.context["hi"].total == household_hi(DAY, len(members), 12).total
     amount = household_hi(DAY, 2, 12).total
     data = {"household": household.pk, "payer": members[0].pk,
             "members": [members[0].pk, members[2].pk], "months": 12, "first_month": "2026-02",

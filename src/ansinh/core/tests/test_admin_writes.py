@@ -182,6 +182,10 @@ def test_every_admin_page_renders(everything: dict[type[models.Model], models.Mo
         assert client.get(_url(obj, "change")).status_code == 200, model
     assert set(everything) == set(EDITS) | set(READ_ONLY) | set(ADDED_ONLY), (
         "a registered model has no rule in this test")
+    receipt = everything[Receipt]
+    assert isinstance(receipt, Receipt) and receipt.product == "household_hi"
+    page = client.get(_url(receipt, "change")).content.decode()
+    assert all(row.person.full_name in page for row in receipt.insured.all())
 
 
 @pytest.mark.parametrize("model", list(EDITS), ids=lambda m: m.__name__)
