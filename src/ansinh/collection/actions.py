@@ -178,9 +178,7 @@ def record_hi_receipt(
             if existing is not None:
                 return _same_hi(existing, household, person, amount, insured)
             if attempt == ATTEMPTS:
-                raise Refused("Trùng thời hạn BHYT với một biên lai vừa ghi",
-                              "overlapping health insurance with a receipt just recorded"
-                              ) from None
+                raise
     raise AssertionError("unreachable")
 
 
