@@ -367,3 +367,16 @@ def test_an_override_is_added_through_its_action(
     assert change.status_code in (302, 403)
     old.refresh_from_db()
     assert old.value == "0,35%"
+
+
+def test_a_user_added_in_the_admin_is_audited_without_the_hash(root: User) -> None:
+    client = _client(root)
+    response = client.post(reverse("admin:core_user_add"), {
+        "username": "thu_moi", "usable_password": "true", "password1": "Mat-khau-moi-2026",
+        "password2": "Mat-khau-moi-2026"})
+    assert response.status_code == 302
+    user = User.objects.get(username="thu_moi")
+    entry = AuditEntry.objects.get(model="core.User", object_id=str(user.pk))
+    assert (entry.action, entry.actor) == (ADMIN_ADD, root)
+    assert entry.changes["username"] == [None, "thu_moi"]
+    assert entry.changes["password"] == [None, "***"] and user.password not in str(entry.changes)
