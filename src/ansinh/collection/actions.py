@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ansinh.core import audit, permissions, scoping
@@ -30,6 +31,8 @@ from ansinh.rules.tree import current_tree
 from .ledger import period_totals
 from .models import (
     Channel,
+    HICoveredMonth,
+    HIMember,
     PaidMonth,
     ParticipantKind,
     PeriodClose,
@@ -40,7 +43,9 @@ from .models import (
     RemittanceLine,
     RemittanceStatus,
 )
-from .receipts import AmountMismatch, Recorded, UuidReused, take_number
+from .receipts import ATTEMPTS, AmountMismatch, Recorded, UuidReused, take_number
+
+MAX_HI_MONTHS = 12  # household HI is bought for 3, 6 or 12 months at a time
 
 # ---------------------------------------------------------------------------------------------
 # Receipt books
@@ -109,11 +114,29 @@ def is_closed(office: Office, month: date) -> bool:
 # Receipts
 
 
+class CoverageOverlap(Refused):
+    """Some of the months are covered already, for the household or one of the members."""
+
+    def __init__(self, overlaps: Sequence[tuple[str, str, list[date], str]]) -> None:
+        # overlaps: (who in Vietnamese, who in English, months, receipt number)
+        self.overlaps = list(overlaps)
+        vi = "; ".join(f"{who} đã có BHYT hộ gia đình tháng {_span(months)} (biên lai {number})"
+                       for who, _en, months, number in overlaps)
+        en = "; ".join(f"{who} is already insured for {_span(months)} (receipt {number})"
+                       for _vi, who, months, number in overlaps)
+        super().__init__(f"Trùng thời hạn BHYT: {vi}", f"overlapping health insurance: {en}")
+
+
+def _span(months: Sequence[date]) -> str:
+    first, last = min(months), max(months)
+    return f"{first:%m/%Y}" if first == last else f"{first:%m/%Y}–{last:%m/%Y}"
+
+
 def record_hi_receipt(
     household: Household,
     *,
     person: Person,
-    members: int,
+    members: Sequence[Person],
     months: int,
     first_month: date,
     amount: int,
@@ -126,50 +149,123 @@ def record_hi_receipt(
 ) -> Recorded:
     """Household health insurance through the same receipts (the ladder from the engine).
 
-    A retried client UUID with the same household, payer and amount returns the first receipt;
-    with other content it is refused."""
+    The receipt names the `members` it insures, in the ladder's order (the 1st pays 100 %, the
+    2nd 70 %...): each a member of the household, none insured already for any of the months
+    by another standing receipt, and the household not covered already for any of them (the
+    database holds both rules, `HICoveredMonth`, so two requests at once cannot both pass).
+    A retried client UUID with the same household, payer, members and amount returns the first
+    receipt; with other content it is refused."""
     permissions.require(actor, "record_receipts")
     scoping.require_writable(actor, household)
+    insured = [member.pk for member in members]
     existing = Receipt.objects.filter(uuid=client_uuid).first()
     if existing is not None:
-        return _same_hi(existing, household, person, amount)
-    try:
-        with transaction.atomic(durable=True):
-            receipt = _record_hi(household, person=person, members=members, months=months,
-                                 first_month=first_month, amount=amount, paid_on=paid_on,
-                                 channel=channel, client_uuid=client_uuid, actor=actor,
-                                 agent=agent, note=note)
-    except IntegrityError:
-        existing = Receipt.objects.filter(uuid=client_uuid).first()
-        if existing is None:
-            raise
-        return _same_hi(existing, household, person, amount)
-    return Recorded(receipt, True)
+        return _same_hi(existing, household, person, amount, insured)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction.atomic(durable=True):
+                receipt, created = _record_hi(
+                    household, person=person, insured=insured, months=months,
+                    first_month=first_month, amount=amount, paid_on=paid_on, channel=channel,
+                    client_uuid=client_uuid, actor=actor, agent=agent, note=note)
+            if not created:
+                return _same_hi(receipt, household, person, amount, insured)
+            return Recorded(receipt, True)
+        except IntegrityError:
+            # another request won the race: the same submission, or months it covered first
+            # (the next attempt names them)
+            existing = Receipt.objects.filter(uuid=client_uuid).first()
+            if existing is not None:
+                return _same_hi(existing, household, person, amount, insured)
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
-def _same_hi(existing: Receipt, household: Household, person: Person, amount: int) -> Recorded:
-    if (existing.household_id, existing.person_id, existing.amount) != (
-            household.pk, person.pk, amount):
+def _same_hi(existing: Receipt, household: Household, person: Person, amount: int,
+             insured: list[int]) -> Recorded:
+    named = list(existing.insured.order_by("position").values_list("person_id", flat=True))
+    if (existing.household_id, existing.person_id, existing.amount, named) != (
+            household.pk, person.pk, amount, insured):
         raise UuidReused(existing.number)
     return Recorded(existing, False)
 
 
-def _record_hi(household: Household, *, person: Person, members: int, months: int,
+def _insured_rows(household: Household, insured: list[int]) -> dict[int, str]:
+    """{person id: name} of the members to insure, in order, or why not."""
+    if not insured:
+        raise Refused("Chưa chọn người tham gia BHYT nào", "no member to insure is selected")
+    if len(set(insured)) != len(insured):
+        raise Refused("Một người được chọn hai lần", "a member is selected twice")
+    rows = {pid: (household_id, name) for pid, household_id, name in Person.objects.filter(
+        pk__in=insured).values_list("id", "household_id", "full_name")}
+    outside = [rows[pid][1] if pid in rows else str(pid) for pid in insured
+               if pid not in rows or rows[pid][0] != household.pk]
+    if outside:
+        listed = ", ".join(outside)
+        raise Refused(f"Không thuộc hộ {household.code}: {listed}",
+                      f"not in household {household.code}: {listed}")
+    return {pid: rows[pid][1] for pid in insured}
+
+
+def _overlaps(household: Household, names: dict[int, str],
+              covered: list[date]) -> list[tuple[str, str, list[date], str]]:
+    """The standing coverage of the household or the members among `covered`, per receipt."""
+    found: dict[tuple[int | None, int], list[date]] = {}
+    numbers: dict[int, str] = {}
+    person_id: int | None
+    for person_id, receipt_id, number, month in (
+            HICoveredMonth.objects.filter(released_by__isnull=True, month__in=covered)
+            .filter(Q(household=household, person__isnull=True) | Q(person_id__in=list(names)))
+            .order_by("month").values_list("person_id", "receipt_id", "receipt__number",
+                                           "month")):
+        found.setdefault((person_id, receipt_id), []).append(month)
+        numbers[receipt_id] = number
+    overlaps = []
+    for (who, rid), months in sorted(found.items(), key=lambda item: (item[0][0] or 0,
+                                                                      item[0][1])):
+        if who is None:  # the household's own row
+            overlaps.append((f"Hộ {household.code}", f"household {household.code}", months,
+                             numbers[rid]))
+        else:
+            name = names.get(who, str(who))
+            overlaps.append((name, name, months, numbers[rid]))
+    return overlaps
+
+
+def _record_hi(household: Household, *, person: Person, insured: list[int], months: int,
                first_month: date, amount: int, paid_on: date, channel: str,
                client_uuid: uuid_module.UUID, actor: User, agent: Agent | None,
-               note: str) -> Receipt:
+               note: str) -> tuple[Receipt, bool]:
+    """(the receipt, True), or (the first receipt, False) for a client UUID recorded while
+    this request waited on the household."""
+    # the household's receipts one at a time: the checks below see the one before
+    household = Household.objects.select_for_update().select_related("office", "village").get(
+        pk=household.pk)
+    existing = Receipt.objects.filter(uuid=client_uuid).first()
+    if existing is not None:
+        return existing, False
     if person.household_id != household.pk:
         raise Refused("Người nộp không thuộc hộ này", "the payer is not in this household")
+    names = _insured_rows(household, insured)
     if is_closed(household.office, paid_on):
         raise Refused(f"Kỳ {paid_on:%m/%Y} đã khóa sổ", f"the period {paid_on:%m/%Y} is closed")
+    if not 1 <= months <= MAX_HI_MONTHS:
+        raise Refused(f"Số tháng phải từ 1 đến {MAX_HI_MONTHS}",
+                      f"months must be from 1 to {MAX_HI_MONTHS}")
     try:
-        quote = household_hi(paid_on, members, months, tree=current_tree(household.office))
+        quote = household_hi(paid_on, len(insured), months, tree=current_tree(household.office))
     except PolicyError as exc:
         raise Refused(exc.vi, exc.en) from exc
     if quote.total != amount:
         raise AmountMismatch(quote.total, amount)
     if channel not in Channel.values:
         raise Refused("Hình thức nộp không hợp lệ", "unknown payment channel")
+    start = first_of_month(first_month)
+    covered = [add_months(start, i) for i in range(months)]
+    overlaps = _overlaps(household, names, covered)
+    if overlaps:
+        raise CoverageOverlap(overlaps)
     if agent is None and actor.role == Role.AGENT:
         agent = Agent.objects.filter(user=actor).select_related("organisation").first()
     book: int | None = None
@@ -186,17 +282,25 @@ def _record_hi(household: Household, *, person: Person, members: int, months: in
         number=number, agent=agent, organisation=agent.organisation if agent else None,
         channel=channel,
         participant_kind=ParticipantKind.CONTINUING if earlier else ParticipantKind.FIRST_TIME,
-        paid_on=paid_on, period=first_of_month(paid_on), months=months, hi_members=members,
-        first_month=first_of_month(first_month), amount=amount, support=0, gross=amount,
+        paid_on=paid_on, period=first_of_month(paid_on), months=months,
+        hi_members=len(insured), first_month=start, amount=amount, support=0, gross=amount,
         note=note[:200],
         pricing={"paid_on": paid_on.isoformat(),
                  "parameters": [f"{p.name}@{p.start.isoformat()}" for p in quote.parameters],
                  "provisional": quote.provisional_values()},
         recorded_by=actor, recorded_at=timezone.now(),
     )
+    HIMember.objects.bulk_create(
+        HIMember(receipt=receipt, person_id=pid, position=position)
+        for position, pid in enumerate(insured, start=1))
+    HICoveredMonth.objects.bulk_create(
+        HICoveredMonth(receipt=receipt, household=household, person_id=pid, month=month)
+        for pid in (None, *insured) for month in covered)
     audit.record(actor=actor, office=household.office, action="receipt.record_hi", obj=receipt,
-                 changes={"amount": [None, amount], "members": [None, members]}, note=number)
-    return receipt
+                 changes={"amount": [None, amount], "members": [None, len(insured)],
+                          "insured": [None, insured],
+                          "months": [None, f"{_span(covered)}"]}, note=number)
+    return receipt, True
 
 
 @transaction.atomic(durable=True)
@@ -227,6 +331,8 @@ def reverse_receipt(receipt: Receipt, *, on: date, reason: str, actor: User) -> 
     )
     PaidMonth.objects.filter(receipt=original, released_by__isnull=True).update(
         released_by=reversal)
+    HICoveredMonth.objects.filter(receipt=original, released_by__isnull=True).update(
+        released_by=reversal)  # household HI: the months can be covered again
     audit.record(actor=actor, office=original.office, action="receipt.reverse", obj=original,
                  changes={"reversed_by": [None, reversal.pk]}, note=reason)
     if original.participation_id is not None and original.person_id is not None:

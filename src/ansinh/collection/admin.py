@@ -1,4 +1,5 @@
-"""Admin: money is read-only here. Receipts are recorded and reversed through the pages."""
+"""Admin: money is read-only here, superusers included (`ReadOnlyAdmin`): receipts, books,
+remittances, period closes and commission rates change only through the pages' actions."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import PeriodClose, Receipt, ReceiptBook, Remittance
+from ansinh.core.adminaudit import ReadOnlyAdmin
+
+from .models import CommissionRate, HIMember, PeriodClose, Receipt, ReceiptBook, Remittance
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Money rows are append-only: no add, change or delete from the admin."""
+class InsuredInline(admin.TabularInline[HIMember, Receipt]):
+    """The members a household-HI receipt insures (read-only, as the receipt)."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    model = HIMember
+    extra = 0
+    fields = ("position", "person")
+    readonly_fields = ("position", "person")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -31,6 +39,7 @@ class ReceiptAdmin(ReadOnlyAdmin):
     search_fields = ["number", "person__name_folded", "uuid"]
     list_select_related = ["person", "agent", "reverses"]
     date_hierarchy = "paid_on"
+    inlines = [InsuredInline]
 
 
 @admin.register(ReceiptBook)
@@ -50,3 +59,10 @@ class RemittanceAdmin(ReadOnlyAdmin):
 @admin.register(PeriodClose)
 class PeriodCloseAdmin(ReadOnlyAdmin):
     list_display = ["month", "office", "closed_by", "closed_at"]
+
+
+@admin.register(CommissionRate)
+class CommissionRateAdmin(ReadOnlyAdmin):
+    list_display = ["office", "product", "participant_kind", "mode", "rate", "valid_from",
+                    "reference"]
+    list_filter = ["office", "product"]

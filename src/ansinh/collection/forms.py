@@ -73,12 +73,15 @@ class ReceiptForm(_Payment):
 
 
 class HIReceiptForm(_Payment):
-    """Biên lai BHYT hộ gia đình: members, months and the first month of the cards."""
+    """Biên lai BHYT hộ gia đình: the members insured (ticked among the household's, in the
+    ladder's order as listed), months and the first month of the cards."""
 
     payer = forms.ModelChoiceField(label=_("Người nộp"), queryset=Person.objects.none(),
                                    error_messages={"required": REQUIRED})
-    members = forms.IntegerField(label=_("Số người tham gia BHYT"), min_value=1, max_value=30,
-                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    members = forms.ModelMultipleChoiceField(
+        label=_("Người tham gia BHYT"), queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một người tham gia BHYT")})
     months = forms.TypedChoiceField(label=_("Số tháng"), coerce=int, initial=12,
                                     choices=[(3, "3"), (6, "6"), (12, "12")],
                                     widget=forms.RadioSelect)
@@ -88,6 +91,9 @@ class HIReceiptForm(_Payment):
     def __init__(self, *args: Any, members: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["payer"].queryset = members  # type: ignore[attr-defined]
+        self.fields["members"].queryset = members  # type: ignore[attr-defined]
+        self.fields["members"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda p: f"{p.full_name} · {p.birth_display}")
 
 
 class ReverseForm(forms.Form):

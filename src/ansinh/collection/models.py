@@ -197,6 +197,68 @@ class PaidMonth(models.Model):
         return f"{self.month:%m/%Y}: {self.net:,}"
 
 
+class HIMember(models.Model):
+    """A person a household-HI receipt insures, in the ladder's order (the 1st pays 100 %, the
+    2nd 70 %...). ``Receipt.hi_members`` is their count. Household-HI receipts recorded before
+    members were named have none (their count alone is known)."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="insured")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+
+    class Meta:
+        verbose_name = _("người được bảo hiểm")
+        verbose_name_plural = _("người được bảo hiểm")
+        ordering = ["receipt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["receipt", "person"], name="himember_once"),
+            models.UniqueConstraint(fields=["receipt", "position"], name="himember_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.person}"
+
+
+class HICoveredMonth(models.Model):
+    """One month of household HI a receipt pays, for its household (``person`` empty) and for
+    each member it insures (one row each).
+
+    As with `PaidMonth`, the database lets a month be covered only once: once per household
+    (the ladder prices a household's members together, so a second receipt for the same months
+    would price its first member at 100 % again) and once per person (someone who moved to
+    another household cannot be insured twice). A reversal releases the months
+    (``released_by``), the one update these rows receive, only from `actions.reverse_receipt`.
+    """
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="hi_months")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    month = models.DateField(_("tháng"))
+    released_by = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="released_hi_months")
+
+    class Meta:
+        verbose_name = _("tháng BHYT hộ gia đình")
+        verbose_name_plural = _("tháng BHYT hộ gia đình")
+        ordering = ["receipt", "person", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "month"],
+                condition=Q(person__isnull=True, released_by__isnull=True),
+                name="himonth_once_per_household",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "month"],
+                condition=Q(person__isnull=False, released_by__isnull=True),
+                name="himonth_once_per_person",
+            ),
+        ]  # the two unique indexes also serve the overlap check (standing months only)
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}"
+
+
 class RemittanceStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Đã nộp, chờ đối chiếu")
     CONFIRMED = "confirmed", _("Cơ quan BHXH đã xác nhận")

@@ -69,6 +69,7 @@ from .forms import (
 from .ledger import cash_in_hand, period_totals, reconciliation, unremitted
 from .models import (
     Channel,
+    HIMember,
     PeriodClose,
     Product,
     Receipt,
@@ -306,6 +307,12 @@ def _hi_quote(office_tree_owner: Any, members: int | None, months: int | None,
     return {"hi": quote, "amount_text": digits(quote.total)}
 
 
+def _ticked(members: QuerySet[Person], source: Any) -> int:
+    """How many of the household's members the request ticks (the price follows the count)."""
+    ids = {int(v) for v in source.getlist("members") if v.isdigit() and len(v) < 19}
+    return members.filter(pk__in=ids).count() if ids else 0
+
+
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -333,17 +340,16 @@ def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
     household = get_scoped_or_404(user, Household.objects.select_related("village__commune",
                                                                          "office"),
                                   pk=int(raw))
-    members = household.members.order_by("birth_date")
+    members = household.members.order_by("birth_date", "id")
     paid_on = _date(source.get("paid_on"), today) if backdate else today
     if request.htmx and request.htmx.target == "amount":
         return render(request, "collection/_hi_amount.html",
-                      _hi_quote(household.office, _int(request.GET.get("members")),
+                      _hi_quote(household.office, _ticked(members, source),
                                 _int(request.GET.get("months")), paid_on))
     if request.method == "POST" and (done := _already_recorded(request, household=household)):
         return done
-    count = members.count()
     form = HIReceiptForm(request.POST or None, today=today, members=members,
-                         initial={"members": count, "months": 12,
+                         initial={"members": list(members), "months": 12,
                                   "first_month": f"{add_months(first_of_month(today), 1):%Y-%m}",
                                   "payer": members.first()})
     context: dict[str, Any] = {"household": household, "members": members, "form": form,
@@ -353,7 +359,7 @@ def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
         when = cd["paid_on"] if backdate else today
         try:
             recorded = actions.record_hi_receipt(
-                household, person=cd["payer"], members=cd["members"], months=cd["months"],
+                household, person=cd["payer"], members=list(cd["members"]), months=cd["months"],
                 first_month=cd["first_month"], amount=cd["amount"], paid_on=when,
                 channel=cd["channel"], client_uuid=cd["client_uuid"], actor=user,
                 note=cd["note"])
@@ -368,9 +374,10 @@ def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
                 messages.info(request, _("Biên lai này đã được ghi trước đó (gửi lại): "
                                          "%(number)s") % {"number": recorded.receipt.number})
             return redirect("collection:receipt_detail", pk=recorded.receipt.pk)
-    members_value = _int(str(form["members"].value() or ""))
     months_value = _int(str(form["months"].value() or ""))
-    context.update(_hi_quote(household.office, members_value, months_value, paid_on))
+    ticked = (_ticked(members, request.POST) if request.method == "POST"
+              else members.count())
+    context.update(_hi_quote(household.office, ticked, months_value, paid_on))
     status = 400 if request.method == "POST" else 200
     return render(request, "collection/receipt_hi_new.html", context, status=status)
 
@@ -401,7 +408,18 @@ def _receipt_context(user: User, receipt: Receipt, form: ReverseForm | None = No
                   and reversed_by is None)
     return {"receipt": receipt, "months": months, "can_reverse": reversible,
             "reversed_by": reversed_by, "reverse_form": form or ReverseForm(),
-            **participant_copy(receipt)}
+            "insured": insured_members(receipt), **participant_copy(receipt)}
+
+
+def insured_members(receipt: Receipt) -> list[Person]:
+    """The persons a household-HI receipt insures, in the ladder's order (a reversal names its
+    original's); empty for voluntary SI and for HI receipts recorded before members were
+    named (their count alone is known)."""
+    if receipt.product != Product.HOUSEHOLD_HI:
+        return []
+    return [row.person for row in HIMember.objects.filter(
+        receipt_id=receipt.reverses_id or receipt.pk).select_related("person")
+        .order_by("position")]
 
 
 def months_span(receipt: Receipt) -> str:
@@ -460,7 +478,8 @@ def receipt_print(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     receipt = _receipt(user, pk)
     return render(request, "collection/receipt_print.html", {
-        "receipt": receipt, "reversed_by": reversal_of(receipt), **participant_copy(receipt)})
+        "receipt": receipt, "reversed_by": reversal_of(receipt),
+        "insured": insured_members(receipt), **participant_copy(receipt)})
 
 
 @role_required("reverse_receipts")

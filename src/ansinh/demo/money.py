@@ -417,15 +417,25 @@ def _household_hi(rng: random.Random, candidates: list[tuple[tuple[Any, ...], Ag
 
 
 def _record_hi(planned: list[HIPlan], director: User) -> int:
-    """The household-HI receipts through their action, at the engine's price."""
+    """The household-HI receipts through their action, at the engine's price, each insuring
+    every member of the household (oldest first, as the receipt page lists them)."""
     people = Person.objects.in_bulk([person[0] for person, *_rest in planned])
+    households = {household for person, *_rest in planned
+                  if (household := people[person[0]].household_id) is not None}
+    insured: dict[int, list[Person]] = {}
+    for member in Person.objects.filter(household_id__in=households).order_by("birth_date",
+                                                                               "id"):
+        assert member.household_id is not None
+        insured.setdefault(member.household_id, []).append(member)
     prices: dict[tuple[date, int], int] = {}
     for person, agent, members, year, paid_on, key in planned:
         payer = people[person[0]]
         assert payer.household is not None
+        named = insured[payer.household.pk]
+        assert len(named) == members
         if (paid_on, members) not in prices:
             prices[(paid_on, members)] = household_hi(paid_on, members, 12).total
-        record_hi_receipt(payer.household, person=payer, members=members, months=12,
+        record_hi_receipt(payer.household, person=payer, members=named, months=12,
                           first_month=date(year, 2, 1), amount=prices[(paid_on, members)],
                           paid_on=paid_on, channel="cash", client_uuid=key, actor=director,
                           agent=agent)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from ansinh.core.adminaudit import AuditedAdmin, ReadOnlyAdmin
+
 from .models import LapseSettings, Participation, StatusChange, Terms
 
 
@@ -30,23 +32,19 @@ class StatusChangeInline(admin.TabularInline[StatusChange, Participation]):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin[Participation]):
+class ParticipationAdmin(ReadOnlyAdmin):
+    """Read-only, superusers included: enrol, terms, pause, resume and stop are the pages'."""
+
     list_display = ["person", "village", "start_month", "income", "mode", "status", "agent"]
     list_filter = ["status", "mode", "stop_reason"]
     search_fields = ["person__name_folded", "person__national_id"]
     list_select_related = ["person", "village", "agent"]
     inlines = [TermsInline, StatusChangeInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(LapseSettings)
-class LapseSettingsAdmin(admin.ModelAdmin[LapseSettings]):
+class LapseSettingsAdmin(AuditedAdmin):
+    """The office's thresholds, audited; deleting them returns the office to the defaults."""
+
     list_display = ["office", "pause_after_months", "remind_days_before"]
+    protect_history = False

@@ -1,30 +1,26 @@
+"""Admin of reminders: template wording audited (`core.adminaudit`); the outbox is read-only."""
+
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from ansinh.core.adminaudit import AuditedAdmin, ReadOnlyAdmin
 
 from .models import OutboxMessage, ReminderTemplate
 
 
 @admin.register(ReminderTemplate)
-class ReminderTemplateAdmin(admin.ModelAdmin[ReminderTemplate]):
+class ReminderTemplateAdmin(AuditedAdmin):
     list_display = ("code", "language", "channel", "office", "active", "updated_at")
     list_filter = ("code", "channel", "active", "office")
     search_fields = ("body",)
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
-    """Read-only: messages change only through the send run."""
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Read-only: messages change only through the send run, and what was sent stays."""
 
     list_display = ("created_at", "office", "recipient_kind", "template_code", "channel",
                     "phone", "status", "attempts", "sent_at")
     list_filter = ("status", "channel", "template_code", "office")
     search_fields = ("phone", "dedupe_key", "body")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest,
-                               obj: OutboxMessage | None = None) -> bool:
-        return False

@@ -45,7 +45,7 @@ def _hi(household: Household, actor: Any, months: int, amount: int, paid_on: dat
         channel: str) -> Receipt:
     payer = Person.objects.filter(household=household).order_by("id").first()
     assert payer is not None
-    return actions.record_hi_receipt(household, person=payer, members=1, months=months,
+    return actions.record_hi_receipt(household, person=payer, members=[payer], months=months,
                                      first_month=paid_on, amount=amount, paid_on=paid_on,
                                      channel=channel, client_uuid=uuid.uuid4(),
                                      actor=actor).receipt

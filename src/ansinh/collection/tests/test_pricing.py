@@ -55,9 +55,10 @@ def test_household_health_insurance_goes_through_the_same_receipts(
     prospect_al3: Any, agent_al3: Any, receipt_book_al3: Any
 ) -> None:
     household = prospect_al3.household
-    quote = household_hi(date(2026, 2, 1), 3, 12)
+    members = list(household.members.order_by("birth_date", "id"))
+    quote = household_hi(date(2026, 2, 1), len(members), 12)
     recorded = actions.record_hi_receipt(
-        household, person=prospect_al3, members=3, months=12, first_month=date(2026, 3, 1),
+        household, person=prospect_al3, members=members, months=12, first_month=date(2026, 3, 1),
         amount=quote.total, paid_on=date(2026, 2, 1), channel="cash", client_uuid=uuid.uuid4(),
         actor=agent_al3)
     assert recorded.receipt.number == "AL3-0000001"

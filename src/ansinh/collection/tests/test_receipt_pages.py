@@ -127,11 +127,17 @@ def test_a_household_hi_receipt_takes_the_ladder(prospect_al3: Any, agent_al3: A
     url = reverse("collection:receipt_hi_new")
     page = client.get(url, {"household": household.pk})
     assert page.status_code == 200
+    members = [m.pk for m in household.members.order_by("birth_date", "id")]
+    assert len(members) == 3
     expected = household_hi(DAY, 3, 12).total
-    fragment = client.get(url, {"household": household.pk, "members": 3, "months": 12},
+    fragment = client.get(url, {"household": household.pk, "members": members, "months": 12},
                           HTTP_HX_REQUEST="true", HTTP_HX_TARGET="amount")
     assert fragment.context["hi"].total == expected
-    data = {"household": household.pk, "payer": prospect_al3.pk, "members": 3, "months": 12,
+    two = client.get(url, {"household": household.pk, "members": members[:2], "months": 12},
+                     HTTP_HX_REQUEST="true", HTTP_HX_TARGET="amount")
+    assert two.context["hi"].total == household_hi(DAY, 2, 12).total
+    data = {"household": household.pk, "payer": prospect_al3.pk, "members": members,
+            "months": 12,
             "first_month": "2026-02", "amount": str(expected), "channel": "cash",
             "paid_on": DAY.isoformat(),
             "client_uuid": str(page.context["form"]["client_uuid"].value())}

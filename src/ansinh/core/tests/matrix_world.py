@@ -205,7 +205,7 @@ def _place(where: Where, number: int, commune: Commune, *, staff: User, agent: A
     hi_paid_on = date(2026, 3, 10)
     hi_amount = household_hi(hi_paid_on, 1, 12, tree=current_tree(office)).total
     hi_receipt = money.record_hi_receipt(
-        household, person=prospect, members=1, months=12, first_month=date(2026, 4, 1),
+        household, person=prospect, members=[prospect], months=12, first_month=date(2026, 4, 1),
         amount=hi_amount, paid_on=hi_paid_on, channel="cash", client_uuid=uuid.uuid4(),
         actor=director, agent=agent).receipt
     event = outreach.create_event(actor=director, village=village, kind="conference",

@@ -296,10 +296,12 @@ def receipt(attempt: Attempt) -> Payload:
 
 def hi_receipt(attempt: Attempt) -> Payload:
     # Cash needs an agent's book: an agent collects cash, the office records a bank transfer.
+    # The world's receipt covers the household 04/2026–03/2027: these are the next months.
     place = attempt.place
-    total = household_hi(TODAY, 2, 12, tree=current_tree(place.office)).total
-    return {"household": place.household.pk, "payer": place.prospect.pk, "members": 2,
-            "months": 12, "first_month": "2026-04", "amount": _vnd(total),
+    total = household_hi(TODAY, 1, 12, tree=current_tree(place.office)).total
+    return {"household": place.household.pk, "payer": place.prospect.pk,
+            "members": [place.prospect.pk], "months": 12, "first_month": "2027-04",
+            "amount": _vnd(total),
             "channel": "cash" if attempt.persona is Persona.AGENT else "bank_transfer",
             "paid_on": _day(TODAY), "note": "", "client_uuid": str(uuid.uuid4())}
 
