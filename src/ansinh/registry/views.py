@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Iterator
 from datetime import date
@@ -23,6 +22,7 @@ from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.permissions import refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, scoped, writable_villages
+from ansinh.core.spreadsheet import csv_writer
 from ansinh.core.tables import XLSX
 from ansinh.core.text import fold
 
@@ -164,7 +164,7 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered, scoped register as CSV in the import template (streamed, UTF-8 BOM), for
     other programs: Excel opening a CSV turns IDs into numbers and drops their leading 0."""
     persons = _filtered_persons(request, timezone.localdate())
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(template_headers())
