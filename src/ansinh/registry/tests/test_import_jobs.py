@@ -83,7 +83,7 @@ def test_the_error_report_downloads_for_its_owner_and_the_director_only(
     assert link.encode() in page.content  # the page links to the view, not to MEDIA_URL
     response = client.get(link)
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert [cell.value for cell in sheet[2]][:2] == ["2", "Họ và tên"]
     assert _client(Client(), director).get(link).status_code == 200
     other_staff = world["users"]["canbo1"]
