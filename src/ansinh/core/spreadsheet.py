@@ -54,6 +54,17 @@ def safe(value: Any) -> Any:
 # xlsx (openpyxl, write_only)
 
 
+def _xlsx_text(value: Any) -> Any:
+    """Text an xlsx can hold: neutralised, and the control characters XML 1.0 forbids (openpyxl
+    would raise on them, failing the whole download) shown as U+FFFD; the import refuses that
+    character in a row, so such a value is flagged rather than silently changed."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if not isinstance(value, str):
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))
+
+
 class SafeSheet:
     """A write-only worksheet whose `append` neutralises every text cell, plain values and
     WriteOnlyCells alike. Everything else is the worksheet's own."""
@@ -66,10 +77,10 @@ class SafeSheet:
         for item in row:
             if hasattr(item, "number_format") and hasattr(item, "value"):  # a WriteOnlyCell
                 if isinstance(item.value, str):
-                    item.value = neutralise(item.value)
+                    item.value = _xlsx_text(item.value)
                 cells.append(item)
             else:
-                cells.append(safe(item))
+                cells.append(_xlsx_text(item))
         self._sheet.append(cells)
 
     def __getattr__(self, name: str) -> Any:
@@ -94,7 +105,10 @@ def cell(sheet: Any, value: Any) -> Any:
     """A WriteOnlyCell of `sheet` (a SafeSheet), to style; the sheet's `append` neutralises
     its text (once: neutralising twice would add a second apostrophe)."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if isinstance(value, str):  # openpyxl raises on them at once (see _xlsx_text)
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     return WriteOnlyCell(getattr(sheet, "_sheet", sheet), value=value)
 
 

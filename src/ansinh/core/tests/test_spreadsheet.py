@@ -51,6 +51,12 @@ def test_report_xlsx_has_no_formula_and_keeps_numbers() -> None:
     assert (money.value, money.data_type) == (-150_000, "n")
 
 
+def test_a_control_character_does_not_break_the_download() -> None:
+    table = Table("Báo cáo", [Column("Tên")], rows=[["Hồ\x01Hoa"], ["=\x02"]])
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(table))).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=4)] == ["Hồ\ufffdHoa", "'=\ufffd"]
+
+
 def test_csv_writer_neutralises_every_text_cell() -> None:
     buffer = io.StringIO()
     csv_writer(buffer).writerow([HOSTILE[0], -5, "-5", "Nguyễn \"Tí\" Văn"])

@@ -70,6 +70,33 @@ def test_hostile_values_make_an_exact_round_trip(world: dict[str, Any], tmp_path
     assert set(HOSTILE_NAMES) <= names
 
 
+@pytest.mark.parametrize("url", ["/so-doi-tuong/xuat.csv", "/so-doi-tuong/xuat.xlsx"])
+def test_the_page_downloads_are_neutralised_and_import_back_exactly(
+        client: Any, director: Any, tmp_path: Path, url: str) -> None:
+    person = Person.objects.exclude(national_id=None).order_by("id").first()
+    assert person is not None
+    name = '=HYPERLINK("http://x.example","a")'
+    Person.objects.filter(pk=person.pk).update(full_name=name, name_folded=fold(name))
+    client.force_login(director)
+    response = client.get(url)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if url.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        cells = [cell for row in load_workbook(io.BytesIO(content)).active.iter_rows()
+                 for cell in row]
+        assert all(cell.data_type != "f" for cell in cells)
+        assert "'" + name in [cell.value for cell in cells]
+    else:
+        assert ("'" + name.replace('"', '""')).encode() in content
+    path = tmp_path / f"download{Path(url).suffix}"
+    path.write_bytes(content)
+    before = _snapshot()
+    result = _import(path)
+    assert result.invalid == 0 and result.unchanged == len(before)
+    assert _snapshot() == before
+
+
 def test_a_quoted_name_is_one_person_with_that_name(world: dict[str, Any],
                                                     tmp_path: Path) -> None:
     path = tmp_path / "quotes.csv"
