@@ -254,6 +254,7 @@ def inspect_xlsx(path: Path, limits: Limits) -> None:
                     % {"name": member.filename,
                        "ratio": _count(member.file_size // max(1, member.compress_size))})
         try:
+            _check_shared_strings(archive, limits)
             sheet = _first_sheet(archive)
             _scan_sheet(archive, sheet, limits)
         except UnusableFile:
@@ -282,6 +283,28 @@ def _first_sheet(archive: zipfile.ZipFile) -> str:
             if member in names:
                 return member
     raise _damaged(_("không có trang tính / no worksheet"))
+
+
+_SST = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
+_SST_COUNT = re.compile(rb"""\b(?:count|uniqueCount)\s*=\s*["']\s*(\d+)""")
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """calamine reserves room for the number of shared strings the file declares (24 bytes
+    each): uniqueCount="4000000000" made it ask for 96 GB and abort. No more strings than
+    cells are needed."""
+    for name in archive.namelist():
+        if "sharedstrings" not in name.lower():
+            continue
+        with archive.open(name) as handle:
+            head = handle.read(65536)
+        root = _SST.search(head)
+        for declared in _SST_COUNT.findall(root.group(0) if root else b""):
+            if int(declared) > limits.max_xlsx_cells:
+                raise UnusableFile(
+                    _("Tệp Excel khai báo %(n)s chuỗi (tối đa %(max)s) / The Excel file declares "
+                      "%(n)s strings (at most %(max)s)")
+                    % {"n": _count(int(declared)), "max": _count(limits.max_xlsx_cells)})
 
 
 def _read_small(archive: zipfile.ZipFile, name: str) -> bytes:

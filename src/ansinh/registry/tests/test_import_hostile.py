@@ -210,6 +210,19 @@ def test_cells_without_references_are_counted_too(tmp_path: Path) -> None:
     assert "64" in _refused(path)
 
 
+def test_a_huge_shared_string_count_is_refused(tmp_path: Path) -> None:
+    """calamine reserved 24 bytes per declared string: 96 GB here, then aborted."""
+    workbook = Workbook()
+    workbook.active.append(template_headers())
+    path = tmp_path / "f.xlsx"
+    workbook.save(path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/'
+                         'spreadsheetml/2006/main" count="1" uniqueCount="4000000000">'
+                         "<si><t>a</t></si></sst>")
+    assert "declares 4.000.000.000 strings" in _refused(path)
+
+
 def test_a_zip_bomb_is_refused(tmp_path: Path) -> None:
     workbook = Workbook()
     workbook.active.append(template_headers())
