@@ -255,8 +255,8 @@ def inspect_xlsx(path: Path, limits: Limits) -> None:
                        "ratio": _count(member.file_size // max(1, member.compress_size))})
         try:
             _check_shared_strings(archive, limits)
-            sheet = _first_sheet(archive)
-            _scan_sheet(archive, sheet, limits)
+            for sheet in _first_sheet(archive):
+                _scan_sheet(archive, sheet, limits)
         except UnusableFile:
             raise
         except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, zlib.error,
@@ -265,8 +265,10 @@ def inspect_xlsx(path: Path, limits: Limits) -> None:
             raise _damaged(exc) from exc
 
 
-def _first_sheet(archive: zipfile.ZipFile) -> str:
-    """The member calamine reads as sheet 0: the workbook's first <sheet>, through its rels."""
+def _first_sheet(archive: zipfile.ZipFile) -> list[str]:
+    """The members calamine may read as sheet 0: the target of the workbook's first <sheet>,
+    through its relation; every target when the relation's Id is repeated (calamine keeps one
+    of them, not necessarily the first)."""
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise _damaged("xl/workbook.xml")
@@ -275,14 +277,17 @@ def _first_sheet(archive: zipfile.ZipFile) -> str:
     if first is None or not first.get(_REL_ID):
         raise _damaged(_("không có trang tính / no worksheet"))
     rels = ElementTree.fromstring(_read_small(archive, "xl/_rels/workbook.xml.rels"))
+    members = []
     for relation in rels.iter(f"{_PACKAGE_RELS}Relationship"):
         if relation.get("Id") == first.get(_REL_ID):
             target = relation.get("Target", "")
             member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
             if member in names:
-                return member
-    raise _damaged(_("không có trang tính / no worksheet"))
+                members.append(member)
+    if not members:
+        raise _damaged(_("không có trang tính / no worksheet"))
+    return members
 
 
 _SST = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")

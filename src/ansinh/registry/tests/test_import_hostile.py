@@ -210,6 +210,25 @@ def test_cells_without_references_are_counted_too(tmp_path: Path) -> None:
     assert "64" in _refused(path)
 
 
+def test_a_huge_sheet_behind_a_repeated_relation_id_is_refused(tmp_path: Path) -> None:
+    """Two relations with the first sheet's Id, the second to a huge sheet: calamine may keep
+    either, so both are inspected."""
+    workbook = Workbook()
+    workbook.active.append(template_headers())
+    workbook.create_sheet("b")["XFD1048576"] = "x"
+    path = tmp_path / "f.xlsx"
+    workbook.save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w") as target:
+        for info, data in parts:
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b'Id="rId2"', b'Id="rId1"')
+                assert data.count(b'Id="rId1"') == 2
+            target.writestr(info, data)
+    assert "XFD1048576" in _refused(path)
+
+
 def test_a_huge_shared_string_count_is_refused(tmp_path: Path) -> None:
     """calamine reserved 24 bytes per declared string: 96 GB here, then aborted."""
     workbook = Workbook()
