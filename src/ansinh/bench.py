@@ -78,6 +78,7 @@ def worker(persons: int) -> dict[str, Any]:
     from ansinh.registry.exporting import export_persons
     from ansinh.registry.importing import import_persons
     from ansinh.registry.models import Person, Village
+    from ansinh.registry.reading import OPERATOR
 
     call_command("migrate", verbosity=0)
     figures: dict[str, Any] = {"persons": persons, "database": connection.vendor}
@@ -93,7 +94,7 @@ def worker(persons: int) -> dict[str, Any]:
     # the import creates every row again into an empty register
     Person.objects.all()._raw_delete(Person.objects.db)
     started = time.perf_counter()
-    result = import_persons(export_path, territory=Village.objects.all())
+    result = import_persons(export_path, territory=Village.objects.all(), limits=OPERATOR)
     figures["import_s"] = time.perf_counter() - started
     assert result.imported and result.created == persons, result.as_dict()
 

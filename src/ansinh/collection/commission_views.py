@@ -31,6 +31,7 @@ from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import is_admin, scoped, whole_office
+from ansinh.core.spreadsheet import add_sheet, cell, workbook
 from ansinh.core.tables import bold_cells
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import PaymentMode
@@ -189,21 +190,18 @@ def _title(context: dict[str, Any]) -> str:
 
 def statement_xlsx(context: dict[str, Any]) -> bytes:
     """Two sheets (by organisation and agent; detail lines), openpyxl write_only."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     result: commissions.Statement = context["statement"]
-    workbook = Workbook(write_only=True)
+    book = workbook()
 
     def header(sheet: Any, titles: list[str]) -> None:
         sheet.append(bold_cells(sheet, titles))
 
     def money(sheet: Any, value: int | None) -> Any:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "#,##0"
-        return cell
+        amount = cell(sheet, value)
+        amount.number_format = "#,##0"
+        return amount
 
-    summary = workbook.create_sheet(_("Tổng hợp")[:31])
+    summary = add_sheet(book, _("Tổng hợp")[:31])
     summary.append([_title(context)])
     for reason in result.reasons:
         summary.append([reason])
@@ -222,17 +220,17 @@ def statement_xlsx(context: dict[str, Any]) -> bytes:
     summary.append([_("Tổng cộng"), money(summary, result.base), money(summary, result.commission),
                     money(summary, result.unpriced)])
 
-    detail = workbook.create_sheet(_("Chi tiết")[:31])
+    detail = add_sheet(book, _("Chi tiết")[:31])
     header(detail, [_("Tổ chức dịch vụ thu"), _("Nhân viên thu"), _("Sản phẩm"),
                     _("Nhóm người tham gia"), _("Hình thức đóng"), _("Tỷ lệ"),
                     _("Tiền người tham gia đóng"), _("Thù lao")])
     for line in result.lines:
-        rate = WriteOnlyCell(detail, value=float(line.rate) if line.rate is not None else None)
+        rate = cell(detail, float(line.rate) if line.rate is not None else None)
         rate.number_format = "0.00%"
         detail.append([line.organisation_label, line.agent_label, line.product_label,
                        line.kind_label, line.mode_label, rate, money(detail, line.base),
                        money(detail, line.commission)])
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book.save(buffer)
     return buffer.getvalue()
 

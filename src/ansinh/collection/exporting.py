@@ -16,11 +16,10 @@ from typing import Any
 
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from ansinh.core.spreadsheet import SafeSheet, add_sheet, cell, workbook
 from ansinh.participation.models import Participation, PaymentMode, Status
 from ansinh.registry.models import Sex
 
@@ -65,14 +64,14 @@ VI_PRODUCTS: dict[str, str] = {
 }
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None,
+def _cell(sheet: SafeSheet, value: Any, number_format: str | None = None,
           bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    written = cell(sheet, value)
     if number_format:
-        cell.number_format = number_format
+        written.number_format = number_format
     if bold:
-        cell.font = Font(bold=True)
-    return cell
+        written.font = Font(bold=True)
+    return written
 
 
 COUNT = "#,##0"
@@ -93,16 +92,16 @@ def _formats(headers: Sequence[str]) -> list[str | None]:
 def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
                totals: dict[str, int] | None = None) -> bytes:
     """One sheet: a bold header row, the rows, and a bold total row when `totals` is given."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
+    book = workbook()
+    sheet = add_sheet(book, title)
     for column, width in WIDTHS.items():
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "C2"
     head = []
     for header in headers:
-        cell = _cell(sheet, header, bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        head.append(cell)
+        title_cell = _cell(sheet, header, bold=True)
+        title_cell.alignment = Alignment(wrap_text=True, vertical="center")
+        head.append(title_cell)
     sheet.append(head)
     formats = _formats(headers)
     for row in rows:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .models import Office
 from .pdf import pdf_response
+from .spreadsheet import add_sheet, cell, workbook
 from .templatetags.money import decimal_text, format_count, format_vnd, percent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,23 +83,19 @@ def xlsx_columns(table: Table) -> list[int]:
 
 def bold_cells(sheet: Any, titles: Iterable[object]) -> list[Any]:
     """A row of bold cells for a write-only sheet: a table's title, its column headers."""
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     cells = []
     for title in titles:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        cells.append(cell)
+        bold = cell(sheet, title)
+        bold.font = Font(bold=True)
+        cells.append(bold)
     return cells
 
 
 def xlsx_bytes(table: Table) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_name(table.title))
+    book = workbook()
+    sheet = add_sheet(book, _sheet_name(table.title))
     kept = xlsx_columns(table)
     sheet.append(bold_cells(sheet, [table.title]))
     if table.subtitle:
@@ -109,15 +106,15 @@ def xlsx_bytes(table: Table) -> bytes:
         cells = []
         for index in kept:
             kind = table.columns[index].kind
-            cell = WriteOnlyCell(sheet, value=_excel_value(row[index], kind))
+            value = cell(sheet, _excel_value(row[index], kind))
             if kind in NUMBER_FORMATS:
-                cell.number_format = NUMBER_FORMATS[kind]
-            cells.append(cell)
+                value.number_format = NUMBER_FORMATS[kind]
+            cells.append(value)
         sheet.append(cells)
     for note in table.notes:
         sheet.append([note])
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book.save(buffer)
     return buffer.getvalue()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from ansinh.core.spreadsheet import add_sheet, cell, csv_writer, workbook
 from ansinh.core.tables import bold_cells
 
 from .columns import COLUMNS
@@ -70,12 +70,10 @@ def person_rows(persons: QuerySet[Person]) -> Iterator[list[str]]:
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
     """The table as an xlsx workbook (write_only) and its row count. Every cell is a text cell
     (format "@"), so Excel keeps the leading 0 of national IDs and phones, also when a user
-    edits a cell and the file comes back as an import."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Danh sach")
+    edits a cell and the file comes back as an import. Text that a spreadsheet would run as a
+    formula is neutralised (core.spreadsheet); the import restores it."""
+    book = workbook()
+    sheet = add_sheet(book, "Danh sach")
     for letter, title in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", header, strict=False):
         sheet.column_dimensions[letter].width = max(12, min(30, len(title) + 4))
     sheet.append(bold_cells(sheet, header))
@@ -83,13 +81,13 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[by
     for row in rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=str(value) if value is not None else "")
-            cell.number_format = "@"
-            cells.append(cell)
+            text = cell(sheet, str(value) if value is not None else "")
+            text.number_format = "@"
+            cells.append(text)
         sheet.append(cells)
         count += 1
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book.save(buffer)
     return buffer.getvalue(), count
 
 
@@ -102,7 +100,7 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]
         return count
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(header)
         for row in rows:
             writer.writerow(row)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .identity import check_national_id, check_si_number, normalize_national_id
 from .models import Household, Person, Village
+from .reading import MIB, upload_limits
 
 
 class VillageChoiceField(forms.ModelChoiceField[Village]):
@@ -86,4 +87,9 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Chỉ nhận tệp .csv hoặc .xlsx / Only .csv or .xlsx"))
+        limit = upload_limits().max_bytes
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("Tệp quá lớn (tối đa %(max)s MB) / The file is too large (at most %(max)s MB)")
+                % {"max": limit // MIB})
         return upload

@@ -2,7 +2,9 @@
 
 Contract (ARCHITECTURE.md, issue 2):
 - headers are matched case- and diacritic-insensitively, English aliases accepted;
-- CSV in UTF-8, UTF-8 with BOM or Windows-1258; XLSX read with calamine;
+- the file is read by reading.py: refused whole (UnusableFile, with a message) when it is not
+  a table or is larger than its limits, else its rows; a cell that cannot be stored (too long
+  for its column, a NUL or control character, an undefined byte) is a row error;
 - rows are keyed on the national ID, else on name + birth date + village, so the same file
   imported twice changes nothing;
 - an import writes inside a territory: the villages its user may write (`visible_villages` for
@@ -20,8 +22,6 @@ Contract (ARCHITECTURE.md, issue 2):
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -51,9 +51,11 @@ from .models import (
     SIStatus,
     Village,
 )
+from .reading import BAD_BYTE, Limits, UnusableFile, read_table
 from .reference import ETHNIC_GROUPS, KINH, LOCAL_GROUP_ALIASES
 
 Progress = Callable[[str, int, int], None]
+__all__ = ["ImportResult", "RowError", "UnusableFile", "import_persons", "read_table"]
 
 # The longest IN list a query builds: SQLite allows 32,766 variables per statement.
 CHUNK = 5000
@@ -66,10 +68,6 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 def _other_territory() -> str:
     return _("Thuộc địa bàn khác / Belongs to another territory")
-
-
-class UnusableFile(Exception):
-    """The file cannot be read as a register at all (exit status 2)."""
 
 
 @dataclass
@@ -106,49 +104,6 @@ class ImportResult:
 
 # ---------------------------------------------------------------------------------------------
 # Reading
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Old Vietnamese Excel CSVs: Windows-1258 with combining tone marks; NFC fixes them later.
-        return data.decode("cp1258")
-
-
-def read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
-    """Header and data rows of the first sheet / the CSV."""
-    if not path.exists():
-        raise UnusableFile(_("Không tìm thấy tệp %(path)s / File not found") % {"path": path})
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        from python_calamine import CalamineWorkbook
-
-        try:
-            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-            table: list[list[Any]] = sheet.to_python(skip_empty_area=False)
-        except Exception as exc:  # calamine raises its own error types for broken files
-            raise UnusableFile(
-                _("Không đọc được tệp Excel / The Excel file cannot be read: %(e)s") % {"e": exc}
-            ) from exc
-    elif suffix in {".csv", ".txt"}:
-        text = _decode(path.read_bytes())
-        sample = text[:4096]
-        try:
-            dialect: Any = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", ",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        table = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
-    else:
-        raise UnusableFile(
-            _("Chỉ nhận tệp .csv hoặc .xlsx / Only .csv and .xlsx files are accepted")
-        )
-    table = [row for row in table if any(str(cell).strip() for cell in row)]
-    if not table:
-        raise UnusableFile(_("Tệp trống / The file is empty"))
-    return [str(cell) for cell in table[0]], table[1:]
 
 
 def map_headers(header: list[str]) -> dict[str, int]:
@@ -266,10 +221,56 @@ COMPARED = (
 )
 
 
+# A cell longer than this is refused before it is parsed (a 1 MB cell costs nothing then);
+# what is stored is then held to its column's max_length (_STORED), so no database refuses it.
+RAW_CELL_CHARS = 255
+# C0 controls but tab, LF and CR: a NUL is refused by PostgreSQL, the others by the xlsx export.
+_CONTROL = frozenset(chr(code) for code in (*range(0, 9), 11, 12, *range(14, 32), 127))
+
+
+def _max_length(model: type[Model], name: str) -> int:
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    assert isinstance(length, int), name
+    return length
+
+
+def _stored_lengths() -> dict[str, int]:
+    """The longest text each stored value may have: the model's max_length."""
+    return {
+        "full_name": min(_max_length(Person, "full_name"), _max_length(Person, "name_folded"),
+                         _max_length(Household, "head_name")),
+        "local_group": _max_length(Person, "local_group"),
+        "national_id": _max_length(Person, "national_id"),
+        "si_number": _max_length(Person, "si_number"),
+        "phone": _max_length(Person, "phone"),
+        "household_code": _max_length(Household, "code"),
+    }
+
+
+def _too_long(length: int, limit: int) -> str:
+    return (_("Quá dài (%(n)s ký tự, tối đa %(max)s) / Too long (%(n)s characters, at most "
+              "%(max)s)") % {"n": length, "max": limit})
+
+
+def _unreadable(text: str) -> str | None:
+    """Why a cell's text cannot be stored, if it cannot."""
+    if len(text) > RAW_CELL_CHARS:
+        return _too_long(len(text), RAW_CELL_CHARS)
+    if "\x00" in text:
+        return _("Có ký tự NUL / Contains a NUL character")
+    if not _CONTROL.isdisjoint(text):
+        return _("Có ký tự điều khiển / Contains a control character")
+    if BAD_BYTE in text:
+        return _("Có byte không phải UTF-8 hay Windows-1258 / "
+                 "Contains a byte that is neither UTF-8 nor Windows-1258")
+    return None
+
+
 class Validator:
     def __init__(self, villages: dict[tuple[str, str], tuple[int, int]], today: date):
         self.villages = villages  # the territory's villages
         self.today = today
+        self.lengths = _stored_lengths()
 
     @cached_property
     def elsewhere(self) -> set[tuple[str, str]]:
@@ -288,6 +289,12 @@ class Validator:
         def fail(column: str, reason: str) -> None:
             errors.append(RowError(line, column, reason))
 
+        for key, position in columns.items():
+            value = cells[position] if position < len(cells) else None
+            if isinstance(value, str) and (reason := _unreadable(value)):
+                fail(key, reason)
+        if errors:
+            return errors
         full_name = normalize_name(_text(cell("full_name")))
         if not full_name:
             fail("full_name", _("Thiếu họ và tên / Name is missing"))
@@ -341,12 +348,19 @@ class Validator:
         si_status = _SI_STATUS.get(fold_cached(_text(cell("si_status"))))
         if si_status is None:
             fail("si_status", _("Tình trạng BHXH không hợp lệ / Unknown SI status"))
+        phone = _phone(cell("phone"))
+        stored = {"full_name": full_name, "local_group": local_group,
+                  "national_id": national_id or "", "si_number": si_number, "phone": phone,
+                  "household_code": household_code}
+        for key, value in stored.items():
+            if len(value) > self.lengths[key]:
+                fail(key, _too_long(len(value), self.lengths[key]))
         if errors or found is None:
             return errors
         return PersonRow(
             line=line, full_name=full_name, name_folded=fold(full_name), birth_date=born,
             birth_year_only=year_only, sex=sex, ethnicity=ethnicity, local_group=local_group,
-            national_id=national_id, si_number=si_number, phone=_phone(cell("phone")),
+            national_id=national_id, si_number=si_number, phone=phone,
             household_code=household_code, village_id=found[0], office_id=found[1],
             poverty_status=poverty or PovertyStatus.NONE, si_status=si_status or SIStatus.NONE,
         )
@@ -459,15 +473,17 @@ def import_persons(
     skip_invalid: bool = False,
     today: date | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ImportResult:
     """Validate `path` and write it (unless refused or dry_run). Raises UnusableFile.
 
     `territory` is the villages the import may write: the user's (`visible_villages(user)`)
     for the page, `Village.objects.all()` for the operator's CLI. It has no default, so that
-    no caller forgets it.
+    no caller forgets it. `limits` bound the file (reading.Limits): the web upload's by
+    default, `reading.OPERATOR` for the CLI.
     """
     today = today or timezone.localdate()
-    header, data = read_table(path)
+    header, data = read_table(path, limits)
     columns = map_headers(header)
     validator = Validator(village_index(territory), today)
     result = ImportResult(read=len(data), dry_run=dry_run)
@@ -610,7 +626,8 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
     for code, status in plan.poverty.items():
         HouseholdPoverty.objects.update_or_create(
             household_id=plan.household_ids[code], year=year,
-            defaults={"status": status, "source": _("Nhập từ tệp %(f)s") % {"f": source}},
+            defaults={"status": status, "source": (_("Nhập từ tệp %(f)s") % {"f": source})[
+                :_max_length(HouseholdPoverty, "source")]},
         )
     created_at = db_datetime(now)
     insert_rows(

@@ -299,7 +299,14 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # set by the worker when it takes the job, and on each progress report: a job whose
+    # heartbeat stops (the worker was killed) is marked failed by tasks.fail_stale_jobs
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the uploaded file holds national IDs: deleted after ANSINH_UPLOAD_RETENTION_DAYS
+    # (tasks.purge_uploads); the job keeps its counts
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=200)
     dry_run = models.BooleanField(_("chỉ kiểm tra"), default=False)

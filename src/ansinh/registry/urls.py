@@ -15,4 +15,5 @@ urlpatterns = [
     path("nhap/", views.import_start, name="import_start"),
     path("nhap/mau.xlsx", views.import_template, name="import_template"),
     path("nhap/<int:pk>/", views.import_status, name="import_status"),
+    path("nhap/<int:pk>/loi.xlsx", views.import_errors, name="import_errors"),
 ]

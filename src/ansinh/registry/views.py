@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Iterator
 from datetime import date
@@ -9,20 +8,21 @@ from pathlib import Path
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_q.tasks import async_task
 
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AuditEntry
 from ansinh.core.pages import query_without_page as _without_page
-from ansinh.core.permissions import refusal_status, role_required
+from ansinh.core.permissions import OFFICE, refusal_status, role_of, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, scoped, writable_villages
+from ansinh.core.spreadsheet import csv_writer
 from ansinh.core.tables import XLSX
 from ansinh.core.text import fold
 
@@ -31,6 +31,7 @@ from .exporting import person_rows, template_headers, write_table, xlsx_bytes
 from .forms import ImportForm, PersonForm
 from .models import Commune, Household, ImportJob, Person, SIStatus, Village
 from .prospects import is_prospect, prospect_q
+from .tasks import fail_stale_jobs
 
 PAGE_SIZE = 50
 
@@ -164,7 +165,7 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered, scoped register as CSV in the import template (streamed, UTF-8 BOM), for
     other programs: Excel opening a CSV turns IDs into numbers and drops their leading 0."""
     persons = _filtered_persons(request, timezone.localdate())
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(template_headers())
@@ -196,13 +197,41 @@ def import_start(request: HttpRequest) -> HttpResponse:
         )
         async_task("ansinh.registry.tasks.run_import_job", job.pk, task_name=f"import-{job.pk}")
         return redirect("registry:import_status", pk=job.pk)
-    jobs = ImportJob.objects.filter(created_by=user)[:10]
-    return render(request, "registry/import_start.html", {"form": form, "jobs": jobs})
+    jobs = ImportJob.objects.filter(created_by=user)
+    fail_stale_jobs(jobs)
+    return render(request, "registry/import_start.html", {"form": form, "jobs": jobs[:10]})
+
+
+def _job_or_404(request: HttpRequest, pk: int) -> ImportJob:
+    """An import job for the user who started it, or a director or administrator of its office
+    (an administrator without an office: any). The file and its error report hold national IDs
+    of persons outside other users' territories, so anyone else gets a 404, as for a job that
+    does not exist."""
+    user = _user(request)
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    if job.created_by_id == user.pk:
+        return job
+    if role_of(user) in OFFICE and (user.is_superuser or user.office_id is None
+                                    or user.office_id == job.office_id):
+        return job
+    raise Http404
 
 
 @login_required
 def import_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    job = get_object_or_404(ImportJob, pk=pk, created_by=user)
+    job = _job_or_404(request, pk)
+    if job.running and fail_stale_jobs(ImportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
     template = "registry/_import_progress.html" if request.htmx else "registry/import_status.html"
     return render(request, template, {"job": job, "label": _("Nhập sổ đối tượng")})
+
+
+@login_required
+@require_GET
+def import_errors(request: HttpRequest, pk: int) -> FileResponse:
+    """The job's error report (xlsx), for those who may see the job."""
+    job = _job_or_404(request, pk)
+    if not job.error_report or not job.error_report.storage.exists(job.error_report.name or ""):
+        raise Http404
+    return FileResponse(job.error_report.open("rb"), as_attachment=True,
+                        filename=f"loi-nhap-{job.pk}.xlsx", content_type=XLSX)

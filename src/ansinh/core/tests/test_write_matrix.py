@@ -150,6 +150,7 @@ GET_ONLY = {
     "registry:person_export_xlsx": "an xlsx download",
     "registry:import_template": "the blank template download",
     "registry:import_status": "the progress of an import",
+    "registry:import_errors": "an import's error report download (require_GET)",
     "calculator:home": "public calculator (require_GET)",
     "calculator:pay": "public calculator (require_GET)",
     "calculator:benefits": "public calculator (require_GET)",

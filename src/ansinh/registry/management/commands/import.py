@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from ansinh.registry.exporting import write_error_report
 from ansinh.registry.importing import UnusableFile, import_persons
 from ansinh.registry.models import Village
+from ansinh.registry.reading import OPERATOR
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             result = import_persons(
                 file, territory=Village.objects.all(),
                 dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
-                progress=None if quiet else _progress,
+                progress=None if quiet else _progress, limits=OPERATOR,
             )
         except UnusableFile as exc:
             print(f"ansinh import: {exc}", file=sys.stderr)
