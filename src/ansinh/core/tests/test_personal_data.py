@@ -232,7 +232,7 @@ def test_the_printed_lists_and_forms_mask_by_role(world: World, persona: Persona
     client = client_of(world, persona)
     Person.objects.filter(pk=place.participation.person_id).update(phone=PHONE)
     village_list = client.get(reverse("reminders:village_list"),
-                              {"village": place.village.pk, "month": "2026-03"})
+                              {"village": str(place.village.pk), "month": "2026-03"})
     assert village_list.status_code == 200
     text = village_list.content.decode()
     assert place.participation.person.full_name in text
@@ -312,13 +312,13 @@ def test_each_export_writes_one_entry_with_its_rows(world: World, persona: Perso
     place = own(world)
     client = client_of(world, persona)
     village = {"village": place.village.code}
-    downloads = [
+    downloads: list[tuple[str, dict[str, str], AccessKind]] = [
         ("registry:person_export_xlsx", village, AccessKind.REGISTER_EXPORT),
         ("registry:person_export", village, AccessKind.REGISTER_EXPORT),
         ("collection:export_participants", village, AccessKind.PARTICIPANTS_EXPORT),
         ("collection:export_collections", {**village, "from": "2026-01-01", "to": "2026-03-31"},
          AccessKind.COLLECTIONS_EXPORT),
-        ("reminders:village_list", {"village": place.village.pk, "month": "2026-03"},
+        ("reminders:village_list", {"village": str(place.village.pk), "month": "2026-03"},
          AccessKind.VILLAGE_LIST),
     ]
     registered = Person.objects.filter(village=place.village).count()
@@ -384,8 +384,8 @@ def test_the_access_log_page_is_the_office_s(world: World, persona: Persona) -> 
     assert f"#{place.prospect.pk}<" in page
     assert f"#{other.prospect.pk}<" not in page  # another office's reads stay theirs
     filtered = client_of(world, persona).get(reverse("access_log"), {
-        "user": world.users[Persona.STAFF].username, "person": place.prospect.pk,
-        "kind": AccessKind.PERSON_PAGE, "from": "2026-03-16", "to": "2026-03-16"})
+        "user": world.users[Persona.STAFF].username, "person": str(place.prospect.pk),
+        "kind": str(AccessKind.PERSON_PAGE), "from": "2026-03-16", "to": "2026-03-16"})
     assert f"#{place.prospect.pk}<" in filtered.content.decode()
     nobody = client_of(world, persona).get(reverse("access_log"), {"person": "1" * 40,
                                                                      "from": "2026-03-17"})
@@ -459,3 +459,20 @@ def test_a_prospect_s_own_data_holds_their_household_and_follow_up(world: World)
     [contact] = sections["contacts"]
     assert contact["next_follow_up_on"] == "2026-03-20" and contact["follow_up_done"] is False
     assert sections["participations"] == [] and sections["retention_cases"] == []
+
+
+def test_the_prune_command_and_the_daily_job_apply_the_retention(world: World,
+                                                                  settings: Any) -> None:
+    from ansinh.reminders import tasks
+
+    client = client_of(world, Persona.STAFF)
+    client.get(reverse("registry:person_detail", args=[own(world).prospect.pk]))
+    client.get(reverse("registry:person_detail", args=[own(world).prospect.pk]))
+    AccessEntry.objects.filter(pk=entries()[0].pk).update(at=timezone.now() - timedelta(days=3))
+    call_command("prune-access-log", days=5)
+    assert len(entries()) == 2
+    call_command("prune-access-log", days=2)
+    assert len(entries()) == 1
+    AccessEntry.objects.update(at=timezone.now() - timedelta(days=731))
+    assert tasks.daily()["access_log_pruned"] == 1  # the default: two years
+    assert entries() == []
