@@ -107,6 +107,7 @@ class AccessKind(models.TextChoices):
     PARTICIPANTS_EXPORT = "participants_export", _("Xuất danh sách người tham gia")
     COLLECTIONS_EXPORT = "collections_export", _("Xuất danh sách thu")
     VILLAGE_LIST = "village_list", _("In danh sách thôn")
+    REPORT_LIST = "report_list", _("Xuất danh sách của báo cáo")
 
 
 class AccessEntry(models.Model):

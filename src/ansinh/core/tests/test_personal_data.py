@@ -476,3 +476,28 @@ def test_the_prune_command_and_the_daily_job_apply_the_retention(world: World,
     AccessEntry.objects.update(at=timezone.now() - timedelta(days=731))
     assert tasks.daily()["access_log_pruned"] == 1  # the default: two years
     assert entries() == []
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_the_report_s_list_of_people_masks_and_logs_its_downloads(world: World,
+                                                                  persona: Persona) -> None:
+    """The progress report's drill-down (reports:people): names with birth dates, on the page
+    and as xlsx; a viewer gets the year."""
+    place = own(world)
+    client = client_of(world, persona)
+    unit = (f"agent:{place.agent.pk}" if persona == Persona.AGENT  # an agent: their own
+            else f"commune:{place.commune.pk}")
+    query = {"metric": "new", "period": "2026", "as_of": "2026-03-16", "unit": unit}
+    page = client.get(reverse("reports:people"), query)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert place.participation.person.full_name in text
+    assert ("03/02/1988" in text) == (persona in BIRTH_DATES)
+    assert entries() == []  # the page is a list: not logged
+    xlsx = client.get(reverse("reports:people"), {**query, "export": "xlsx"})
+    assert xlsx.status_code == 200
+    row = _row_of(_xlsx_rows(xlsx.content), place.participation.person.full_name)
+    assert str(row[1])[:10] == ("1988-02-03" if persona in BIRTH_DATES else "1988")
+    [entry] = entries()
+    assert (entry.kind, entry.actor_id) == (AccessKind.REPORT_LIST, world.users[persona].pk)
+    assert entry.rows is not None and entry.rows >= 1
