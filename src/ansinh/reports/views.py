@@ -342,9 +342,9 @@ def _people_cells(metric: str, item: Any, shown: personal.Shown) -> list[Any]:
         return [item.paid_on, item.number, item.person.full_name, item.village.name,
                 item.village.commune.name, agent, item.hi_members, item.amount]
     person = item.person
-    # the date, or the year as text (a number in a date column would print as a 1905 day)
-    born = (person.birth_date if shown.birth_dates and not person.birth_year_only
-            else str(person.birth_date.year))
+    # the date, or for who may not see it the year as text (a number in a date column would
+    # print as a day of 1905)
+    born = person.birth_date if shown.birth_dates else str(person.birth_date.year)
     return [person.full_name, born, item.village.name,
             item.village.commune.name, item.enrolled_on, agent, item.get_status_display()]
 
