@@ -290,14 +290,13 @@ def test_each_person_page_viewed_writes_one_entry(world: World, persona: Persona
         assert entry.at == timezone.now()
 
 
-@pytest.mark.parametrize("persona", ALL)
+@pytest.mark.parametrize("persona", [Persona.DIRECTOR, Persona.STAFF, Persona.AGENT,
+                                     Persona.VIEWER])  # an administrator sees every office
 def test_a_refused_page_writes_no_entry(world: World, persona: Persona,
                                         html_pdfs: None) -> None:
     """Another office's person (another commune's for staff, agent and viewer): 404, and
     nothing in the log."""
-    where = Where.OTHER_OFFICE if persona in ACCESS_LOG_PAGE else Where.OTHER_COMMUNE
-    if persona == Persona.ADMIN:
-        pytest.skip("an administrator sees every office")
+    where = Where.OTHER_OFFICE if persona == Persona.DIRECTOR else Where.OTHER_COMMUNE
     client = client_of(world, persona)
     for name, pk, _kind in _pages(world.places[where]):
         assert client.get(reverse(name, args=[pk])).status_code == 404, name
@@ -338,6 +337,25 @@ def test_each_export_writes_one_entry_with_its_rows(world: World, persona: Perso
             assert place.village.code in entry.description
         if name == "collection:export_collections":
             assert entry.rows == 2  # January's SI receipt and the household HI receipt
+
+
+def test_a_page_view_is_one_insert(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(world, Persona.STAFF)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("registry:person_detail", args=[own(world).prospect.pk]))
+    logged = [q["sql"] for q in queries.captured_queries if "core_accessentry" in q["sql"]]
+    assert len(logged) == 1 and logged[0].startswith("INSERT")
+
+
+@pytest.mark.parametrize("persona", [Persona.AGENT, Persona.STAFF])
+def test_the_enrolment_form_shows_the_id_to_who_enrols(world: World, persona: Persona) -> None:
+    place = own(world)
+    page = client_of(world, persona).get(reverse("participation:enrol",
+                                                 args=[place.prospect.pk]))
+    assert page.status_code == 200 and nid(place) in page.content.decode()
 
 
 def test_a_list_page_writes_no_entry(world: World) -> None:
