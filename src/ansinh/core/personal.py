@@ -14,6 +14,8 @@ person's national ID, phone and birth date, the access log, and a person's own d
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -205,3 +207,33 @@ def person_data(person: Model) -> dict[str, Any]:
         "audit": [{key: _plain(value) for key, value in row.items()} for row in audit],
         "access_log": [{key: _plain(value) for key, value in row.items()} for row in access],
     }
+
+
+def person_data_xlsx(data: dict[str, Any]) -> bytes:
+    """`person_data` as a workbook a person can read: one sheet per section that holds
+    anything, then the audit rows and the access log; a header row of column names, every
+    value a text cell (never a formula, whatever a name begins with)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    tables = [(name, rows) for name, rows in data["sections"].items() if rows]
+    tables += [("audit", data["audit"]), ("access_log", data["access_log"])]
+    for name, rows in tables:
+        sheet = book.create_sheet(name[:31])
+        columns = list(rows[0]) if rows else ["-"]
+        sheet.append(columns)
+        for row in rows:
+            cells = []
+            for column in columns:
+                value = row.get(column)
+                text = "" if value is None else (
+                    json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list)
+                    else str(value))
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.data_type = "s"  # a text cell even for "=…"
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -136,17 +136,25 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("export_person_data")
 def person_data(request: HttpRequest, pk: int) -> HttpResponse:
-    """Everything the system holds about one person, as JSON: their right of access under
-    Decree 13/2023/NĐ-CP (docs/personal-data.md). A read, logged in the access log."""
+    """Everything the system holds about one person, as JSON (or, with ?format=xlsx, a
+    workbook to read): their right of access under Decree 13/2023/NĐ-CP
+    (docs/personal-data.md). A read, logged in the access log."""
     user = _user(request)
     person = get_scoped_or_404(user, Person.objects.all(), pk=pk)
+    as_xlsx = request.GET.get("format") == "xlsx"
     personal.log_access(request, AccessKind.PERSON_DATA, office_id=person.office_id,
-                        person_id=person.pk, object_id=person.pk, rows=1)
+                        person_id=person.pk, object_id=person.pk, rows=1,
+                        description="xlsx" if as_xlsx else "json")
     data = {"exported_at": timezone.now().isoformat(), "exported_by": user.username,
             **personal.person_data(person)}
+    name = f"du-lieu-ca-nhan-{person.pk}"
+    if as_xlsx:
+        response = HttpResponse(personal.person_data_xlsx(data), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
                             content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{person.pk}.json"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
 
 

@@ -443,7 +443,7 @@ def test_a_person_s_own_data_for_office_staff(world: World, persona: Persona) ->
     before = AccessEntry.objects.count()
     response = client.get(reverse("registry:person_data", args=[payer.pk]))
     page = client.get(reverse("registry:person_detail", args=[payer.pk])).content.decode()
-    button = reverse("registry:person_data", args=[payer.pk])
+    button = reverse("registry:person_data", args=[payer.pk]) + '"'
     if persona not in PERSON_DATA:
         assert response.status_code == 403
         assert AccessEntry.objects.count() == before + 1  # the page view only
@@ -519,3 +519,24 @@ def test_the_report_s_list_of_people_masks_and_logs_its_downloads(world: World,
     [entry] = entries()
     assert (entry.kind, entry.actor_id) == (AccessKind.REPORT_LIST, world.users[persona].pk)
     assert entry.rows is not None and entry.rows >= 1
+
+
+def test_a_person_s_own_data_as_a_workbook(world: World) -> None:
+    place = own(world)
+    payer = place.participation.person
+    Person.objects.filter(pk=payer.pk).update(full_name='=HYPERLINK("http://x","Hoa")')
+    response = client_of(world, Persona.DIRECTOR).get(
+        reverse("registry:person_data", args=[payer.pk]), {"format": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert {"person", "participations", "receipts", "paid_months", "contacts",
+            "retention_cases", "audit", "access_log"} <= set(book.sheetnames)
+    person = book["person"]
+    header = [cell.value for cell in person[1]]
+    row = dict(zip(header, [cell for cell in person[2]], strict=True))
+    assert row["national_id"].value == payer.national_id
+    assert row["full_name"].value == '=HYPERLINK("http://x","Hoa")'
+    assert row["full_name"].data_type == "s"  # a text, never a live formula
+    [entry] = entries()
+    assert (entry.kind, entry.description) == (AccessKind.PERSON_DATA, "xlsx")
