@@ -540,3 +540,18 @@ def test_a_person_s_own_data_as_a_workbook(world: World) -> None:
     assert row["full_name"].data_type == "s"  # a text, never a live formula
     [entry] = entries()
     assert (entry.kind, entry.description) == (AccessKind.PERSON_DATA, "xlsx")
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_the_lapse_list_masks_phones_by_role(world: World, persona: Persona) -> None:
+    place = own(world)
+    Person.objects.filter(pk=place.participation.person_id).update(phone=PHONE)
+    page = client_of(world, persona).get(reverse("participation:lapses"),
+                                         {"village": place.village.code})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert place.participation.person.full_name in text
+    if persona in PHONES:
+        assert f'href="tel:{PHONE}"' in text
+    else:
+        assert PHONE not in text and mask_phone(PHONE) in text
