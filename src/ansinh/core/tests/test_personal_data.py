@@ -398,6 +398,8 @@ def test_the_access_log_page_is_the_office_s(world: World, persona: Persona) -> 
         assert AccessEntry.objects.count() == before
         return
     assert response.status_code == 200
+    office_page = client_of(world, persona).get(reverse("office_settings")).content.decode()
+    assert reverse("access_log") in office_page  # reached from the office's page
     page = response.content.decode()
     assert f"#{place.prospect.pk}<" in page
     assert f"#{other.prospect.pk}<" not in page  # another office's reads stay theirs
