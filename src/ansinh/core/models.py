@@ -100,6 +100,7 @@ class AccessKind(models.TextChoices):
 
     PERSON_PAGE = "person_page", _("Xem trang đối tượng")
     PARTICIPANT_PAGE = "participant_page", _("Xem trang người tham gia")
+    COUNSELLING_PAGE = "counselling_page", _("Xem hồ sơ tư vấn")
     COUNSELLING_SHEET = "counselling_sheet", _("In phiếu tư vấn")
     DECLARATION = "declaration", _("In tờ khai TK1-TS")
     PERSON_DATA = "person_data", _("Xuất dữ liệu của một người")

@@ -126,6 +126,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_scoped_or_404(user, RetentionCase.objects.select_related(
         "person__village__commune", "participation", "counsellor", "office"), pk=pk)
+    if request.method == "GET":  # a session recorded is the audit log's
+        personal.log_access(request, AccessKind.COUNSELLING_PAGE, office_id=case.office_id,
+                            person_id=case.person_id, object_id=case.pk)
     today = timezone.localdate()
     ground = _ground(request)
     context: dict[str, Any] = {"case": case, "ground": ground, "grounds": GROUND_LABELS.items(),

@@ -265,6 +265,7 @@ def _pages(place: Place) -> list[tuple[str, str, AccessKind]]:
     return [
         ("registry:person_detail", str(place.prospect.pk), AccessKind.PERSON_PAGE),
         ("participation:detail", str(place.participation.pk), AccessKind.PARTICIPANT_PAGE),
+        ("retention:case_detail", str(place.case.pk), AccessKind.COUNSELLING_PAGE),
         ("retention:case_sheet", str(place.case.pk), AccessKind.COUNSELLING_SHEET),
         ("participation:declaration_pdf", str(place.participation.pk), AccessKind.DECLARATION),
     ]
