@@ -15,6 +15,7 @@ person's national ID, phone and birth date, the access log, and a person's own d
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +55,9 @@ class Shown:
     """What one user sees in full: national IDs (and SI numbers), phones, birth dates.
 
     `acting`: a page of one person the user acts on (the person's page, the enrolment, the
-    receipt, the participant's page and forms); lists, searches and exports are not."""
+    participant's page, the TK1-TS form); lists and exports are not. A search by ID is open to
+    whoever sees IDs when acting (`digits_match`): an agent finds only persons whose page
+    shows them the ID anyway."""
 
     ids: bool
     phones: bool
@@ -109,8 +112,13 @@ def digits_match(user: Any, digits: str, *, ids: tuple[str, ...] = (),
 
 
 def _ip(request: HttpRequest | None) -> str | None:
-    address = request.META.get("REMOTE_ADDR") if request is not None else None
-    return address or None
+    """The reader's address, or None when the server gives none that is an IP address (a
+    Unix socket's peer): the log must never fail a page."""
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def log_access(request: HttpRequest | None, kind: AccessKind, *, actor: User | None = None,

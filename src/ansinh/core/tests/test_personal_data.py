@@ -558,3 +558,15 @@ def test_the_lapse_list_masks_phones_by_role(world: World, persona: Persona) -> 
         assert f'href="tel:{PHONE}"' in text
     else:
         assert PHONE not in text and mask_phone(PHONE) in text
+
+
+@pytest.mark.parametrize(("address", "kept"), [("10.0.0.7", "10.0.0.7"), ("::1", "::1"),
+                                               ("unix:/run/ansinh.sock", None), ("", None)])
+def test_the_reader_s_address_is_kept_only_when_it_is_one(world: World, address: str,
+                                                          kept: str | None) -> None:
+    client = client_of(world, Persona.STAFF)
+    response = client.get(reverse("registry:person_detail", args=[own(world).prospect.pk]),
+                          REMOTE_ADDR=address)
+    assert response.status_code == 200
+    [entry] = entries()
+    assert entry.ip == kept
