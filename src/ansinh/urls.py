@@ -13,6 +13,7 @@ urlpatterns = [
     path("dang-nhap/", core_views.SignIn.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("co-quan/", core_views.office_settings, name="office_settings"),
+    path("co-quan/nhat-ky-truy-cap/", core_views.access_log, name="access_log"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("so-doi-tuong/", include("ansinh.registry.urls")),

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from ansinh.core.personal import FULL, Shown
 from ansinh.core.spreadsheet import SafeSheet, add_sheet, cell, workbook
 from ansinh.participation.models import Participation, PaymentMode, Status
 from ansinh.registry.models import Sex
@@ -140,7 +141,8 @@ def _receipt_sum(field: str) -> Coalesce:
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
-def participant_rows(participations: QuerySet[Participation]) -> Iterator[list[Any]]:
+def participant_rows(participations: QuerySet[Participation],
+                     shown: Shown = FULL) -> Iterator[list[Any]]:
     latest = (Receipt.objects.filter(participation=OuterRef("pk"), reverses__isnull=True,
                                      reversal__isnull=True)
               .order_by("-paid_on", "-id").values("number")[:1])
@@ -159,18 +161,19 @@ def participant_rows(participations: QuerySet[Participation]) -> Iterator[list[A
          months, paid, supported, number, start, status, since, first, last, code) = row
         mode_text = VI_MODES.get(mode, mode) + (f" ({years} năm)" if years else "")
         agent = f"{first} {last}".strip() + f" ({code})" if code else ""
-        yield [index, name, _birth(birth, year_only), SEX_LABELS.get(sex, sex),
-               _national_id(national_id), _address(village, commune), income, mode_text,
-               int(months), int(paid), int(supported), number or "", start,
+        yield [index, name, shown.birth_value(birth, year_only), SEX_LABELS.get(sex, sex),
+               shown.national_id(_national_id(national_id)), _address(village, commune),
+               income, mode_text, int(months), int(paid), int(supported), number or "", start,
                STATUS_LABELS.get(status, status), since, agent]
 
 
-def participants_xlsx(participations: QuerySet[Participation], *, as_of: date) -> bytes:
+def participants_xlsx(participations: QuerySet[Participation], *, as_of: date,
+                      shown: Shown = FULL) -> bytes:
     sums = Receipt.objects.filter(participation__in=participations.values("id")).aggregate(
         paid=Coalesce(Sum("amount"), 0), supported=Coalesce(Sum("support"), 0))
     totals = {"Số tiền": int(sums["paid"]), "Ngân sách hỗ trợ": int(sums["supported"])}
     return write_xlsx(f"Người tham gia {as_of:%d-%m-%Y}", PARTICIPANT_HEADERS,
-                      participant_rows(participations), totals)
+                      participant_rows(participations, shown), totals)
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,7 +188,7 @@ def _income_of(pricing: Any) -> int | str | None:
                                                               for i in incomes)
 
 
-def collection_rows(receipts: QuerySet[Receipt]) -> Iterator[list[Any]]:
+def collection_rows(receipts: QuerySet[Receipt], shown: Shown = FULL) -> Iterator[list[Any]]:
     rows = (receipts.order_by("paid_on", "id")
             .values_list("person__full_name", "person__birth_date", "person__birth_year_only",
                          "person__sex", "person__national_id", "village__name",
@@ -204,16 +207,17 @@ def collection_rows(receipts: QuerySet[Receipt]) -> Iterator[list[Any]]:
             mode_text = VI_MODES.get(mode, mode)
             income = _income_of(pricing)
         agent = f"{first} {last}".strip() + f" ({code})" if code else ""
-        yield [index, name, _birth(birth, year_only), SEX_LABELS.get(sex, sex),
-               _national_id(national_id), _address(village, commune), income, mode_text,
-               months, amount, support, number, paid_on, period,
+        yield [index, name, shown.birth_value(birth, year_only), SEX_LABELS.get(sex, sex),
+               shown.national_id(_national_id(national_id)), _address(village, commune),
+               income, mode_text, months, amount, support, number, paid_on, period,
                VI_PRODUCTS.get(product, product), VI_CHANNELS.get(channel, channel), agent,
                reverses or ""]
 
 
-def collections_xlsx(receipts: QuerySet[Receipt], date_from: date, date_to: date) -> bytes:
+def collections_xlsx(receipts: QuerySet[Receipt], date_from: date, date_to: date,
+                     shown: Shown = FULL) -> bytes:
     sums = receipts.aggregate(amount=Coalesce(Sum("amount"), 0),
                               support=Coalesce(Sum("support"), 0))
     totals = {"Số tiền": int(sums["amount"]), "Ngân sách hỗ trợ": int(sums["support"])}
     return write_xlsx(f"Thu {date_from:%d-%m-%Y} đến {date_to:%d-%m-%Y}", COLLECTION_HEADERS,
-                      collection_rows(receipts), totals)
+                      collection_rows(receipts, shown), totals)

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core import scoping
+from ansinh.core import personal, scoping
 from ansinh.core.models import Office
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import Participation, PaymentMode
@@ -370,3 +370,6 @@ class CommissionRate(models.Model):
 
 
 scoping.register(Receipt, "office", "village", agent_user_path="agent__user")
+personal.register_section("receipts", lambda person: Receipt.objects.filter(person=person))
+personal.register_section("paid_months",
+                          lambda person: PaidMonth.objects.filter(receipt__person=person))

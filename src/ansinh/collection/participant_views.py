@@ -25,9 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ansinh.core import personal
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
-from ansinh.core.models import User
+from ansinh.core.models import AccessKind, User
 from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
@@ -79,7 +80,7 @@ def filtered_participations(request: HttpRequest, user: User) -> QuerySet[Partic
     if query := fold(request.GET.get("q", "")):
         digits = query.replace(" ", "")
         if digits.isdigit():
-            rows = rows.filter(person__national_id__startswith=digits)
+            rows = rows.filter(personal.digits_match(user, digits, ids=("person__national_id",)))
         else:
             rows = rows.filter(person__name_folded__contains=query)
     return rows
@@ -174,6 +175,8 @@ def _participation(user: User, pk: int) -> Participation:
 def participation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     participation = _participation(user, pk)
+    personal.log_access(request, AccessKind.PARTICIPANT_PAGE, office_id=participation.office_id,
+                        person_id=participation.person_id, object_id=participation.pk)
     return render(request, "participation/detail.html",
                   _detail_context(user, participation, timezone.localdate()))
 
@@ -391,6 +394,8 @@ def declaration_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     participation = _participation(user, pk)
     person = participation.person
     months = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
+    personal.log_access(request, AccessKind.DECLARATION, office_id=participation.office_id,
+                        person_id=person.pk, object_id=participation.pk, rows=1)
     return pdf_response(request, "participation/declaration.html", {
         "participation": participation, "person": person,
         "office": participation.office, "printed_on": timezone.localdate(),

@@ -29,9 +29,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ansinh.collection.dues import dues, dues_bulk, period_amounts, quote_months
 from ansinh.collection.participant_views import filtered_participations
+from ansinh.core import personal
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
-from ansinh.core.models import Office, User
+from ansinh.core.models import AccessKind, Office, User
 from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
@@ -190,8 +191,8 @@ def _search(user: User, query: str) -> list[Participation]:
         return []
     rows = scoped(user, Participation.objects.filter(status__in=COLLECTABLE))
     digits = folded.replace(" ", "")
-    rows = (rows.filter(person__national_id__startswith=digits) if digits.isdigit()
-            else rows.filter(person__name_folded__contains=folded))
+    rows = (rows.filter(personal.digits_match(user, digits, ids=("person__national_id",)))
+            if digits.isdigit() else rows.filter(person__name_folded__contains=folded))
     return list(rows.select_related("person", "village").order_by("person__name_folded")[:20])
 
 
@@ -810,7 +811,9 @@ def export_participants(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()
     rows = filtered_participations(request, user)
-    data = exporting.participants_xlsx(rows, as_of=today)
+    data = exporting.participants_xlsx(rows, as_of=today, shown=personal.Shown.to(user))
+    personal.log_access(request, AccessKind.PARTICIPANTS_EXPORT, rows=rows.count(),
+                        description=personal.describe_query(request))
     return _xlsx(data, f"danh-sach-nguoi-tham-gia-{today:%Y%m%d}.xlsx")
 
 
@@ -819,7 +822,11 @@ def export_collections(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()
     date_from, date_to = _range(request, today)
-    data = exporting.collections_xlsx(filtered_receipts(request, user), date_from, date_to)
+    receipts = filtered_receipts(request, user)
+    data = exporting.collections_xlsx(receipts, date_from, date_to,
+                                      shown=personal.Shown.to(user))
+    personal.log_access(request, AccessKind.COLLECTIONS_EXPORT, rows=receipts.count(),
+                        description=personal.describe_query(request))
     return _xlsx(data, f"danh-sach-thu-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx")
 
 

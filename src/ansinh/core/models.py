@@ -93,3 +93,54 @@ class AuditEntry(models.Model):
     @property
     def change_list(self) -> list[tuple[str, Any, Any]]:
         return [(field, pair[0], pair[1]) for field, pair in sorted(self.changes.items())]
+
+
+class AccessKind(models.TextChoices):
+    """What was read: a page of one person's data, or a download carrying persons' data."""
+
+    PERSON_PAGE = "person_page", _("Xem trang đối tượng")
+    PARTICIPANT_PAGE = "participant_page", _("Xem trang người tham gia")
+    COUNSELLING_PAGE = "counselling_page", _("Xem hồ sơ tư vấn")
+    COUNSELLING_SHEET = "counselling_sheet", _("In phiếu tư vấn")
+    DECLARATION = "declaration", _("In tờ khai TK1-TS")
+    PERSON_DATA = "person_data", _("Xuất dữ liệu của một người")
+    REGISTER_EXPORT = "register_export", _("Xuất sổ đối tượng")
+    PARTICIPANTS_EXPORT = "participants_export", _("Xuất danh sách người tham gia")
+    COLLECTIONS_EXPORT = "collections_export", _("Xuất danh sách thu")
+    VILLAGE_LIST = "village_list", _("In danh sách thôn")
+    REPORT_LIST = "report_list", _("Xuất danh sách của báo cáo")
+
+
+class AccessEntry(models.Model):
+    """Who read whose personal data, when (Decree 13/2023/NĐ-CP; docs/personal-data.md): one
+    row per page of one person's data viewed and per download carrying persons' data.
+
+    Written with one INSERT per read (`core.personal.log_access`), never updated; removed
+    after the retention the installation sets (`prune_access_log`). `person_id` is the
+    register's person (core sits below the register, so no foreign key)."""
+
+    office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("người xem"))
+    at = models.DateTimeField(_("lúc"))
+    kind = models.CharField(_("loại"), max_length=30, choices=AccessKind.choices)
+    person_id = models.BigIntegerField(_("đối tượng"), null=True, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    description = models.CharField(_("mô tả"), max_length=300, blank=True)
+    rows = models.IntegerField(_("số dòng"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký truy cập")
+        verbose_name_plural = _("nhật ký truy cập")
+        indexes = [
+            # the access log page: an office's entries, newest first
+            models.Index(fields=["office", "at"], name="access_office_idx"),
+            # the entries about one person (the page's filter, the person's own data)
+            models.Index(fields=["person_id", "at"], name="access_person_idx"),
+            # the retention: entries older than a date
+            models.Index(fields=["at"], name="access_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.object_id}"

@@ -69,6 +69,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "field_work": WRITERS,  # the worklist, the money pages, the offline queue, own devices
     "manage_devices": MANAGERS,  # revoke a device of someone of their office (a lost phone)
     "resolve_sync_conflicts": MANAGERS,  # phone items that met a changed record
+    # personal data (Decree 13/2023/NĐ-CP; docs/personal-data.md): who sees what in full.
+    # The others see `core.personal`'s masks: ••••••••1234, •••••••789, the birth year.
+    "see_national_ids": MANAGERS,  # full national IDs and SI numbers in lists, exports, search
+    "see_national_ids_to_act": WRITERS,  # in full on the pages of one person they act on
+    "see_phones": WRITERS,  # agents call the people of their territory
+    "see_birth_dates": WRITERS,  # viewers: the birth year only
+    "export_person_data": MANAGERS,  # a person's own data, on their request
+    "read_access_log": OFFICE,  # who viewed or exported whose data
 }
 
 

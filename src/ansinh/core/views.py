@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.forms.models import fields_for_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -18,8 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import actions
 from .actions import OFFICE_FIELDS
 from .landing import landing_url
-from .models import Office
-from .pages import office_choices, working_office
+from .models import AccessEntry, AccessKind, Office, User
+from .pages import date_param, office_choices, query_without_page, working_office
 from .permissions import role_required, signed_in
 from .scoping import is_admin
 
@@ -63,3 +66,36 @@ def office_settings(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('office_settings')}{query}")
     return render(request, "core/office_settings.html", {
         "form": form, "office": office, "offices": office_choices(user)})
+
+
+ACCESS_PAGE_SIZE = 50
+
+
+@role_required("read_access_log")
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who viewed or exported whose personal data (docs/personal-data.md): the office's
+    access log, newest first, by user, person, kind and date range. A director reads their
+    office's; an administrator any office's, and the rows of no office (their own exports
+    across offices, the CLI's)."""
+    user = signed_in(request)
+    office = working_office(request, user)
+    entries = AccessEntry.objects.filter(
+        Q(office=office) | Q(office__isnull=True) if is_admin(user) else Q(office=office))
+    actors = User.objects.filter(office=office).order_by("username")
+    if actor := request.GET.get("user", ""):
+        entries = entries.filter(actor__username=actor)
+    if (person := request.GET.get("person", "").strip()).isdigit() and len(person) <= 18:
+        entries = entries.filter(person_id=int(person))
+    if (kind := request.GET.get("kind")) in AccessKind.values:
+        entries = entries.filter(kind=kind)
+    if request.GET.get("from"):
+        entries = entries.filter(at__date__gte=date_param(request.GET["from"], date.min))
+    if request.GET.get("to"):
+        entries = entries.filter(at__date__lte=date_param(request.GET["to"], date.max))
+    page = Paginator(entries.select_related("actor").order_by("-at", "-id"),
+                     ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/access_log.html", {
+        "page": page, "office": office, "offices": office_choices(user), "actors": actors,
+        "kinds": AccessKind.choices, "filters": request.GET,
+        "query_string": query_without_page(request)})

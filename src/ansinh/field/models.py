@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core import scoping
+from ansinh.core import personal, scoping
 from ansinh.core.text import in_english
 
 TOKEN_BYTES = 32
@@ -156,3 +156,4 @@ class ReservedNumber(models.Model):
 
 
 scoping.register(SyncItem, "office", "village")
+personal.register_section("phone_entries", lambda person: SyncItem.objects.filter(person=person))

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core import scoping
+from ansinh.core import personal, scoping
 from ansinh.core.models import Office
 from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.models import Person, Village
@@ -239,3 +239,5 @@ def settings_for(office_id: int | None) -> OutreachSettings:
 
 scoping.register(Event, "office", "village")
 scoping.register(Contact, "office", "village", agent_user_path="owner")
+# contacts carry the follow-ups (next_follow_up_on, owner, follow_up_done)
+personal.register_section("contacts", lambda person: Contact.objects.filter(person=person))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ansinh.core import personal
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
@@ -183,8 +184,8 @@ def event_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if len(query) >= 2:
         found = scoped(user, Person.objects.select_related("village"))
         if query.replace(" ", "").isdigit():
-            found = found.filter(Q(national_id__startswith=query.replace(" ", ""))
-                                 | Q(phone__contains=query.replace(" ", "")))
+            found = found.filter(personal.digits_match(
+                user, query.replace(" ", ""), ids=("national_id",), phones=("phone",)))
         else:
             found = found.filter(name_folded__contains=query)
         already = event.contacts.values("person_id")

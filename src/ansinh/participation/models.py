@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ansinh.core import scoping
+from ansinh.core import personal, scoping
 from ansinh.core.models import Office
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.registry.models import Person, Village
@@ -236,3 +236,9 @@ class LapseSettings(models.Model):
 
 
 scoping.register(Participation, "office", "village", agent_user_path="agent__user")
+personal.register_section("participations",
+                          lambda person: Participation.objects.filter(person=person))
+personal.register_section("participation_terms",
+                          lambda person: Terms.objects.filter(participation__person=person))
+personal.register_section("participation_status_changes", lambda person: (
+    StatusChange.objects.filter(participation__person=person)))

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from ansinh.core.personal import FULL, Shown
 from ansinh.core.spreadsheet import add_sheet, cell, csv_writer, workbook
 from ansinh.core.tables import bold_cells
 
@@ -37,8 +38,9 @@ def template_headers() -> list[str]:
     return [column.header for column in COLUMNS]
 
 
-def person_rows(persons: QuerySet[Person]) -> Iterator[list[str]]:
-    """One list of cell texts per person, in template column order (one query, streamed)."""
+def person_rows(persons: QuerySet[Person], shown: Shown = FULL) -> Iterator[list[str]]:
+    """One list of cell texts per person, in template column order (one query, streamed);
+    national IDs, SI numbers, phones and birth dates as `shown` lets the reader see them."""
     latest = HouseholdPoverty.objects.filter(household=OuterRef("household_id")).order_by("-year")
     rows = (
         persons.order_by("village__commune__code", "village__code", "name_folded", "id")
@@ -53,12 +55,12 @@ def person_rows(persons: QuerySet[Person]) -> Iterator[list[str]]:
          household, village, commune, poverty, si_status) in rows.iterator(chunk_size=10_000):
         yield [
             name,
-            str(born.year) if year_only else born.strftime("%d/%m/%Y"),
+            shown.birth(born, year_only),
             "Nam" if sex == "M" else "Nữ",
-            national_id or "",
-            si_number,
+            shown.national_id(national_id),
+            shown.national_id(si_number),
             local_group or _ETHNIC_NAMES[ethnicity],
-            phone,
+            shown.phone(phone),
             household or "",
             village,
             commune,

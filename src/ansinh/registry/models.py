@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ansinh.core import scoping
+from ansinh.core import personal, scoping
 from ansinh.core.models import Office
 from ansinh.core.text import fold, normalize_name
 
@@ -340,3 +340,10 @@ scoping.register(Person, "office", "village")
 scoping.register(Household, "office", "village")
 scoping.register(Village, "commune__office", "")
 scoping.register(Commune, "office", None)
+
+# what a person's own data export holds of the register (core.personal.person_data)
+personal.register_section("person", lambda person: Person.objects.filter(pk=person.pk))
+personal.register_section("household", lambda person: Household.objects.filter(
+    pk=person.household_id or 0))
+personal.register_section("poverty_statuses", lambda person: HouseholdPoverty.objects.filter(
+    household_id=person.household_id or 0))

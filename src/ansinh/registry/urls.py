@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.person_list, name="person_list"),
     path("doi-tuong/<int:pk>/", views.person_detail, name="person_detail"),
     path("doi-tuong/<int:pk>/sua/", views.person_edit, name="person_edit"),
+    path("doi-tuong/<int:pk>/du-lieu.json", views.person_data, name="person_data"),
     path("ho/<int:pk>/", views.household_detail, name="household_detail"),
     path("xuat.xlsx", views.person_export_xlsx, name="person_export_xlsx"),
     path("xuat.csv", views.person_export, name="person_export"),

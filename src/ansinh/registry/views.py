@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from datetime import date
@@ -15,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_q.tasks import async_task
 
+from ansinh.core import personal
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
-from ansinh.core.models import AuditEntry
+from ansinh.core.models import AccessKind, AuditEntry
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.permissions import OFFICE, refusal_status, role_of, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -42,8 +44,8 @@ def _filtered_persons(request: HttpRequest, on: date) -> QuerySet[Person]:
     if query:
         if query.replace(" ", "").isdigit():
             digits = query.replace(" ", "")
-            persons = persons.filter(Q(national_id__startswith=digits) | Q(phone__contains=digits)
-                                     | Q(si_number__startswith=digits))
+            persons = persons.filter(personal.digits_match(
+                user, digits, ids=("national_id", "si_number"), phones=("phone",)))
         else:
             persons = persons.filter(
                 Q(name_folded__contains=query)
@@ -100,6 +102,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         model="registry.Person", object_id=str(person.pk)
     ).select_related("actor").order_by("-at")[:50]
     poverty = person.household.poverty_statuses.all() if person.household else []
+    personal.log_access(request, AccessKind.PERSON_PAGE, office_id=person.office_id,
+                        person_id=person.pk, object_id=person.pk)
     return render(request, "registry/person_detail.html", {
         "person": person,
         "members": members,
@@ -131,6 +135,30 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                   status=status)
 
 
+@role_required("export_person_data")
+def person_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything the system holds about one person, as JSON (or, with ?format=xlsx, a
+    workbook to read): their right of access under Decree 13/2023/NĐ-CP
+    (docs/personal-data.md). A read, logged in the access log."""
+    user = _user(request)
+    person = get_scoped_or_404(user, Person.objects.all(), pk=pk)
+    as_xlsx = request.GET.get("format") == "xlsx"
+    personal.log_access(request, AccessKind.PERSON_DATA, office_id=person.office_id,
+                        person_id=person.pk, object_id=person.pk, rows=1,
+                        description="xlsx" if as_xlsx else "json")
+    data = {"exported_at": timezone.now().isoformat(), "exported_by": user.username,
+            **personal.person_data(person)}
+    name = f"du-lieu-ca-nhan-{person.pk}"
+    if as_xlsx:
+        response = HttpResponse(personal.person_data_xlsx(data), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -154,7 +182,10 @@ def person_export_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered, scoped register as xlsx in the import template: the download for people.
     IDs and phones are text cells, so Excel keeps their leading 0."""
     persons = _filtered_persons(request, timezone.localdate())
-    content, _count = xlsx_bytes(template_headers(), person_rows(persons))
+    content, count = xlsx_bytes(template_headers(), person_rows(persons, personal.Shown.to(
+        request.user)))
+    personal.log_access(request, AccessKind.REGISTER_EXPORT, rows=count,
+                        description=f"xlsx {personal.describe_query(request)}")
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="so-doi-tuong.xlsx"'
     return response
@@ -166,10 +197,13 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
     other programs: Excel opening a CSV turns IDs into numbers and drops their leading 0."""
     persons = _filtered_persons(request, timezone.localdate())
     writer = csv_writer(_Echo())
+    shown = personal.Shown.to(request.user)
+    personal.log_access(request, AccessKind.REGISTER_EXPORT, rows=persons.count(),
+                        description=f"csv {personal.describe_query(request)}")
 
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(template_headers())
-        for row in person_rows(persons):
+        for row in person_rows(persons, shown):
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

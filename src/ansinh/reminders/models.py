@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from ansinh.core import scoping
+from ansinh.core import personal, scoping
 from ansinh.core.models import Office
 from ansinh.participation.models import Participation
 from ansinh.registry.models import Person, Village
@@ -144,3 +144,4 @@ class OutboxMessage(models.Model):
 
 
 scoping.register(OutboxMessage, "office", "village")
+personal.register_section("messages", lambda person: OutboxMessage.objects.filter(person=person))

@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ansinh.core import personal
 from ansinh.core.errors import Refused
+from ansinh.core.models import AccessKind
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pages import working_office
 from ansinh.core.pdf import pdf_response
@@ -165,6 +167,9 @@ def village_list(request: HttpRequest) -> HttpResponse:
         return render(request, "reminders/village_list.html", {
             "villages": villages, "communes": communes, "month": month})
     lists = village_lists(chosen, month, today)
+    personal.log_access(request, AccessKind.VILLAGE_LIST,
+                        rows=sum(len(vl.due) + len(vl.late) for vl in lists),
+                        description=personal.describe_query(request))
     context: dict[str, Any] = {"lists": lists, "month": month, "printed_on": today,
                                "printed_by": user.display_name, "office": user.office}
     return pdf_response(request, "reminders/village_list_pdf.html", context,

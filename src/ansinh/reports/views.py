@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ansinh.core.models import Office, User
+from ansinh.core import personal
+from ansinh.core.models import AccessKind, Office, User
 from ansinh.core.periods import Period, parse_period
 from ansinh.core.permissions import may
 from ansinh.core.permissions import signed_in as _user
@@ -335,12 +336,16 @@ def people_table(user: User, params: Params, unit: str) -> tuple[Table, Any]:
     return table, rows
 
 
-def _people_cells(metric: str, item: Any) -> list[Any]:
+def _people_cells(metric: str, item: Any, shown: personal.Shown) -> list[Any]:
     agent = item.agent.user.display_name if item.agent else ""
     if metric in RECEIPT_METRICS:
         return [item.paid_on, item.number, item.person.full_name, item.village.name,
                 item.village.commune.name, agent, item.hi_members, item.amount]
-    return [item.person.full_name, item.person.birth_date, item.village.name,
+    person = item.person
+    # the date, or for who may not see it the year as text (a number in a date column would
+    # print as a day of 1905)
+    born = person.birth_date if shown.birth_dates else str(person.birth_date.year)
+    return [person.full_name, born, item.village.name,
             item.village.commune.name, item.enrolled_on, agent, item.get_status_display()]
 
 
@@ -352,13 +357,17 @@ def people(request: HttpRequest) -> HttpResponse:
     unit = request.GET.get("unit", "office")
     table, rows = people_table(user, params, unit)
     export = request.GET.get("export")
+    shown = personal.Shown.to(user)
     if export in ("xlsx", "pdf"):
-        table.rows = [_people_cells(params.metric, item) for item in rows.iterator(
+        table.rows = [_people_cells(params.metric, item, shown) for item in rows.iterator(
             chunk_size=2000)]
+        personal.log_access(request, AccessKind.REPORT_LIST, office_id=params.office.pk,
+                            rows=len(table.rows),
+                            description=f"{export} {personal.describe_query(request)}")
         return export_response(table, export, f"danh-sach-{params.metric}-{params.period.code}",
                                request)
     page = Paginator(rows, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    table.rows = [_people_cells(params.metric, item) for item in page]
+    table.rows = [_people_cells(params.metric, item, shown) for item in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/people.html", {

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core import scoping
+from ansinh.core import personal, scoping
 from ansinh.core.models import Office
 from ansinh.participation.models import Participation
 from ansinh.registry.models import Person, Village
@@ -108,3 +108,7 @@ class Session(models.Model):
 
 scoping.register(RetentionCase, "office", "village",
                  agent_user_path="participation__agent__user")
+personal.register_section("retention_cases",
+                          lambda person: RetentionCase.objects.filter(person=person))
+personal.register_section("counselling_sessions",
+                          lambda person: Session.objects.filter(case__person=person))

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ansinh.core import personal
 from ansinh.core.errors import Refused
+from ansinh.core.models import AccessKind
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, refusal_status, role_required
@@ -124,6 +126,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_scoped_or_404(user, RetentionCase.objects.select_related(
         "person__village__commune", "participation", "counsellor", "office"), pk=pk)
+    if request.method == "GET":  # a session recorded is the audit log's
+        personal.log_access(request, AccessKind.COUNSELLING_PAGE, office_id=case.office_id,
+                            person_id=case.person_id, object_id=case.pk)
     today = timezone.localdate()
     ground = _ground(request)
     context: dict[str, Any] = {"case": case, "ground": ground, "grounds": GROUND_LABELS.items(),
@@ -174,6 +179,8 @@ def case_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     context = _sheet_context(comparison)
     context.update(case=case, printed_on=today, ground_label=GROUND_LABELS[ground],
                    counsellor=user)
+    personal.log_access(request, AccessKind.COUNSELLING_SHEET, office_id=case.office_id,
+                        person_id=case.person_id, object_id=case.pk, rows=1)
     return pdf_response(request, "retention/sheet.html", context, f"phieu-tu-van-{case.pk}")
 
 

@@ -145,6 +145,9 @@ GET_ONLY = {
     "sync_conflicts:list": "the conflicts waiting for staff (resolved by sync_conflicts:resolve)",
     "registry:person_list": "the register list",
     "registry:person_detail": "a person's page",
+    "registry:person_data": "a person's own data as JSON (role_required; writes only the "
+                            "access log, core/tests/test_personal_data.py)",
+    "access_log": "the access log (require_GET)",
     "registry:household_detail": "a household's page",
     "registry:person_export": "a CSV download",
     "registry:person_export_xlsx": "an xlsx download",
