@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import fields_for_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import actions
+from . import actions, signin
 from .actions import OFFICE_FIELDS
 from .landing import landing_url
 from .models import Office
@@ -25,7 +26,15 @@ from .scoping import is_admin
 
 
 class SignIn(auth_views.LoginView):
-    """Django's sign-in; without a `next` of this site, the user's role decides."""
+    """Django's sign-in; without a `next` of this site, the user's role decides. The session
+    lasts the office's hours (`signin.session_lifetime`), or, on a shared computer, until the
+    browser closes."""
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if self.request.POST.get(signin.SHARED_COMPUTER):
+            self.request.session.set_expiry(0)
+        return response
 
     def get_default_redirect_url(self) -> str:
         return landing_url(self.request.user)
