@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.models import fields_for_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -53,6 +54,16 @@ class OfficeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Office, fields=OFFICE_FIELDS))
+        # a plain form runs no model validation: the model's bounds (session_hours 1 to 72)
+        # are the form's too, so a wrong value is a form error, not a refusal from full_clean
+        for name, field in self.fields.items():
+            model_field = Office._meta.get_field(name)
+            field.validators.extend(validator for validator in model_field.validators
+                                    if validator not in field.validators)
+            for validator in model_field.validators:
+                if isinstance(validator, MinValueValidator | MaxValueValidator):
+                    attr = "min" if isinstance(validator, MinValueValidator) else "max"
+                    field.widget.attrs[attr] = validator.limit_value
 
 
 @role_required("edit_office")
