@@ -68,15 +68,16 @@ if PRODUCTION and DEBUG:
         "with personal data to anyone: unset one of them")
 DEVELOPMENT_SECRET_KEY = "ansinh-insecure-development-key-change-me"
 SECRET_KEY = env_str("ANSINH_SECRET_KEY", "")
-if PRODUCTION or (not DEBUG and os.environ.get("ANSINH_REQUIRE_SECRET")):
-    # Django's own test of a strong key (check --deploy, security.W009): 50 characters, 5
-    # different ones, not the development key nor one Django generated as insecure.
-    if (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == DEVELOPMENT_SECRET_KEY
-            or SECRET_KEY.startswith("django-insecure")):
-        raise ImproperlyConfigured(
-            "ANSINH_SECRET_KEY must be set to a random key of at least 50 characters in "
-            "production (it signs sessions and password-reset links); make one with: "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'")
+# Django's own test of a strong key (check --deploy, security.W009): 50 characters, 5
+# different ones, not the development key nor one Django generated as insecure.
+WEAK_SECRET_KEY = (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+                   or SECRET_KEY == DEVELOPMENT_SECRET_KEY
+                   or SECRET_KEY.startswith("django-insecure"))
+if WEAK_SECRET_KEY and (PRODUCTION or (not DEBUG and os.environ.get("ANSINH_REQUIRE_SECRET"))):
+    raise ImproperlyConfigured(
+        "ANSINH_SECRET_KEY must be set to a random key of at least 50 characters in "
+        "production (it signs sessions and password-reset links); make one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'")
 if not SECRET_KEY:
     SECRET_KEY = DEVELOPMENT_SECRET_KEY  # development and the demo only (see above)
 ALLOWED_HOSTS = env_list("ANSINH_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])

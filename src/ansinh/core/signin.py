@@ -41,11 +41,12 @@ def client_ip(request: HttpRequest) -> str | None:
     the right, since a client can write anything to the left of what its proxies append."""
     count = int(getattr(settings, "PROXY_COUNT", 0))
     if count > 0:
-        forwarded = [part.strip() for part in
-                     request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
         if len(forwarded) >= count:
             return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Field
 from django.forms.models import fields_for_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -58,6 +59,7 @@ class OfficeForm(forms.Form):
         # are the form's too, so a wrong value is a form error, not a refusal from full_clean
         for name, field in self.fields.items():
             model_field = Office._meta.get_field(name)
+            assert isinstance(model_field, Field)
             field.validators.extend(validator for validator in model_field.validators
                                     if validator not in field.validators)
             for validator in model_field.validators:

@@ -11,6 +11,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -116,7 +117,7 @@ def test_production_answers_https_only(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_every_page_carries_the_csp(client: Client, agent_al3: object) -> None:
+def test_every_page_carries_the_csp(client: Client, agent_al3: Any) -> None:
     """The policy is on in the tests too, so a page that breaks it fails its browser test."""
     client.force_login(agent_al3)
     policy = client.get("/van-dong/viec-can-lam/")["Content-Security-Policy"]

@@ -43,7 +43,7 @@ def fail(client: Client, username: str, times: int, **kwargs: Any) -> None:
 def test_the_limit_locks_the_username_and_the_right_password_is_refused(
         client: Client, agent_al3: Any) -> None:
     limit = settings.AXES_FAILURE_LIMIT
-    assert limit == 5 and settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert limit == 5 and timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     with time_machine.travel(START, tick=False):
         fail(client, "thu31", limit - 1)
         assert sign_in(client, "thu31", "wrong-password").status_code == 429  # the 5th
@@ -120,3 +120,20 @@ def test_the_standard_password_validators_refuse_weak_passwords(agent_al3: Any) 
             validate_password(weak, user=agent_al3)
         assert code in [error.code for error in refused.value.error_list], weak
     validate_password("Rừng-thông-A-Lưới-2026", user=agent_al3)
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client: Client, settings: Any,
+                                                             agent_al3: Any) -> None:
+    """With ANSINH_PROXY_COUNT=1 every request arrives from the proxy: the lockout reads the
+    address the proxy appended, and what a client wrote before it cannot dodge the lock."""
+    settings.PROXY_COUNT = 1
+    for forged in ("1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4", "5.5.5.5"):
+        client.post("/dang-nhap/", {"username": "thu31", "password": "wrong"},
+                    REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"{forged}, 203.0.113.9")
+    locked = client.post("/dang-nhap/", {"username": "thu31", "password": PASSWORD},
+                         REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9")
+    assert locked.status_code == 429
+    # another phone behind the same proxy is another address
+    other = Client().post("/dang-nhap/", {"username": "thu31", "password": PASSWORD},
+                          REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.10")
+    assert other.status_code == 302
