@@ -146,8 +146,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response
-    "csp.middleware.CSPMiddleware",
+    # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response but
+    # PDFs (core.middleware.PageCSPMiddleware)
+    "ansinh.core.middleware.PageCSPMiddleware",
     # Static files answer here, already compressed by collectstatic (gzip and brotli copies),
     # before any middleware below reads a session or compresses again.
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -126,3 +126,7 @@ def test_every_page_carries_the_csp(client: Client, agent_al3: Any) -> None:
     assert directives["img-src"] == "'self' data:"
     assert directives["frame-ancestors"] == "'none'" and directives["form-action"] == "'self'"
     assert directives["base-uri"] == "'self'"
+    # but not on a PDF, where it could stop the browser's own viewer
+    pdf = client.get("/tinh/phieu-tu-van.pdf?sex=F&birth=1980&category=poor&paid_years=8")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert not pdf.has_header("Content-Security-Policy")
