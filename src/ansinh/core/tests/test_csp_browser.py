@@ -148,9 +148,9 @@ def test_an_agent_s_pages_and_the_field_app_break_no_directive(chromium_browser:
         page = browser.open("/thuc-dia/")
         # the service worker takes the page, and the app draws its tabs from IndexedDB
         page.wait_for_function(
-            "navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+            "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null"
             " || (location.reload(), false)", timeout=15000)
-        page.wait_for_function("!!document.querySelector('#net')")
+        page.wait_for_function("() => !!document.querySelector('#net')")
         page.click(".tabs a[data-tab=download]")
         page.click("#download-button")
         page.wait_for_selector("#banner.ok", timeout=60000)
