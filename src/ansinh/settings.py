@@ -108,7 +108,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"  # a person's page address never leaves the site
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # no page is framed (the CSP's frame-ancestors says it again)
-# A session lasts the office's `session_hours` from sign-in (core.sessions); this is the
+# A session lasts the office's `session_hours` from sign-in (core.signin); this is the
 # fallback for a user without an office (administrators) and the server-side limit of a
 # "shared computer" session, which also ends when the browser closes.
 SESSION_COOKIE_AGE = env_int("ANSINH_SESSION_HOURS", 12, minimum=1) * 3600
