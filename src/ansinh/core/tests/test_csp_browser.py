@@ -133,6 +133,19 @@ def test_a_staff_member_s_pages_break_no_directive(chromium_browser: Any,
         _receipt_form(browser, _participation_of(server, "thu11"))
         _calculator(browser)
         browser.open("/so-doi-tuong/")
+        page = browser.open("/van-dong/")  # the outreach events, filtered by kind
+        kind = page.locator("select[name=kind] option").nth(1).get_attribute("value")
+        with page.expect_navigation():
+            page.select_option("select[name=kind]", kind)
+        assert f"kind={kind}" in page.url
+        receipt = server.scalar(  # one of A Lưới 1's, which canbo1 may see
+            "SELECT r.id FROM collection_receipt r JOIN network_agent a ON a.id = r.agent_id"
+            " JOIN core_user u ON u.id = a.user_id WHERE u.username = 'thu11'"
+            " ORDER BY r.id LIMIT 1")
+        page = browser.open(f"/thu/bien-lai/{receipt}/in/")  # the printable sheet
+        page.evaluate("() => { window.print = () => { window.printed = true; }; }")
+        page.click("button[data-print]")  # an inline onclick would be refused here
+        assert page.evaluate("() => window.printed === true")
         assert browser.problems == []
     finally:
         browser.close()
