@@ -6,10 +6,12 @@ A bad value stops the start with a clear message rather than running half-config
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -42,14 +44,74 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 DEBUG = env_bool("ANSINH_DEBUG", False)
+# Production mode (docs/deploy-security.md): a real secret key or no start, HTTPS only (redirect,
+# HSTS, secure cookies). Off for `make demo` and the tests, which serve plain http on localhost.
+# ANSINH_REQUIRE_SECRET, the older switch, still requires the key and nothing else.
+PRODUCTION = env_bool("ANSINH_PRODUCTION", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "ANSINH_DEBUG=true in production mode (ANSINH_PRODUCTION=true) would show tracebacks "
+        "with personal data to anyone: unset one of them")
+DEVELOPMENT_SECRET_KEY = "ansinh-insecure-development-key-change-me"
 SECRET_KEY = env_str("ANSINH_SECRET_KEY", "")
+# Django's own test of a strong key (check --deploy, security.W009): 50 characters, 5
+# different ones, not the development key nor one Django generated as insecure.
+WEAK_SECRET_KEY = (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+                   or SECRET_KEY == DEVELOPMENT_SECRET_KEY
+                   or SECRET_KEY.startswith("django-insecure"))
+if WEAK_SECRET_KEY and (PRODUCTION or (not DEBUG and os.environ.get("ANSINH_REQUIRE_SECRET"))):
+    raise ImproperlyConfigured(
+        "ANSINH_SECRET_KEY must be set to a random key of at least 50 characters in "
+        "production (it signs sessions and password-reset links); make one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("ANSINH_REQUIRE_SECRET"):
-        raise ImproperlyConfigured("ANSINH_SECRET_KEY is required in production")
-    # Development and demo only: a production deployment sets ANSINH_REQUIRE_SECRET.
-    SECRET_KEY = "ansinh-insecure-development-key-change-me"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY  # development and the demo only (see above)
 ALLOWED_HOSTS = env_list("ANSINH_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# The site's own origins when a proxy changes them (https://ansinh.example.vn): CSRF checks
+# the Origin header of every POST against the host, or against these.
+CSRF_TRUSTED_ORIGINS = env_list("ANSINH_CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS: on in production mode, each switch overridable (docs/deploy-security.md).
+SECURE_SSL_REDIRECT = env_bool("ANSINH_SSL_REDIRECT", PRODUCTION)
+# Behind a proxy that ends TLS, the header it sets for https ("HTTP_X_FORWARDED_PROTO=https"):
+# without it Django sees http and the redirect above loops. Only when the proxy strips the
+# header from the clients' own requests.
+_PROXY_SSL_HEADER = env_str("ANSINH_PROXY_SSL_HEADER", "")
+if _PROXY_SSL_HEADER:
+    _header, _sep, _value = _PROXY_SSL_HEADER.partition("=")
+    if not _sep or not _header.startswith("HTTP_") or not _value:
+        raise ImproperlyConfigured(
+            "ANSINH_PROXY_SSL_HEADER must read HTTP_<HEADER>=<value>, e.g. "
+            f"HTTP_X_FORWARDED_PROTO=https; got {_PROXY_SSL_HEADER!r}")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
+# a year of "https only" remembered by browsers; subdomains and the preload list as choices
+SECURE_HSTS_SECONDS = env_int("ANSINH_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ANSINH_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("ANSINH_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("ANSINH_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # a person's page address never leaves the site
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # no page is framed (the CSP's frame-ancestors says it again)
+# A session lasts the office's `session_hours` from sign-in (core.signin); this is the
+# fallback for a user without an office (administrators) and the server-side limit of a
+# "shared computer" session, which also ends when the browser closes.
+SESSION_COOKIE_AGE = env_int("ANSINH_SESSION_HOURS", 12, minimum=1) * 3600
 
 VAR_DIR = Path(env_str("ANSINH_VAR_DIR", str(PROJECT_DIR / "var")))
 
@@ -64,6 +126,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "ninja",
+    "axes",  # sign-in throttling: failures and lockouts in the database (core.signin)
+    "csp",  # its checks catch settings written for django-csp 3
     "ansinh.core",
     "ansinh.registry",
     "ansinh.network",
@@ -82,6 +146,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response but
+    # PDFs (core.middleware.PageCSPMiddleware)
+    "ansinh.core.middleware.PageCSPMiddleware",
     # Static files answer here, already compressed by collectstatic (gzip and brotli copies),
     # before any middleware below reads a session or compresses again.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -102,6 +169,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ansinh.core.middleware.RefusalMiddleware",
+    # last: turns a sign-in refused for a lockout into the lockout page (core.signin.locked_out)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ansinh.urls"
@@ -162,8 +231,32 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # core.landing decides by role
 LOGOUT_REDIRECT_URL = "login"
 
+# Axes first: it refuses a locked-out username and IP before any password is checked. It needs
+# the request, so `authenticate(request, ...)`; the tests sign in with force_login.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked for AXES_COOLOFF_TIME (the site's sign-in page and /admin/ alike); a right password
+# resets the count. Another address, or another username, is not locked by it.
+AXES_FAILURE_LIMIT = env_int("ANSINH_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ANSINH_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# the lock ends AXES_COOLOFF_TIME after it began, as the page says, whatever is tried meanwhile
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "ansinh.core.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "ansinh.core.signin.client_ip"
+# How many proxies in front of the site append to X-Forwarded-For (0: none, the address is
+# REMOTE_ADDR). Only then is the header read, from the right, where clients cannot forge it.
+PROXY_COUNT = env_int("ANSINH_PROXY_COUNT", 0)
+
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "vi"
@@ -219,6 +312,29 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
     "map", "ts",
 )
 
+# Content-Security-Policy: scripts only from the site's own files, no inline script (data for a
+# script travels in data- attributes or json_script), nothing framed, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # Inline styles stay allowed, for styles only: the progress bars' widths are data
+        # written as style="width: 62%" on every report, the printable receipt and the PDF
+        # templates carry their own <style>, and the API docs' Swagger UI sets styles. A style
+        # cannot run code; an injected one could restyle a page, which escaping prevents.
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+    },
+}
+
 Q_CLUSTER = {
     "name": "ansinh",
     "orm": "default",
@@ -240,3 +356,12 @@ LOGGING = {
 
 # The demo's reference date: the seed article's "early 2026" headline (1,805 of 3,229).
 DEMO_AS_OF = env_str("ANSINH_DEMO_AS_OF", "2026-03-31")
+
+# Personal data (Decree 13/2023; docs/personal-data.md, docs/imports-and-exports.md): uploaded
+# register files hold national IDs and are deleted after this many days (the job keeps its
+# counts); the access log of person pages and exports is kept this long.
+ANSINH_UPLOAD_RETENTION_DAYS = env_int("ANSINH_UPLOAD_RETENTION_DAYS", 30, minimum=1)
+ANSINH_ACCESS_LOG_DAYS = env_int("ANSINH_ACCESS_LOG_DAYS", 730, minimum=1)
+# A register file uploaded through the page (the CLI allows larger: it is the operator's).
+ANSINH_IMPORT_MAX_MB = env_int("ANSINH_IMPORT_MAX_MB", 64, minimum=1)
+ANSINH_IMPORT_MAX_ROWS = env_int("ANSINH_IMPORT_MAX_ROWS", 200_000, minimum=1)

@@ -12,11 +12,12 @@ from . import audit, permissions, scoping
 from .models import Office, User
 
 # What the office sets itself: the public calculator's call button (phone, address) and the
-# heading and date line of its printed reports (parent agency, place).
-OFFICE_FIELDS = ("phone", "address", "parent_name", "place")
+# heading and date line of its printed reports (parent agency, place); how long its users'
+# sessions last (core.signin).
+OFFICE_FIELDS = ("phone", "address", "parent_name", "place", "session_hours")
 
 
-def update_office(office: Office, *, actor: User | None, **values: str) -> Office:
+def update_office(office: Office, *, actor: User | None, **values: str | int) -> Office:
     """Change some of `OFFICE_FIELDS` of `office`; audited; nothing written when nothing
     changes."""
     permissions.authorise(actor, "edit_office")

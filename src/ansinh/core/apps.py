@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
+        from . import signin  # noqa: F401  (its receiver sets each session's lifetime)
         from .checks import static_manifest
 
         checks.register(static_manifest)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
@@ -46,6 +47,18 @@ class PageGZipMiddleware(GZipMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponseBase
                          ) -> HttpResponseBase:
         if not response.get("Content-Type", "").startswith(COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)
+
+
+class PageCSPMiddleware(CSPMiddleware):
+    """django-csp's header (settings.CONTENT_SECURITY_POLICY) on every answer but a PDF: the
+    browser's PDF viewer runs its own scripts and styles inside the PDF's document, and a
+    policy on the PDF response can leave it blank. A PDF runs nothing of ours."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase
+                         ) -> HttpResponseBase:
+        if response.get("Content-Type", "").startswith("application/pdf"):
             return response
         return super().process_response(request, response)
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,13 @@ class Office(models.Model):
     place = models.CharField(
         _("địa danh"), max_length=100, blank=True,
         help_text=_("In ở dòng ngày tháng của báo cáo (ví dụ: A Lưới)"))
+    # How long a sign-in lasts on the office's computers and phones (core.signin); a shared
+    # computer's session also ends when the browser closes.
+    session_hours = models.PositiveSmallIntegerField(
+        _("thời hạn phiên đăng nhập (giờ)"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text=_("Sau số giờ này kể từ khi đăng nhập, người dùng của cơ quan phải đăng nhập "
+                    "lại (từ 1 đến 72 giờ)"))
     # The office's change sequence: the last number `core.changes.touch` gave a changed person.
     # The phones' downloads ask for "what changed after N" (docs/field-sync.md).
     change_seq = models.BigIntegerField(default=0, db_default=0, editable=False)

@@ -9,8 +9,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Field, Q
 from django.forms.models import fields_for_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -18,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import actions
+from . import actions, signin
 from .actions import OFFICE_FIELDS
 from .landing import landing_url
 from .models import AccessEntry, AccessKind, Office, User
@@ -28,7 +30,15 @@ from .scoping import is_admin
 
 
 class SignIn(auth_views.LoginView):
-    """Django's sign-in; without a `next` of this site, the user's role decides."""
+    """Django's sign-in; without a `next` of this site, the user's role decides. The session
+    lasts the office's hours (`signin.session_lifetime`), or, on a shared computer, until the
+    browser closes."""
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if self.request.POST.get(signin.SHARED_COMPUTER):
+            self.request.session.set_expiry(0)
+        return response
 
     def get_default_redirect_url(self) -> str:
         return landing_url(self.request.user)
@@ -47,6 +57,17 @@ class OfficeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Office, fields=OFFICE_FIELDS))
+        # a plain form runs no model validation: the model's bounds (session_hours 1 to 72)
+        # are the form's too, so a wrong value is a form error, not a refusal from full_clean
+        for name, field in self.fields.items():
+            model_field = Office._meta.get_field(name)
+            assert isinstance(model_field, Field)
+            field.validators.extend(validator for validator in model_field.validators
+                                    if validator not in field.validators)
+            for validator in model_field.validators:
+                if isinstance(validator, MinValueValidator | MaxValueValidator):
+                    attr = "min" if isinstance(validator, MinValueValidator) else "max"
+                    field.widget.attrs[attr] = validator.limit_value
 
 
 @role_required("edit_office")

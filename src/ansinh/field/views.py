@@ -74,6 +74,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
              *(static(name) for name in APP_SCRIPTS), static("field/icon.svg")]
     # the calculator answers offline (engine.js) once its pages are on the phone
     optional = [static("ansinh/app.css"), static("vendor/htmx/htmx.min.js"),
+                static("ansinh/page-actions.js"),
                 *(static(name) for name in _present(OPTIONAL_SCRIPTS)),
                 static("field/icon-192.png"), *_calculator_pages(),
                 *(static(name) for name in _present(("calculator/offline.js",

@@ -21,7 +21,7 @@ def test_the_director_sets_the_phone_the_public_calculator_shows(
     assert page.status_code == 200 and "Thông tin cơ quan" in page.content.decode()
     response = client.post("/co-quan/", {"phone": "0234 3878 999", "address": "Thị trấn A Lưới",
                                          "parent_name": "Bảo hiểm xã hội thành phố Huế",
-                                         "place": "A Lưới"})
+                                         "place": "A Lưới", "session_hours": "8"})
     assert response.status_code == 302
     office = Office.objects.get(pk=director.office_id)
     assert office.phone == "0234 3878 999"

@@ -204,17 +204,17 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     # `make bench`), and the service worker takes the page
     page.goto(f"{live_server.url}/thuc-dia/")
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null"
-                           " || (location.reload(), false)", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller"
+                           " !== null || (location.reload(), false)", timeout=15000)
     # the phone registered itself with the session's CSRF token
-    page.wait_for_function("!!document.querySelector('#net')")
+    page.wait_for_function("() => !!document.querySelector('#net')")
     assert api.devices and api.devices[0]["csrf"]
 
     # download the territory: three pages, with progress and size
     page.click(".tabs a[data-tab=download]")
     page.click("#download-button")
     page.wait_for_function(
-        "document.getElementById('download-status').textContent.includes('120 / 120')")
+        "() => document.getElementById('download-status').textContent.includes('120 / 120')")
     assert page.get_attribute("#download-progress", "value") == "120"
     assert "KB" in page.inner_text("#download-status")  # the progress: persons, then size
     screenshot(page, "field-app-downloading")
@@ -349,7 +349,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.wait_for_selector("textarea[name=note]")
     page.fill("textarea[name=note]", "Gặp ở nhà, hẹn tháng sau")
     page.click("form button[type=submit]")
-    page.wait_for_function("location.hash.startsWith('#/nguoi/')")
+    page.wait_for_function("() => location.hash.startsWith('#/nguoi/')")
     page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
     page.wait_for_selector("#outbox-queued")
     assert page.locator("#outbox-queued .row.item").nth(2).get_attribute("data-uuid") == uuid_before
@@ -359,7 +359,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     api.cut_next_sync = True
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("document.getElementById('banner').className.includes('warn')",
+    page.wait_for_function("() => document.getElementById('banner').className.includes('warn')",
                            timeout=15000)
     assert len(api.syncs) == 1
     assert page.locator("#outbox-queued .row.item").count() == 6
@@ -368,7 +368,7 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     # sync again: the same items, in order, each with its own uuid and hash; the server has
     # them already
     page.click("main button.primary.big")
-    page.wait_for_function(f"{QUEUED} === 0 && {REFUSED} === 1", timeout=15000)
+    page.wait_for_function(f"() => {QUEUED} === 0 && {REFUSED} === 1", timeout=15000)
     first, second = api.syncs[0]["items"], api.syncs[1]["items"]
     assert [item["kind"] for item in first] == kinds
     assert [item["client_uuid"] for item in first] == [item["client_uuid"] for item in second]
@@ -413,9 +413,9 @@ def test_the_offline_day_on_the_phone(phone_page: Any, live_server: Any, agent_a
     page.wait_for_selector("form input[name=outcome]")
     page.check("input[name=outcome][value=follow_up]", force=True)
     page.click("form button[type=submit]")
-    page.wait_for_function("location.hash.startsWith('#/nguoi/')")
+    page.wait_for_function("() => location.hash.startsWith('#/nguoi/')")
     page.goto(f"{live_server.url}/thuc-dia/#/hang-cho")
-    page.wait_for_function(f"{QUEUED} === 0 && {REFUSED} === 0", timeout=15000)
+    page.wait_for_function(f"() => {QUEUED} === 0 && {REFUSED} === 0", timeout=15000)
     again = api.syncs[-1]["items"][-1]
     assert again["kind"] == "contact" and again["data"]["outcome"] == "follow_up"
     assert again["client_uuid"] != refused["client_uuid"]

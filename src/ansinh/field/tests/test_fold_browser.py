@@ -35,7 +35,7 @@ def test_the_phone_folds_names_as_the_server_does(phone_page: Any, live_server: 
                                                  agent_al3: Any) -> None:
     sign_in(phone_page, live_server.url, agent_al3.username)
     phone_page.goto(f"{live_server.url}/thuc-dia/")
-    phone_page.wait_for_function("window.AnsinhStore")
+    phone_page.wait_for_function("() => window.AnsinhStore")
     given = _names()
     folded = phone_page.evaluate("(names) => names.map(AnsinhStore.fold)", given)
     wrong = [(name, js, fold(name)) for name, js in zip(given, folded, strict=True)

@@ -129,7 +129,7 @@ def _login(page: Any, url: str) -> None:
 
 def _open_app(page: Any, url: str) -> None:
     page.goto(f"{url}/thuc-dia/#/tai")
-    page.wait_for_function("window.AnsinhStore && window.AnsinhSync && "
+    page.wait_for_function("() => window.AnsinhStore && window.AnsinhSync && "
                            "document.querySelector('#download-button')")
 
 
@@ -150,10 +150,10 @@ def test_the_offline_day_syncs_exactly_once(seeded: DemoServer, tmp_path: Path,
             # -- before leaving: the territory, with its progress and size ----------------------
             started = time.monotonic()
             page.click("#download-button")
-            page.wait_for_function("document.querySelector('#download-status').textContent",
+            page.wait_for_function("() => document.querySelector('#download-status').textContent",
                                    timeout=60_000)
             progress = page.inner_text("#download-status")  # "n / total persons · size"
-            page.wait_for_function("document.querySelector('#banner.ok:not([hidden])')",
+            page.wait_for_function("() => document.querySelector('#banner.ok:not([hidden])')",
                                    timeout=120_000)
             download_seconds = time.monotonic() - started
             done = page.inner_text("#banner")
@@ -236,7 +236,7 @@ def test_the_offline_day_syncs_exactly_once(seeded: DemoServer, tmp_path: Path,
             context.set_offline(False)
             page.route("**/api/sync", lambda route, request: route.abort())  # not yet
             page.reload()  # the outbox lives in IndexedDB, not in the page
-            page.wait_for_function("window.AnsinhStore && window.AnsinhSync")
+            page.wait_for_function("() => window.AnsinhStore && window.AnsinhSync")
             assert len(page.evaluate(OUTBOX)) == total
             page.unroute("**/api/sync")
             faults = Faults(server)
@@ -253,7 +253,7 @@ def test_the_offline_day_syncs_exactly_once(seeded: DemoServer, tmp_path: Path,
                     server.start()  # the server comes back (same port, same database)
                 if faults.posts == 7:
                     page.reload()  # the agent reloads and syncs again
-                    page.wait_for_function("window.AnsinhStore && window.AnsinhSync")
+                    page.wait_for_function("() => window.AnsinhStore && window.AnsinhSync")
             sync_seconds = time.monotonic() - started
             left = page.evaluate(OUTBOX)
             assert left == [], f"items left on the phone: {left[:5]} (attempts: {attempts})"

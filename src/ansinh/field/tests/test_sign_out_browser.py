@@ -26,10 +26,10 @@ def test_signing_out_forgets_the_pages_kept_for_offline(phone_page: Any, live_se
     page = phone_page
     sign_in(page, live_server.url, agent_al3.username)
     page.goto(f"{live_server.url}/thuc-dia/")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null"
-                           " || (location.reload(), false)", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller"
+                           " !== null || (location.reload(), false)", timeout=15000)
     page.goto(f"{live_server.url}/thu/")  # a field page, kept by the worker as it passes
-    page.wait_for_function(f"({CACHED})().then((paths) => paths.includes('/thu/'))")
+    page.wait_for_function(f"() => ({CACHED})().then((paths) => paths.includes('/thu/'))")
     kept = page.evaluate(CACHED)
     assert "/thuc-dia/" in kept and any(path.startswith("/static/") for path in kept)
 

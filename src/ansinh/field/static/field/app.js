@@ -348,7 +348,12 @@
     return box;
   }
 
-  function back() { return h("a", { class: "back", href: "javascript:history.back()", text: "‹ " + T.back }); }
+  // the previous view; a javascript: link would be refused by the Content-Security-Policy
+  function back() {
+    return h("a", { class: "back", href: "#/", text: "‹ " + T.back, onclick: function (event) {
+      if (history.length > 1) { event.preventDefault(); history.back(); }
+    } });
+  }
 
   function saved(uuid) {
     return function () {
