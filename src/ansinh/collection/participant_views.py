@@ -31,7 +31,7 @@ from ansinh.core.models import User
 from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.params import date_param as _date
-from ansinh.core.params import id_param, int_param
+from ansinh.core.params import id_param, int_param, text_param
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -77,7 +77,7 @@ def filtered_participations(request: HttpRequest, user: User) -> QuerySet[Partic
         rows = rows.filter(village__code=village)
     if (agent := id_param(request.GET.get("agent"))) is not None:
         rows = rows.filter(agent_id=agent)
-    if query := fold(request.GET.get("q", "")):
+    if query := fold(text_param(request.GET.get("q"))):
         digits = query.replace(" ", "")
         if digits.isdigit():
             rows = rows.filter(person__national_id__startswith=digits)

@@ -35,7 +35,7 @@ from ansinh.core.models import Office, User
 from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.params import date_param as _date
-from ansinh.core.params import id_param, int_param
+from ansinh.core.params import id_param, int_param, text_param
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import (
@@ -161,12 +161,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _open_participation(user: User, raw: str | None) -> Participation | None:
-    if id_param(raw) is None:
+    if (pk := id_param(raw)) is None:
         return None
     return get_scoped_or_404(
         user, Participation.objects.select_related("person", "village__commune",
                                                    "agent__user"),
-        pk=int(raw))
+        pk=pk)
 
 
 def _period_choices(participation: Participation, on: date) -> tuple[list[tuple[str, str]],
@@ -321,7 +321,7 @@ def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     raw = source.get("household", "")
     if id_param(raw) is None:
-        query = fold(request.GET.get("q", ""))
+        query = fold(text_param(request.GET.get("q")))
         found: list[Person] = []
         if len(query) >= 2:
             found = list(scoped(user, Person.objects.filter(household__isnull=False))
@@ -500,7 +500,7 @@ def filtered_receipts(request: HttpRequest, user: User) -> QuerySet[Receipt]:
         receipts = receipts.filter(village__commune__code=commune)
     if village := request.GET.get("village"):
         receipts = receipts.filter(village__code=village)
-    if query := fold(request.GET.get("q", "")):
+    if query := fold(text_param(request.GET.get("q"))):
         receipts = receipts.filter(Q(person__name_folded__contains=query)
                                    | Q(number__icontains=query))
     return receipts

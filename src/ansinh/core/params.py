@@ -77,7 +77,7 @@ def text_param(value: str | None, default: str = "", *, max_length: int = MAX_TE
 
 def choice_param(value: str | None, choices: Collection[str], default: str) -> str:
     """One of `choices`, or `default`."""
-    return value if value in choices else default
+    return value if value is not None and value in choices else default
 
 
 def safe_next(request: HttpRequest, value: str | None, default: str) -> str:

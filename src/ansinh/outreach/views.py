@@ -26,7 +26,7 @@ from ansinh.core.models import Role, User
 from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.params import date_param as _date
-from ansinh.core.params import id_param, int_param, safe_next
+from ansinh.core.params import id_param, int_param, safe_next, text_param
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -180,7 +180,7 @@ def event_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """HTMX: register persons matching the query, the event's village first."""
     user = _user(request)
     event = get_scoped_or_404(user, Event.objects.all(), pk=pk)
-    query = fold(request.GET.get("q", ""))
+    query = fold(text_param(request.GET.get("q")))
     persons: QuerySet[Person] | list[Person] = []
     if len(query) >= 2:
         found = scoped(user, Person.objects.select_related("village"))

@@ -69,7 +69,9 @@ def raw_bodies() -> Iterator[tuple[str, bytes]]:
                                            + b"]" * 900 + b"}")
     yield "huge number literal", b'{"count": 1' + b"0" * 5000 + b"}"
     yield "3 MB", b'{"items": [], "name": "' + b"x" * 3_000_000 + b'"}'
-    for value in (None, True, 1, -1, HUGE, 1.5, "x", [], {}, [[]], ["items"], {"items": None}):
+    values: tuple[Any, ...] = (None, True, 1, -1, HUGE, 1.5, "x", [], {}, [[]], ["items"],
+                               {"items": None})
+    for value in values:
         yield f"json {value!r}"[:40], json.dumps(value).encode()
 
 
@@ -79,8 +81,10 @@ def sync_bodies(participation: Participation, person: Person) -> Iterator[tuple[
     yield "many releases", {"items": [], "release": ["AB0001"] * 100_000}
     yield "items not a list", {"items": {"0": _receipt(participation)}}
     yield "item a string", {"items": ["receipt"]}
-    for value in ("\x00", "A\x00B", "0001-01-01", "9999-12-31", "2026-02-30", "0000-00-00",
-                  HUGE, -HUGE, 2**63, -1, 1.5, True, None, [], {}, "x" * 100_000):
+    hostile: tuple[Any, ...] = ("\x00", "A\x00B", "0001-01-01", "9999-12-31", "2026-02-30",
+                                "0000-00-00", HUGE, -HUGE, 2**63, -1, 1.5, True, None, [], {},
+                                "x" * 100_000)
+    for value in hostile:
         label = repr(value)[:30]
         yield f"receipt amount {label}", {"items": [_receipt(participation, amount=value)]}
         yield f"receipt paid_on {label}", {"items": [_receipt(participation, paid_on=value)]}

@@ -241,10 +241,13 @@ def crash(client: Any, role: Persona | None, url: str) -> list[str]:
 def _count(request: Any) -> Iterator[None]:
     """The number of requests made, printed at the end of the module (for the issue's note)."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and Tally.requests:
-        reporter.write_line(f"hostile queries: {Tally.requests} requests "
-                            f"in {Tally.seconds:.0f} s")
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin(
+        "capturemanager")
+    if reporter is not None and capture is not None and Tally.requests:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\nhostile queries: {Tally.requests} requests "
+                                f"in {Tally.seconds:.0f} s")
 
 
 @pytest.mark.parametrize("name", url_names())
