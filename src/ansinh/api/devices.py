@@ -24,7 +24,8 @@ router = Router(tags=["devices"])
 
 
 class NewDevice(Schema):
-    name: str = Field(min_length=1, max_length=200, examples=["Điện thoại Samsung của Hoa"])
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$",  # PostgreSQL
+                      examples=["Điện thoại Samsung của Hoa"])
 
 
 class Registered(Schema):

@@ -65,7 +65,7 @@ def text(max_length: int) -> Any:
 
 class PersonData(Schema):
     village: Int
-    full_name: str = Field(min_length=1, max_length=150, pattern=r"^[^\x00]*\S[^\x00]*$")
+    full_name: str = Field(min_length=1, max_length=150, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$")
     birth_date: Day
     birth_year_only: Bool = False
     sex: Literal["M", "F"]

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.fields import DATE_ERROR, FIELD_ERRORS, MonthField, VNDField
+from ansinh.core.fields import DATE_ERROR, FIELD_ERRORS, MonthField, VNDField, within_calendar
 from ansinh.policy import ContributionPeriod, ParameterTree
 from ansinh.policy.money import add_months, month_index
 from ansinh.rules.presenting import CATEGORY_CHOICES
@@ -74,7 +74,7 @@ class BirthField(forms.CharField):
 def _date_field(label: Any) -> forms.DateField:
     return forms.DateField(
         label=label, required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": DATE_ERROR},
+        error_messages={"invalid": DATE_ERROR}, validators=[within_calendar],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -90,7 +90,8 @@ class PayForm(forms.Form):
                                  error_messages=FIELD_ERRORS)
     mode = forms.ChoiceField(label=_("Cách đóng"), choices=MODE_CHOICES,
                              error_messages=FIELD_ERRORS)
-    years = forms.IntegerField(label=_("Số năm đóng trước"), required=False,
+    years = forms.IntegerField(label=_("Số năm đóng trước"), required=False, min_value=0,
+                               max_value=99,
                                error_messages=FIELD_ERRORS)
     on = _date_field(_("Tính cho ngày"))
 

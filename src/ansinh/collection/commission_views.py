@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office, User
 from ansinh.core.pages import working_office
+from ansinh.core.params import id_param, month_param
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -125,13 +126,9 @@ def _money_for(user: User) -> tuple[Any, Agent | None]:
 
 
 def _month(value: str | None, closed: list[date]) -> date | None:
-    if value:
-        try:
-            chosen = date.fromisoformat(value if len(value) > 7 else f"{value}-01")
-        except ValueError:
-            chosen = None
-        if chosen is not None:
-            return chosen.replace(day=1)
+    chosen = month_param(value, date.min)
+    if chosen is not date.min:
+        return chosen
     return closed[0] if closed else None
 
 
@@ -145,10 +142,10 @@ def statement(request: HttpRequest) -> HttpResponse:
     closed = commissions.closed_months(office)
     month = _month(request.GET.get("month"), closed)
     organisation = None
-    if (org_id := request.GET.get("organisation", "")).isdigit():
+    if (org_id := id_param(request.GET.get("organisation"))) is not None:
         organisation = CollectionOrganisation.objects.filter(office=office, pk=org_id).first()
     agent = own_agent
-    if own_agent is None and (agent_id := request.GET.get("agent", "")).isdigit():
+    if own_agent is None and (agent_id := id_param(request.GET.get("agent"))) is not None:
         agent = Agent.objects.filter(organisation__office=office, pk=agent_id).first()
     base = receipts if receipts is not None else Receipt.objects.filter(office=office)
     if organisation is not None:

@@ -10,7 +10,14 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.fields import AMOUNT_ERROR, DATE_ERROR, REQUIRED_ERROR, MonthField, VNDField
+from ansinh.core.fields import (
+    AMOUNT_ERROR,
+    DATE_ERROR,
+    REQUIRED_ERROR,
+    MonthField,
+    VNDField,
+    within_calendar,
+)
 from ansinh.network.models import Agent
 from ansinh.registry.models import Person
 
@@ -23,6 +30,7 @@ MONTHS_ERROR = _("Chọn ít nhất một kỳ để thu")
 def _date_field(label: Any) -> forms.DateField:
     return forms.DateField(label=label, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
                            error_messages={"invalid": DATE_ERROR, "required": REQUIRED},
+                           validators=[within_calendar],
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 

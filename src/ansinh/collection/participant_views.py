@@ -29,9 +29,10 @@ from ansinh.core import personal
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AccessKind, User
-from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.params import date_param as _date
+from ansinh.core.params import id_param, int_param, text_param
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -75,9 +76,9 @@ def filtered_participations(request: HttpRequest, user: User) -> QuerySet[Partic
         rows = rows.filter(village__commune__code=commune)
     if village := request.GET.get("village"):
         rows = rows.filter(village__code=village)
-    if (agent := request.GET.get("agent", "")).isdigit():
-        rows = rows.filter(agent_id=int(agent))
-    if query := fold(request.GET.get("q", "")):
+    if (agent := id_param(request.GET.get("agent"))) is not None:
+        rows = rows.filter(agent_id=agent)
+    if query := fold(text_param(request.GET.get("q"))):
         digits = query.replace(" ", "")
         if digits.isdigit():
             rows = rows.filter(personal.digits_match(user, digits, ids=("person__national_id",)))
@@ -277,7 +278,7 @@ def _enrol_quote(person: Person, form: EnrolForm, today: date) -> dict[str, Any]
     years = None
     if mode == PaymentMode.ADVANCE:
         raw = data.get("advance_years") or "2"
-        years = int(raw) if raw.isdigit() else 2
+        years = int_param(raw, 2, low=1, high=99) or 2
     income_field = form.fields["income"]
     try:
         income = income_field.to_python(data.get("income")) or bounds.floor

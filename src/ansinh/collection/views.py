@@ -33,9 +33,10 @@ from ansinh.core import personal
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AccessKind, Office, User
-from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.params import date_param as _date
+from ansinh.core.params import id_param, int_param, text_param
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import (
@@ -162,12 +163,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _open_participation(user: User, raw: str | None) -> Participation | None:
-    if not raw or not raw.isdigit():
+    if (pk := id_param(raw)) is None:
         return None
     return get_scoped_or_404(
         user, Participation.objects.select_related("person", "village__commune",
                                                    "agent__user"),
-        pk=int(raw))
+        pk=pk)
 
 
 def _period_choices(participation: Participation, on: date) -> tuple[list[tuple[str, str]],
@@ -315,7 +316,7 @@ def _ticked(members: QuerySet[Person], source: Any) -> int:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int_param(value, None, low=0, high=10_000)
 
 
 @role_required("record_receipts")
@@ -327,8 +328,8 @@ def receipt_hi_new(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
     raw = source.get("household", "")
-    if not raw.isdigit():
-        query = fold(request.GET.get("q", ""))
+    if id_param(raw) is None:
+        query = fold(text_param(request.GET.get("q")))
         found: list[Person] = []
         if len(query) >= 2:
             found = list(scoped(user, Person.objects.filter(household__isnull=False))
@@ -513,13 +514,13 @@ def filtered_receipts(request: HttpRequest, user: User) -> QuerySet[Receipt]:
         receipts = receipts.filter(product=product)
     if (channel := request.GET.get("channel")) in Channel.values:
         receipts = receipts.filter(channel=channel)
-    if (agent := request.GET.get("agent", "")).isdigit():
-        receipts = receipts.filter(agent_id=int(agent))
+    if (agent := id_param(request.GET.get("agent"))) is not None:
+        receipts = receipts.filter(agent_id=agent)
     if commune := request.GET.get("commune"):
         receipts = receipts.filter(village__commune__code=commune)
     if village := request.GET.get("village"):
         receipts = receipts.filter(village__code=village)
-    if query := fold(request.GET.get("q", "")):
+    if query := fold(text_param(request.GET.get("q"))):
         receipts = receipts.filter(Q(person__name_folded__contains=query)
                                    | Q(number__icontains=query))
     return receipts
@@ -676,7 +677,7 @@ def remittances(request: HttpRequest) -> HttpResponse:
             retried = None
         if retried is not None:  # the same form sent twice: the first submit recorded it
             return redirect("collection:remittances")
-        ids = [int(v) for v in request.POST.getlist("receipts") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("receipts") if id_param(v) is not None]
         allowed = set(unremitted(scoped(user, Receipt.objects.filter(
             organisation=org, pk__in=ids))).values_list("id", flat=True))
         form = RemitForm(request.POST, receipt_ids=sorted(allowed))

@@ -16,6 +16,11 @@ DATE_ERROR = _("Ngày không hợp lệ (ngày/tháng/năm)")
 MONTH_ERROR = _("Tháng không hợp lệ, ví dụ 2026-11")
 NUMBER_ERROR = _("Nhập một số nguyên")
 CHOICE_ERROR = _("Lựa chọn không hợp lệ")
+AMOUNT_TOO_LARGE = _("Số tiền quá lớn")
+DATE_RANGE_ERROR = _("Ngày phải trong khoảng từ năm 1900 đến năm 2100")
+# An amount beyond any contribution or benefit (a thousand billion đồng): larger ones are typos
+# or attacks, and would overflow the database's integers.
+MAX_AMOUNT = 10**15
 FIELD_ERRORS = {"required": REQUIRED_ERROR, "invalid": NUMBER_ERROR, "invalid_choice": CHOICE_ERROR,
            "min_value": NUMBER_ERROR, "max_value": NUMBER_ERROR}
 
@@ -28,8 +33,10 @@ class VNDField(forms.CharField):
         if not text:
             return None
         digits = re.sub(r"[\s.,_₫đ]|vnd|VND|đồng", "", text)
-        if not digits.isdigit():
+        if not digits.isascii() or not digits.isdecimal():  # "²" is a digit to isdigit()
             raise forms.ValidationError(AMOUNT_ERROR, code="invalid")
+        if len(digits) > 16 or int(digits) > MAX_AMOUNT:
+            raise forms.ValidationError(AMOUNT_TOO_LARGE, code="max_value")
         return int(digits)
 
 
@@ -45,6 +52,13 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(MONTH_ERROR, code="invalid")
         a, b = m.groups()
         year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
-        if not 1 <= month <= 12 or year < 1900:
+        if not 1 <= month <= 12 or not 1900 <= year <= 2100:
             raise forms.ValidationError(MONTH_ERROR, code="invalid")
         return date(year, month, 1)
+
+
+def within_calendar(value: date | None) -> None:
+    """A date field's bounds: 1900 to 2100 (a year 1 or 9999 leaves the calendar arithmetic
+    of months and periods)."""
+    if value is not None and not date(1900, 1, 1) <= value <= date(2100, 12, 31):
+        raise forms.ValidationError(DATE_RANGE_ERROR, code="out_of_range")

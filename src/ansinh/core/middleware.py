@@ -4,13 +4,14 @@ from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django_htmx.middleware import HtmxDetails
 
 from .errors import Refused
+from .params import BadParameter
 from .permissions import refusal_status
 
 
@@ -72,6 +73,15 @@ class RefusalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (name := _bad_parameter(request)) is not None:
+            # PostgreSQL stores no NUL byte, and no page has a use for one: refused here, once,
+            # rather than in every view that passes a parameter on to a query
+            refusal = BadParameter(name)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": [{"item": None, "loc": ["query", name],
+                                                 "msg": str(refusal)}]}, status=422)
+            return render(request, "core/refused.html", {"reason": refusal.message},
+                          status=400)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception
@@ -80,6 +90,22 @@ class RefusalMiddleware:
             return None
         return render(request, "core/refused.html", {"reason": exception.message},
                       status=refusal_status(exception))
+
+
+def _bad_parameter(request: HttpRequest) -> str | None:
+    """The name of the first query (or form-encoded body) parameter holding a NUL byte, or of
+    a parameter no page can answer."""
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        sources.append(request.POST)
+    for source in sources:
+        for name, values in source.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "") or "?"
+    if request.GET.get("_to_field", None) == "":
+        return "_to_field"  # Django's admin takes an empty one for a field named "" (a 500)
+    return None
 
 
 class HtmxHttpRequest(HttpRequest):

@@ -89,6 +89,8 @@ def parse_period(text: str) -> Period:
         if not match:
             continue
         year = int(match.group(1))
+        if not 1900 <= year <= 2100:
+            break  # the calendar arithmetic of a year 0 or 9999 leaves Python's dates
         if kind == YEAR:
             return Period(YEAR, date(year, 1, 1))
         if kind == QUARTER:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -24,7 +23,8 @@ from . import actions, signin
 from .actions import OFFICE_FIELDS
 from .landing import landing_url
 from .models import AccessEntry, AccessKind, Office, User
-from .pages import date_param, office_choices, query_without_page, working_office
+from .pages import office_choices, query_without_page, working_office
+from .params import FIRST_DAY, LAST_DAY, date_param, id_param
 from .permissions import role_required, signed_in
 from .scoping import is_admin
 
@@ -106,14 +106,14 @@ def access_log(request: HttpRequest) -> HttpResponse:
     actors = User.objects.filter(office=office).order_by("username")
     if actor := request.GET.get("user", ""):
         entries = entries.filter(actor__username=actor)
-    if (person := request.GET.get("person", "").strip()).isdigit() and len(person) <= 18:
-        entries = entries.filter(person_id=int(person))
+    if person := id_param(request.GET.get("person", "").strip()):
+        entries = entries.filter(person_id=person)
     if (kind := request.GET.get("kind")) in AccessKind.values:
         entries = entries.filter(kind=kind)
     if request.GET.get("from"):
-        entries = entries.filter(at__date__gte=date_param(request.GET["from"], date.min))
+        entries = entries.filter(at__date__gte=date_param(request.GET["from"], FIRST_DAY))
     if request.GET.get("to"):
-        entries = entries.filter(at__date__lte=date_param(request.GET["to"], date.max))
+        entries = entries.filter(at__date__lte=date_param(request.GET["to"], LAST_DAY))
     page = Paginator(entries.select_related("actor").order_by("-at", "-id"),
                      ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "core/access_log.html", {

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ansinh.core.models import Office, Role, User
 from ansinh.core.pages import office_choices, working_office
+from ansinh.core.params import id_param
 from ansinh.core.periods import Period, parse_period
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -306,22 +307,23 @@ def reward_new(request: HttpRequest) -> HttpResponse:
     office = working_office(request, user)
     prefill = ("recipient_kind", "recipient_name", "reason", "period", "figures", "unit")
     initial: dict[str, Any] = {key: request.GET[key] for key in prefill if key in request.GET}
-    kind, _sep, unit_id = initial.get("unit", "").partition(":")
-    if kind == "organisation" and unit_id.isdigit():
+    kind, _sep, raw_id = initial.get("unit", "").partition(":")
+    unit_id = id_param(raw_id)
+    if kind == "organisation" and unit_id is not None:
         initial["organisation"] = unit_id
-    if kind == "agent" and unit_id.isdigit():
+    if kind == "agent" and unit_id is not None:
         initial["person"] = Agent.objects.filter(pk=unit_id).values_list(
             "user_id", flat=True).first()
-    if kind == "staff" and unit_id.isdigit():
+    if kind == "staff" and unit_id is not None:
         initial["person"] = unit_id
     form = RewardForm(request.POST or None, office=office, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         unit_kind, _sep, unit_raw = (data.get("unit") or "").partition(":")
         commune = (Commune.objects.filter(office=office, pk=unit_raw).first()
-                   if unit_kind == "commune" and unit_raw.isdigit() else None)
-        if unit_kind == "village" and unit_raw.isdigit():
-            commune = Commune.objects.filter(office=office, villages=int(unit_raw)).first()
+                   if unit_kind == "commune" and id_param(unit_raw) else None)
+        if unit_kind == "village" and (village_id := id_param(unit_raw)) is not None:
+            commune = Commune.objects.filter(office=office, villages=village_id).first()
         try:
             actions.record_reward(
                 office=office, recipient_kind=data["recipient_kind"],

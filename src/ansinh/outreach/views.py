@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -23,9 +24,10 @@ from ansinh.core import personal
 from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import Role, User
-from ansinh.core.pages import date_param as _date
 from ansinh.core.pages import office_choices, working_office
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.params import date_param as _date
+from ansinh.core.params import id_param, int_param, safe_next, text_param
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -179,7 +181,7 @@ def event_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """HTMX: register persons matching the query, the event's village first."""
     user = _user(request)
     event = get_scoped_or_404(user, Event.objects.all(), pk=pk)
-    query = fold(request.GET.get("q", ""))
+    query = fold(text_param(request.GET.get("q")))
     persons: QuerySet[Person] | list[Person] = []
     if len(query) >= 2:
         found = scoped(user, Person.objects.select_related("village"))
@@ -208,7 +210,7 @@ def event_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     event = get_scoped_or_404(user, Event.objects.all(), pk=pk)
     raw = request.POST.get("person", "")
-    person = get_scoped_or_404(user, Person.objects.all(), pk=int(raw) if raw.isdigit() else 0)
+    person = get_scoped_or_404(user, Person.objects.all(), pk=id_param(raw) or 0)
     outcome = request.POST.get("outcome") or Outcome.INTERESTED
     try:
         actions.record_contact(actor=user, person=person, on=event.held_on, channel="event",
@@ -308,14 +310,15 @@ def contact_new(request: HttpRequest, person_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã ghi lần tiếp xúc với %(name)s")
                              % {"name": person.full_name})
-            return redirect(request.POST.get("next") or "outreach:worklist")
+            return redirect(safe_next(request, request.POST.get("next"),
+                                      reverse("outreach:worklist")))
     history = person.contacts.select_related("by", "event").order_by("-on", "-id")[:10]
     return render(request, "outreach/contact_form.html", {
         "form": form, "person": person, "history": history,
         "stage": stages.STAGE_LABELS[stages.stage_of(person, today)],
         "quick_dates": [(label, today + timedelta(days=d)) for label, d in (
             (_("Ngày mai"), 1), (_("3 ngày"), 3), (_("1 tuần"), 7), (_("2 tuần"), 14))],
-        "next": request.GET.get("next", ""),
+        "next": safe_next(request, request.GET.get("next"), ""),
     }, status=status)
 
 
@@ -325,7 +328,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     contact = get_scoped_or_404(user, Contact.objects.all(), pk=pk)
     actions.close_follow_up(contact, actor=user, note=request.POST.get("note", ""))
-    return redirect(request.POST.get("next") or "outreach:worklist")
+    return redirect(safe_next(request, request.POST.get("next"), reverse("outreach:worklist")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,8 +349,8 @@ WORKLIST_PAGE_SIZE = 25
 def _id_param(raw: str | None) -> int | None:
     """A record id from the query string, or None for anything else (a word, a sign, a number
     no database holds: 20 digits would overflow SQLite's integer)."""
-    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 18:
-        return int(raw)
+    if (number := id_param(raw)) is not None:
+        return number
     return None
 
 
@@ -428,8 +431,7 @@ def funnel_view(request: HttpRequest) -> HttpResponse:
     end = _date(request.GET.get("to"), today)
     office_settings = settings_for(user.office_id)
     days_raw = request.GET.get("days", "")
-    days = int(days_raw) if days_raw.isdigit() and 0 < int(days_raw) <= 730 \
-        else office_settings.attribution_days
+    days = int_param(days_raw, None, low=1, high=730) or office_settings.attribution_days
     contacts = scoped(user, Contact.objects.filter(on__gte=start, on__lte=end))
     events = scoped(user, Event.objects.filter(held_on__gte=start, held_on__lte=end))
     if (kind := request.GET.get("kind")) in EventKind.values:

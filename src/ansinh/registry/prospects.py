@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from django.db.models import Q
 
-from ansinh.policy import retirement_age
+from ansinh.policy import InvalidInput, retirement_age
 
 from .models import NOT_PROSPECT_STATUSES, Person, Sex
 
@@ -50,11 +50,21 @@ def retirement_cutoff(sex: str, on: date) -> date:
     # invariant: retirement_date(low) <= on < retirement_date(high)
     while (high - low).days > 1:
         middle = low + (high - low) / 2
-        if retirement_date(sex, middle) <= on:
+        if _retired_by(sex, middle, on):
             low = middle
         else:
             high = middle
     return low
+
+
+def _retired_by(sex: str, birth: date, on: date) -> bool:
+    """Whether a person born on `birth` has reached retirement age on `on`. Someone the
+    roadmap cannot place (80 before its first dated value: a report asked about 1900) retired
+    long before it, as far as the register is concerned."""
+    try:
+        return retirement_date(sex, birth) <= on
+    except InvalidInput:
+        return True
 
 
 def prospect_q(on: date) -> Q:

@@ -21,6 +21,7 @@ from ansinh.core.errors import Refused
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AccessKind, AuditEntry
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.params import text_param
 from ansinh.core.permissions import OFFICE, refusal_status, role_of, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, scoped, writable_villages
@@ -40,7 +41,7 @@ PAGE_SIZE = 50
 def _filtered_persons(request: HttpRequest, on: date) -> QuerySet[Person]:
     user = _user(request)
     persons = scoped(user, Person.objects.all())
-    query = fold(request.GET.get("q", ""))
+    query = fold(text_param(request.GET.get("q")))
     if query:
         if query.replace(" ", "").isdigit():
             digits = query.replace(" ", "")

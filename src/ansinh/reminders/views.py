@@ -30,6 +30,7 @@ from ansinh.core.errors import Refused
 from ansinh.core.models import AccessKind
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.pages import working_office
+from ansinh.core.params import id_param, month_param
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -137,12 +138,7 @@ def templates(request: HttpRequest) -> HttpResponse:
 
 
 def _month(value: str | None, today: date) -> date:
-    if value:
-        try:
-            return date.fromisoformat(value if len(value) > 7 else f"{value}-01").replace(day=1)
-        except ValueError:
-            pass
-    return today.replace(day=1)
+    return month_param(value, today.replace(day=1))
 
 
 @login_required
@@ -154,11 +150,11 @@ def village_list(request: HttpRequest) -> HttpResponse:
     villages = visible_villages(user).select_related("commune").order_by("commune__name", "name")
     month = _month(request.GET.get("month"), today)
     chosen = None
-    if (village_id := request.GET.get("village", "")).isdigit():
+    if (village_id := id_param(request.GET.get("village"))) is not None:
         chosen = villages.filter(pk=village_id)
         if not chosen.exists():
             raise Http404
-    elif (commune_id := request.GET.get("commune", "")).isdigit():
+    elif (commune_id := id_param(request.GET.get("commune"))) is not None:
         chosen = villages.filter(commune_id=commune_id)
         if not chosen.exists():
             raise Http404

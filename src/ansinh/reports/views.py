@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from ansinh.core import personal
 from ansinh.core.models import AccessKind, Office, User
+from ansinh.core.params import date_param, id_param
 from ansinh.core.periods import Period, parse_period
 from ansinh.core.permissions import may
 from ansinh.core.permissions import signed_in as _user
@@ -72,11 +73,7 @@ def _office(user: User, request: HttpRequest) -> Office:
 
 def _params(request: HttpRequest, default_by: str = "commune") -> Params:
     user = _user(request)
-    try:
-        as_of = date.fromisoformat(request.GET.get("as_of", "")) if request.GET.get(
-            "as_of") else timezone.localdate()
-    except ValueError:
-        as_of = timezone.localdate()
+    as_of = date_param(request.GET.get("as_of"), timezone.localdate())
     try:
         period = parse_period(request.GET.get("period") or str(as_of.year))
     except ValueError:
@@ -293,7 +290,7 @@ def _unit_filter(user: User, params: Params, unit: str) -> dict[str, Any]:
         return {}
     if kind not in allowed_by(user):
         raise Http404
-    unit_id = int(raw_id) if raw_id.isdigit() else 0
+    unit_id = id_param(raw_id) or 0
     if kind in ("organisation", "agent") and unit_id == 0:
         if not whole_office(user):
             raise Http404

@@ -22,6 +22,7 @@ from ansinh.core import personal
 from ansinh.core.errors import Refused
 from ansinh.core.models import AccessKind
 from ansinh.core.pages import query_without_page as _without_page
+from ansinh.core.params import id_param, int_param
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
@@ -85,7 +86,7 @@ def _ground(request: HttpRequest) -> str:
 
 def _plan_income(request: HttpRequest) -> int | None:
     raw = request.GET.get("income", "").replace(".", "").replace(",", "")
-    return int(raw) if raw.isdigit() else None
+    return int_param(raw, None, low=0, high=1_000_000_000)
 
 
 def case_comparison(case: RetentionCase, on: date, ground: str,
@@ -190,7 +191,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
     """Open a case for a person (from the person's page or the participation's)."""
     user = _user(request)
     raw = request.POST.get("person", "")
-    person = get_scoped_or_404(user, Person.objects.all(), pk=int(raw) if raw.isdigit() else 0)
+    person = get_scoped_or_404(user, Person.objects.all(), pk=id_param(raw) or 0)
     reason = request.POST.get("reason", Reason.WANTS_LUMP_SUM)
     try:
         case = actions.open_case(person=person, reason=reason, on=timezone.localdate(),
