@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the register
     "edit_persons": WRITERS,
     "import_register": MANAGERS,
+    "read_office_imports": OFFICE,  # any import job of the office and its error report
     # participations
     "enrol": WRITERS,
     "manage_participations": MANAGERS,  # new terms, pause, resume, stop

@@ -22,9 +22,9 @@ from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.models import AccessKind, AuditEntry
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.params import text_param
-from ansinh.core.permissions import OFFICE, refusal_status, role_of, role_required
+from ansinh.core.permissions import may, refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
-from ansinh.core.scoping import get_scoped_or_404, scoped, writable_villages
+from ansinh.core.scoping import get_scoped_or_404, is_admin, scoped, writable_villages
 from ansinh.core.spreadsheet import csv_writer
 from ansinh.core.tables import XLSX
 from ansinh.core.text import fold
@@ -246,8 +246,8 @@ def _job_or_404(request: HttpRequest, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
     if job.created_by_id == user.pk:
         return job
-    if role_of(user) in OFFICE and (user.is_superuser or user.office_id is None
-                                    or user.office_id == job.office_id):
+    if may(user, "read_office_imports") and (
+            user.office_id is None or user.office_id == job.office_id or is_admin(user)):
         return job
     raise Http404
 

@@ -109,6 +109,7 @@ SKIPPED = {
     "api:openapi-view": "django-ninja's documentation page of the API",
     "sync_conflicts:resolve": "a POST (its page is sync_conflicts:list)",
     "registry:import_status": "an import job's progress; the world has no import job",
+    "registry:import_errors": "an import job's error report (xlsx); the world has no import job",
     "registry:person_data": "a person's own data as JSON (core/tests/test_personal_data.py)",
     "device_revoke": "a POST (the device page's Revoke button)",
 }
