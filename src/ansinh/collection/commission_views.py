@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ansinh.core.errors import Refused
+from ansinh.core.fields import DateField as CalendarDateField
 from ansinh.core.models import Office, User
 from ansinh.core.pages import working_office
 from ansinh.core.params import id_param, month_param
@@ -52,7 +53,7 @@ class RateForm(forms.Form):
         choices=[("", gettext_lazy("Mọi hình thức")), *PaymentMode.choices])
     percent = forms.CharField(label=gettext_lazy("Tỷ lệ (%)"), max_length=10,
                               help_text=gettext_lazy("Ví dụ 12 hoặc 12,5"))
-    valid_from = forms.DateField(label=gettext_lazy("Áp dụng từ ngày"),
+    valid_from = CalendarDateField(label=gettext_lazy("Áp dụng từ ngày"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=gettext_lazy("Căn cứ (số, ngày quyết định)"),
                                 max_length=200)

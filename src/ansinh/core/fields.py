@@ -62,3 +62,10 @@ def within_calendar(value: date | None) -> None:
     of months and periods)."""
     if value is not None and not date(1900, 1, 1) <= value <= date(2100, 12, 31):
         raise forms.ValidationError(DATE_RANGE_ERROR, code="out_of_range")
+
+
+class DateField(forms.DateField):
+    """Django's DateField within the calendar the app computes in (1900–2100): every form's
+    date is one, so a year 9999 typed into any form is a form error, never a server error."""
+
+    default_validators = [within_calendar]

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.fields import DateField as CalendarDateField
 from ansinh.core.models import Office, Role, User
 from ansinh.core.periods import parse_period
 
@@ -24,7 +25,7 @@ class PeriodField(forms.CharField):
 
 class TargetForm(forms.Form):
     value = forms.IntegerField(label=_("Chỉ tiêu"), min_value=0)
-    effective_on = forms.DateField(label=_("Áp dụng từ ngày"),
+    effective_on = CalendarDateField(label=_("Áp dụng từ ngày"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Lý do / căn cứ"), max_length=200, required=False)
 
@@ -32,7 +33,7 @@ class TargetForm(forms.Form):
 class AllocationForm(forms.Form):
     """One number per child unit, plus the date and reason of the split."""
 
-    effective_on = forms.DateField(label=_("Áp dụng từ ngày"),
+    effective_on = CalendarDateField(label=_("Áp dụng từ ngày"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Lý do / căn cứ"), max_length=200, required=False)
 
@@ -63,7 +64,7 @@ class RewardForm(forms.Form):
     reason = forms.CharField(label=_("Thành tích"), max_length=300)
     period = PeriodField(label=_("Kỳ xét"), required=False)
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
-    decision_date = forms.DateField(label=_("Ngày quyết định"), initial=timezone.localdate,
+    decision_date = CalendarDateField(label=_("Ngày quyết định"), initial=timezone.localdate,
                                     widget=forms.DateInput(attrs={"type": "date"}))
     figures = forms.CharField(label=_("Số liệu làm căn cứ (JSON)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
@@ -100,7 +101,7 @@ class HandoverForm(forms.Form):
     leaving = forms.ModelChoiceField(label=_("Người nghỉ / chuyển công tác"),
                                      queryset=User.objects.none())
     substitute = forms.ModelChoiceField(label=_("Người thay thế"), queryset=User.objects.none())
-    on = forms.DateField(label=_("Bàn giao từ ngày"), initial=timezone.localdate,
+    on = CalendarDateField(label=_("Bàn giao từ ngày"), initial=timezone.localdate,
                          widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, office: Office, **kwargs: Any):

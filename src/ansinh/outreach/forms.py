@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.fields import DateField as CalendarDateField
 from ansinh.core.models import User
 from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.models import Sex, Village
@@ -19,7 +20,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Hình thức"), choices=EventKind.choices)
-    held_on = forms.DateField(label=_("Ngày"), widget=DATE)
+    held_on = CalendarDateField(label=_("Ngày"), widget=DATE)
     village = forms.ModelChoiceField(label=_("Thôn"), queryset=Village.objects.none())
     place = forms.CharField(label=_("Địa điểm"), max_length=200, required=False)
     title = forms.CharField(label=_("Tiêu đề"), max_length=200, required=False)
@@ -47,14 +48,14 @@ class EventForm(forms.Form):
 class ContactForm(forms.Form):
     """The few taps of a visit: channel, outcome, maybe an objection and a follow-up date."""
 
-    on = forms.DateField(label=_("Ngày"), widget=DATE)
+    on = CalendarDateField(label=_("Ngày"), widget=DATE)
     channel = forms.ChoiceField(label=_("Hình thức"), widget=forms.RadioSelect,
                                 choices=[c for c in Channel.choices if c[0] != Channel.EVENT])
     outcome = forms.ChoiceField(label=_("Kết quả"), choices=Outcome.choices,
                                 widget=forms.RadioSelect)
     objection = forms.ChoiceField(label=_("Lý do chưa tham gia"), required=False,
                                   choices=[("", "—"), *Objection.choices])
-    next_follow_up_on = forms.DateField(label=_("Hẹn gặp lại ngày"), required=False,
+    next_follow_up_on = CalendarDateField(label=_("Hẹn gặp lại ngày"), required=False,
                                         widget=DATE)
     note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
     uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -77,7 +78,7 @@ class AttendanceOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Kết quả"), choices=Outcome.choices)
     objection = forms.ChoiceField(label=_("Lý do"), required=False,
                                   choices=[("", "—"), *Objection.choices])
-    next_follow_up_on = forms.DateField(label=_("Hẹn gặp lại"), required=False, widget=DATE)
+    next_follow_up_on = CalendarDateField(label=_("Hẹn gặp lại"), required=False, widget=DATE)
 
 
 class NewPersonForm(forms.Form):

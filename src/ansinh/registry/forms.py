@@ -7,6 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.fields import DateField as CalendarDateField
+
 from .identity import check_national_id, check_si_number, normalize_national_id
 from .models import Household, Person, Village
 from .reading import MIB, upload_limits
@@ -39,6 +41,7 @@ class PersonForm(forms.ModelForm[Person]):
         fields = ["full_name", "birth_date", "birth_year_only", "sex", "ethnicity", "local_group",
                   "national_id", "si_number", "phone", "village", "household",
                   "relation_to_head", "si_status", "si_status_source", "si_status_as_of"]
+        field_classes = {"birth_date": CalendarDateField, "si_status_as_of": CalendarDateField}
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "si_status_as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

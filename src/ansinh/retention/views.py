@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ansinh.core import personal
 from ansinh.core.errors import Refused
+from ansinh.core.fields import DateField as CalendarDateField
 from ansinh.core.models import AccessKind
 from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.params import id_param, int_param
@@ -49,13 +50,13 @@ assert set(GROUND_LABELS) == set(GROUNDS)
 
 
 class SessionForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("Ngày"),
+    on = CalendarDateField(label=gettext_lazy("Ngày"),
                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(label=gettext_lazy("Kết quả"), choices=Outcome.choices,
                                 widget=forms.RadioSelect)
     next_step = forms.CharField(label=gettext_lazy("Việc tiếp theo"), max_length=200,
                                 required=False)
-    next_step_on = forms.DateField(label=gettext_lazy("Ngày thực hiện"), required=False,
+    next_step_on = CalendarDateField(label=gettext_lazy("Ngày thực hiện"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"},
                                                           format="%Y-%m-%d"))
     note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=300, required=False)
