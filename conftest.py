@@ -12,6 +12,30 @@ import pytest
 AS_OF = date(2026, 3, 31)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time() -> None:
+    """On SQLite the test database is in memory, and Django's live server lends its threads the
+    test's one connection. Two threads on one SQLite connection can deadlock: one inside a
+    statement holds the connection's mutex and calls a Python function (Django's date
+    functions) that waits for the GIL, while the other holds the GIL and waits for the mutex to
+    read a row. A browser test then hangs with no timeout. So on SQLite the live server answers
+    one request at a time (Django closes each connection after its answer); on PostgreSQL each
+    thread has its own connection and the server stays threaded."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        return
+
+    class OneAtATime(WSGIServer):
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self.connections_override = connections_override  # the thread applies it
+
+    LiveServerThread.server_class = OneAtATime
+
+
 @pytest.fixture(autouse=True)
 def _inline_tasks_and_media(settings: Any, tmp_path: Path) -> None:
     """Worker tasks run inline; uploaded files go to a temporary folder."""
