@@ -29,7 +29,7 @@ from django.urls import reverse
 
 from .matrix import Persona, url_names
 from .matrix_world import NOW
-from .test_page_language import KWARGS, ROLES, Site, client_for, role_name, site
+from .test_page_language import KWARGS, ROLES, Kwargs, Site, client_for, role_name, site
 
 __all__ = ["site"]  # the module's world, shared with the page-language test
 
@@ -66,6 +66,10 @@ MORE: tuple[str, ...] = (
 )
 # Tried alone in each parameter the page was seen to read, by one role that sees the page.
 ALONE: tuple[str, ...] = ("9999-12-31", HUGE, "\x00", "²")  # ² is a digit to str.isdigit
+# The page-language test's path arguments, and those of a download it skips but whose
+# parameters are read all the same.
+PATH_KWARGS: dict[str, Kwargs] = {
+    **KWARGS, "registry:person_data": lambda place: {"pk": place.prospect.pk}}
 # Path arguments of a pattern the page-language test does not visit (POST-only, no record in
 # its world): any number; a missing record must be a 404.
 OTHER_KWARGS: dict[str, dict[str, Any]] = {
@@ -73,6 +77,7 @@ OTHER_KWARGS: dict[str, dict[str, Any]] = {
     "api:revoke": {"device_id": 1},
     "device_revoke": {"pk": 1},
     "registry:import_status": {"pk": 1},
+    "registry:import_errors": {"pk": 1},
     "sync_conflicts:resolve": {"pk": 1},
 }
 
@@ -103,8 +108,8 @@ def path_of(name: str, site: Site) -> str:
     if name in UNNAMED:
         return UNNAMED[name]
     place = site.world.places[next(iter(site.world.places))]
-    if name in KWARGS:
-        return reverse(name, kwargs=KWARGS[name](place))
+    if name in PATH_KWARGS:
+        return reverse(name, kwargs=PATH_KWARGS[name](place))
     if name in OTHER_KWARGS:
         return reverse(name, kwargs=OTHER_KWARGS[name])
     try:
@@ -118,7 +123,7 @@ def path_of(name: str, site: Site) -> str:
 def huge_path(name: str, site: Site) -> str | None:
     """The same URL with each number of its path made huge (a record that cannot exist)."""
     place = site.world.places[next(iter(site.world.places))]
-    kwargs = (KWARGS[name](place) if name in KWARGS else OTHER_KWARGS.get(name))
+    kwargs = (PATH_KWARGS[name](place) if name in PATH_KWARGS else OTHER_KWARGS.get(name))
     if name in UNNAMED or not kwargs or not any(isinstance(v, int) for v in kwargs.values()):
         return None
     return reverse(name, kwargs={k: int(HUGE) if isinstance(v, int) else v
