@@ -33,7 +33,6 @@ from .permissions import may
 MASK = "•"
 ID_SHOWN = 4  # the last digits of a masked national ID or SI number
 PHONE_SHOWN = 3  # the last digits of a masked phone number
-DEFAULT_RETENTION_DAYS = 730
 
 
 def mask_id(value: str | None) -> str:
@@ -148,8 +147,7 @@ def describe_query(request: HttpRequest, *, skip: tuple[str, ...] = ("page",)) -
 
 def retention_days() -> int:
     """How long access-log rows are kept: `ANSINH_ACCESS_LOG_DAYS` (default two years)."""
-    value = getattr(settings, "ANSINH_ACCESS_LOG_DAYS", DEFAULT_RETENTION_DAYS)
-    return max(int(value), 1)
+    return settings.ANSINH_ACCESS_LOG_DAYS
 
 
 def prune_access_log(now: datetime | None = None, days: int | None = None) -> int:

@@ -65,8 +65,8 @@ def upload_limits() -> Limits:
     """The web upload: a district register of 100,000 persons is ~15 MB of CSV or ~8 MB of
     xlsx; 64 MB and 200,000 rows leave room for twice that. Settings can raise them
     (ANSINH_IMPORT_MAX_MB, ANSINH_IMPORT_MAX_ROWS)."""
-    return Limits(max_bytes=int(getattr(settings, "ANSINH_IMPORT_MAX_MB", 64)) * MIB,
-                  max_rows=int(getattr(settings, "ANSINH_IMPORT_MAX_ROWS", 200_000)))
+    return Limits(max_bytes=settings.ANSINH_IMPORT_MAX_MB * MIB,
+                  max_rows=settings.ANSINH_IMPORT_MAX_ROWS)
 
 
 # The operator's command: `make bench` imports a million persons from CSV (~160 MB).

@@ -32,8 +32,6 @@ RUNNING = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING)
 HEARTBEAT_TIMEOUT = timedelta(minutes=15)
 # Not taken by a worker within this long: the worker is not running.
 PENDING_TIMEOUT = timedelta(hours=1)
-# Uploaded files (they hold national IDs) are kept this many days by default.
-DEFAULT_RETENTION_DAYS = 30
 
 
 def time_limit() -> timedelta:
@@ -44,7 +42,7 @@ def time_limit() -> timedelta:
 
 
 def retention_days() -> int:
-    return int(getattr(settings, "ANSINH_UPLOAD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    return settings.ANSINH_UPLOAD_RETENTION_DAYS
 
 
 def run_import_job(job_id: int) -> None:
