@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from ansinh.core import audit, permissions, scoping
 from ansinh.core.errors import Refused
+from ansinh.core.keepers import kept_current
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.network.territory import agent_within
@@ -276,6 +278,23 @@ def _record_hi(household: Household, *, person: Person, insured: list[int], mont
     else:
         number = f"{channel[:2].upper()}{paid_on:%y%m%d}-{client_uuid.hex[:8].upper()}"
     earlier = Receipt.objects.filter(household=household, product=Product.HOUSEHOLD_HI).exists()
+    with kept_current([person.pk]):
+        receipt = _create_hi_receipt(
+            household, person, client_uuid=client_uuid, book=book, number=number, agent=agent,
+            channel=channel, earlier=earlier, paid_on=paid_on, months=months, insured=insured,
+            start=start, amount=amount, note=note, quote=quote, actor=actor, covered=covered)
+    audit.record(actor=actor, office=household.office, action="receipt.record_hi", obj=receipt,
+                 changes={"amount": [None, amount], "members": [None, len(insured)],
+                          "insured": [None, insured],
+                          "months": [None, f"{_span(covered)}"]}, note=number)
+    return receipt, True
+
+
+def _create_hi_receipt(household: Household, person: Person, *, client_uuid: uuid_module.UUID,
+                       book: int | None, number: str, agent: Agent | None, channel: str,
+                       earlier: bool, paid_on: date, months: int, insured: list[int],
+                       start: date, amount: int, note: str, quote: Any, actor: User,
+                       covered: list[date]) -> Receipt:
     receipt = Receipt.objects.create(
         office=household.office, village=household.village, uuid=client_uuid,
         product=Product.HOUSEHOLD_HI, household=household, person=person, book_id=book,
@@ -296,11 +315,7 @@ def _record_hi(household: Household, *, person: Person, insured: list[int], mont
     HICoveredMonth.objects.bulk_create(
         HICoveredMonth(receipt=receipt, household=household, person_id=pid, month=month)
         for pid in (None, *insured) for month in covered)
-    audit.record(actor=actor, office=household.office, action="receipt.record_hi", obj=receipt,
-                 changes={"amount": [None, amount], "members": [None, len(insured)],
-                          "insured": [None, insured],
-                          "months": [None, f"{_span(covered)}"]}, note=number)
-    return receipt, True
+    return receipt
 
 
 @transaction.atomic(durable=True)
@@ -316,6 +331,17 @@ def reverse_receipt(receipt: Receipt, *, on: date, reason: str, actor: User) -> 
         raise Refused("Biên lai đã bị hủy trước đó", "this receipt is already reversed")
     if not reason.strip():
         raise Refused("Cần ghi lý do hủy", "a reason is required")
+    with kept_current([original.person_id]):
+        reversal = _create_reversal(original, on=on, reason=reason, actor=actor)
+    audit.record(actor=actor, office=original.office, action="receipt.reverse", obj=original,
+                 changes={"reversed_by": [None, reversal.pk]}, note=reason)
+    if original.participation_id is not None and original.person_id is not None:
+        touch(original.office_id, [original.person_id])  # the months are payable again
+    return reversal
+
+
+def _create_reversal(original: Receipt, *, on: date, reason: str, actor: User) -> Receipt:
+    """The negative receipt, and the months and household-HI coverage it releases."""
     reversal = Receipt.objects.create(
         office=original.office, village=original.village, uuid=uuid_module.uuid4(),
         product=original.product, participation=original.participation,
@@ -333,10 +359,6 @@ def reverse_receipt(receipt: Receipt, *, on: date, reason: str, actor: User) -> 
         released_by=reversal)
     HICoveredMonth.objects.filter(receipt=original, released_by__isnull=True).update(
         released_by=reversal)  # household HI: the months can be covered again
-    audit.record(actor=actor, office=original.office, action="receipt.reverse", obj=original,
-                 changes={"reversed_by": [None, reversal.pk]}, note=reason)
-    if original.participation_id is not None and original.person_id is not None:
-        touch(original.office_id, [original.person_id])  # the months are payable again
     return reversal
 
 

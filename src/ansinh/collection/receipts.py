@@ -40,6 +40,7 @@ from django.utils import timezone
 from ansinh.core import audit, permissions, scoping
 from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
 from ansinh.core.errors import Refused, vnd_text
+from ansinh.core.keepers import kept_current
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent
 from ansinh.participation.actions import mark_active
@@ -417,10 +418,11 @@ class _Batch:
             self.results[index] = ReceiptResult(RECORDED, rid, number)
             last_paid_on[part["id"]] = max(request.paid_on,
                                            last_paid_on.get(part["id"], request.paid_on))
-        insert_rows(Receipt._meta.db_table, RECEIPT_COLUMNS, receipts)
-        insert_rows(PaidMonth._meta.db_table, PAID_MONTH_COLUMNS, months)
-        audit.record_many(changes, actor=self.actor)
-        self._catch_up(last_paid_on)
+        with kept_current(part["person_id"] for _i, _r, part, *_x in accepted):
+            insert_rows(Receipt._meta.db_table, RECEIPT_COLUMNS, receipts)
+            insert_rows(PaidMonth._meta.db_table, PAID_MONTH_COLUMNS, months)
+            audit.record_many(changes, actor=self.actor)
+            self._catch_up(last_paid_on)
         touch_many((part["office_id"], part["person_id"]) for _i, _r, part, *_x in accepted)
 
     def _catch_up(self, last_paid_on: dict[int, date]) -> None:

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from ansinh.core import audit, permissions
 from ansinh.core.errors import Refused
+from ansinh.core.keepers import kept_current
 from ansinh.core.models import Role, User
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.policy import income_bounds
@@ -72,11 +73,12 @@ def check_mode(mode: str, advance_years: int | None) -> None:
 def set_status(participation: Participation, new: str, *, on: date, reason: str,
                 actor: User | None) -> None:
     old = participation.status
-    participation.status = new
-    participation.status_since = on
-    participation.save(update_fields=["status", "status_since", "stop_reason"])
-    StatusChange.objects.create(participation=participation, on=on, old_status=old,
-                                new_status=new, reason=reason[:200], actor=actor)
+    with kept_current([participation.person_id]):
+        participation.status = new
+        participation.status_since = on
+        participation.save(update_fields=["status", "status_since", "stop_reason"])
+        StatusChange.objects.create(participation=participation, on=on, old_status=old,
+                                    new_status=new, reason=reason[:200], actor=actor)
     audit.record(actor=actor, office=participation.office, action=f"participation.{new}",
                  obj=participation, changes={"status": [old, new]}, note=reason)
 
@@ -131,6 +133,34 @@ def enrol(
     first_time = not Participation.objects.filter(person=person).exists() and (
         person.si_status != SIStatus.LUMP_SUM
     )
+    with kept_current([person.pk]):
+        participation = _create(person, start_month=start_month, income=income, mode=mode,
+                                actor=actor, enrolled_on=enrolled_on,
+                                advance_years=advance_years, agent=agent,
+                                organisation=organisation, prior_months=prior_months,
+                                prior_supported_months=prior_supported_months,
+                                client_uuid=client_uuid, first_time=first_time)
+    audit.record(actor=actor, office=person.office, action="participation.enrol",
+                 obj=participation,
+                 changes={"income": [None, income], "mode": [None, mode],
+                          "start_month": [None, start_month.isoformat()]})
+    if person.si_status != SIStatus.VOLUNTARY:
+        audit.record(actor=actor, office=person.office, action="person.update", obj=person,
+                     changes={"si_status": [person.si_status, SIStatus.VOLUNTARY]},
+                     note="enrol")
+        Person.objects.filter(pk=person.pk).update(
+            si_status=SIStatus.VOLUNTARY, si_status_source="ansinh", si_status_as_of=enrolled_on
+        )
+    touch(person.office_id, [person.pk])
+    return participation
+
+
+def _create(person: Person, *, start_month: date, income: int, mode: str, actor: User,
+            enrolled_on: date, advance_years: int | None, agent: Agent | None,
+            organisation: CollectionOrganisation | None, prior_months: int,
+            prior_supported_months: int, client_uuid: uuid_module.UUID | None,
+            first_time: bool) -> Participation:
+    """The participation, its first terms and its first status."""
     participation = Participation.objects.create(
         office=person.office, village=person.village, person=person,
         uuid=client_uuid or uuid_module.uuid4(), start_month=start_month,
@@ -144,18 +174,6 @@ def enrol(
                          note="enrol")
     StatusChange.objects.create(participation=participation, on=enrolled_on, old_status="",
                                 new_status=Status.AWAITING, reason="enrol", actor=actor)
-    audit.record(actor=actor, office=person.office, action="participation.enrol",
-                 obj=participation,
-                 changes={"income": [None, income], "mode": [None, mode],
-                          "start_month": [None, start_month.isoformat()]})
-    if person.si_status != SIStatus.VOLUNTARY:
-        audit.record(actor=actor, office=person.office, action="person.update", obj=person,
-                     changes={"si_status": [person.si_status, SIStatus.VOLUNTARY]},
-                     note="enrol")
-        Person.objects.filter(pk=person.pk).update(
-            si_status=SIStatus.VOLUNTARY, si_status_source="ansinh", si_status_as_of=enrolled_on
-        )
-    touch(person.office_id, [person.pk])
     return participation
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from ansinh.core import audit
+from ansinh.core.keepers import kept_current
 from ansinh.core.models import User
 from ansinh.network.handover import leaving_agent, substitute_agent
 from ansinh.registry.changes import touch_many
@@ -23,8 +24,10 @@ def hand_over_participations(leaving: User, substitute: User, on: date,
     if not ids:
         return {}
     target = substitute_agent(substitute)
-    Participation.objects.filter(pk__in=ids).update(agent=target,
-                                                    organisation=target.organisation)
+    persons = Participation.objects.filter(pk__in=ids).values_list("person_id", flat=True)
+    with kept_current(list(persons)):
+        Participation.objects.filter(pk__in=ids).update(agent=target,
+                                                        organisation=target.organisation)
     audit.record_many((
         audit.Change("participation.handover", "participation.Participation", pk,
                      {"agent": [agent.pk, target.pk],

@@ -8,3 +8,10 @@ class ReportsConfig(AppConfig):
     name = "ansinh.reports"
     label = "reports"
     verbose_name = _("Báo cáo")
+
+    def ready(self) -> None:
+        from ansinh.core import keepers
+
+        from . import figures
+
+        keepers.register(figures.kept_current)

@@ -19,10 +19,13 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from ansinh.core.models import Office
+from ansinh.core.models import Office, User
 from ansinh.core.periods import Period
 from ansinh.network.models import Metric
 
+from . import figures as summary
+from . import metrics
+from .metrics import Window
 from .progress import progress_rows
 
 ACTIVE_SQL = """
@@ -89,4 +92,50 @@ def measure() -> dict[str, float]:
     # the whole progress table of the dashboard metric, with last year and projection
     figures["progress_table_s"], _rows = _median(
         lambda: progress_rows(office, period, Metric.ACTIVE, "commune", as_of))
+    figures.update(pages(office))
     return figures
+
+
+def pages(office: Office, requests: int = 30) -> dict[str, float]:
+    """The dashboards as their users open them (Django's test client, so the full view and
+    template, without a network), p50 and p95 of `requests` views after one warm-up; the
+    nightly rebuild of the office's summary cells; and the same figures from the raw rows
+    (what every view cost before the summary tables)."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    result: dict[str, float] = {}
+    started = time.perf_counter()
+    summary.rebuild(office.pk)
+    result["summary_rebuild_s"] = time.perf_counter() - started
+    for username in ("giamdoc", "canbo1"):
+        user = User.objects.filter(username=username, office=office).first()
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        url = reverse("reports:dashboard")
+        assert client.get(url).status_code == 200
+        durations = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            durations.append(time.perf_counter() - started)
+        durations.sort()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        result[f"dashboard_{username}_p50_ms"] = statistics.median(durations) * 1000
+        result[f"dashboard_{username}_p95_ms"] = durations[int(0.95 * len(durations)) - 1] * 1000
+        result[f"dashboard_{username}_queries"] = len(queries)
+    as_of = date.fromisoformat(settings.DEMO_AS_OF)
+    window = Window(Period("year", date(as_of.year, 1, 1)), as_of)
+    for metric in (Metric.ACTIVE, Metric.REJOINED, Metric.RETAINED, Metric.MONEY):
+        cells_s, from_cells = _median(partial(metrics.grouped, office, metric, window,
+                                              "village"))
+        raw_s, from_rows = _median(partial(metrics.live_grouped, office, metric, window,
+                                           "village"))
+        assert from_cells == {key: value for key, value in from_rows.items() if value}, metric
+        result[f"{metric}_cells_ms"] = cells_s * 1000
+        result[f"{metric}_raw_rows_ms"] = raw_s * 1000
+    return result

@@ -60,6 +60,8 @@ from ansinh.core.periods import Period
 from ansinh.network.models import Metric
 from ansinh.participation.models import Participation, Status, StatusChange
 
+from . import figures
+
 ACTIVE_STATES = COUNTED
 # metrics whose rows are receipts (money) rather than participations (people)
 RECEIPT_METRICS = (Metric.MONEY, Metric.HI_MEMBERS)
@@ -217,8 +219,41 @@ def grouped(office: Office | int, metric: str, window: Window,
                        lambda: _grouped(office, metric, window, dimension))
 
 
+def _office_id(office: Office | int) -> int:
+    return office if isinstance(office, int) else office.pk
+
+
+def _built(office: Office | int) -> tuple[date, date] | None:
+    """The office's cohort horizon when its summary cells are built (read once per view)."""
+    office_id = _office_id(office)
+    seen = _VIEW.get()
+    if seen is None:
+        return figures.built(office_id)
+    key = ("built", office_id)
+    if key not in seen:
+        seen[key] = {(): figures.built(office_id)}  # type: ignore[dict-item]
+    return seen[key][()]  # type: ignore[return-value]
+
+
+def _cells(office: Office | int, metric: str, period: Period) -> bool:
+    """Whether the figure is read from the summary cells (reports.figures)."""
+    horizon = _built(office)
+    return horizon is not None and figures.in_horizon(horizon, metric, period)
+
+
 def _grouped(office: Office | int, metric: str, window: Window,
              dimension: str) -> dict[tuple[Any, ...], int]:
+    if window.until < window.start and metric not in STOCK_METRICS:
+        return {}
+    if _cells(office, metric, window.period):
+        return figures.grouped(_office_id(office), metric, window.period, window.start,
+                               window.until, dimension)
+    return live_grouped(office, metric, window, dimension)
+
+
+def live_grouped(office: Office | int, metric: str, window: Window,
+                 dimension: str) -> dict[tuple[Any, ...], int]:
+    """The figure from the raw rows: the definition the summary cells are held to."""
     if window.until < window.start and metric not in STOCK_METRICS:
         return {}
     rows, expression = metric_rows(office, metric, window)
@@ -239,13 +274,32 @@ def _grouped_base(office: Office | int, window: Window,
                   dimension: str) -> dict[tuple[Any, ...], int]:
     if window.until < window.start:
         return {}
+    if _cells(office, figures.DUE, window.period):
+        return figures.grouped(_office_id(office), figures.DUE, window.period, window.start,
+                               window.until, dimension)
+    return live_grouped_base(office, window, dimension)
+
+
+def live_grouped_base(office: Office | int, window: Window,
+                      dimension: str) -> dict[tuple[Any, ...], int]:
+    if window.until < window.start:
+        return {}
     fields = GROUPINGS[dimension]
     result = due_rows(office, window).order_by().values(*fields).annotate(figure=Count("id"))
     return {tuple(row[name] for name in fields): int(row["figure"]) for row in result}
 
 
 def total(office: Office | int, metric: str, window: Window) -> int:
-    """The office's figure, in one aggregate query."""
+    """The office's figure."""
+    if window.until < window.start and metric not in STOCK_METRICS:
+        return 0
+    if _cells(office, metric, window.period):
+        return sum(_grouped(office, metric, window, "village").values())
+    return live_total(office, metric, window)
+
+
+def live_total(office: Office | int, metric: str, window: Window) -> int:
+    """The office's figure from the raw rows, in one aggregate query."""
     if window.until < window.start and metric not in STOCK_METRICS:
         return 0
     rows, expression = metric_rows(office, metric, window)
@@ -262,6 +316,16 @@ def monthly(office: Office | int, metric: str, period: Period, as_of: date,
     the figure of each month alone.
     """
     villages = list(village_ids) if village_ids is not None else None
+    horizon = _built(office)
+    if horizon is not None and all(figures.in_horizon(horizon, metric, Period("month", month))
+                                   for month in period.month_starts() if month <= as_of):
+        return figures.monthly(_office_id(office), metric, period, as_of, villages)
+    return live_monthly(office, metric, period, as_of, villages)
+
+
+def live_monthly(office: Office | int, metric: str, period: Period, as_of: date,
+                 villages: list[int] | None = None) -> list[tuple[date, int | None]]:
+    """`monthly` from the raw rows."""
     months = period.month_starts()
     ends = [min(_next_month(month) - timedelta(days=1), as_of) for month in months]
     figures: list[tuple[date, int | None]] = []

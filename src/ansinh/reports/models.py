@@ -1,1 +1,84 @@
+"""The summary tables the dashboards read (docs/summaries.md).
+
+A `Figure` is one cell: what one metric adds up to on one day for one village and one
+(organisation, agent), in one family of cells. The single write path keeps the cells current in
+the same transaction as the write (`figures.kept_current`); `figures.rebuild` recomputes an
+office's cells from the raw rows nightly, and the two must agree exactly (a property test).
+"""
+
 from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+
+from ansinh.core.models import Office
+
+# the `since` of a cell that has no second date
+NO_DATE = date(1, 1, 1)
+
+
+class Family(models.TextChoices):
+    """How a metric's cells add up over a window.
+
+    DAY, MONTH, YEAR: every event on its day, and again in its month's and (active only) its
+    year's total, so that a window reads whole years and months from the totals and only its
+    last month day by day (new, money, household-HI members; active as the net change).
+    IN_YEAR / IN_QUARTER / IN_MONTH: a count of distinct participations within one calendar
+    period of that kind: a participation adds one on the first day it qualifies within each
+    period (rejoined), or belongs to the period's cohort (due, retained).
+    """
+
+    DAY = "d", "day"
+    MONTH = "M", "month total"
+    YEAR = "Y", "year total"
+    IN_YEAR = "y", "in a year"
+    IN_QUARTER = "q", "in a quarter"
+    IN_MONTH = "m", "in a month"
+
+
+class Figure(models.Model):
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    # the province of the village (the distribution key; docs/scale.md)
+    province_id = models.IntegerField()
+    metric = models.CharField(max_length=12)
+    family = models.CharField(max_length=1, choices=Family.choices)
+    village_id = models.IntegerField()
+    # 0 when the participation or receipt has no organisation / agent
+    organisation_id = models.IntegerField()
+    agent_id = models.IntegerField()
+    day = models.DateField()
+    # due and retained: the first month the participation had to pay for within the period
+    # (NO_DATE: from its beginning); NO_DATE for the other metrics
+    since = models.DateField(default=NO_DATE)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "metric", "family", "day", "since", "village_id",
+                        "organisation_id", "agent_id", "province_id"],
+                name="figure_one_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}/{self.family} {self.day} v{self.village_id}: {self.value}"
+
+
+class FigureState(models.Model):
+    """An office whose cells are built: the dashboards read them, the writes keep them.
+
+    Cohort figures (due, retained) exist for the periods starting within
+    [horizon_start, horizon_end]; another period's are computed from the raw rows.
+    """
+
+    office = models.OneToOneField(Office, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="+")
+    horizon_start = models.DateField()
+    horizon_end = models.DateField()
+    rebuilt_at = models.DateTimeField()
+    rebuild_seconds = models.FloatField(default=0)
+    cells = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"office {self.office_id}: {self.cells} cells, {self.rebuilt_at:%Y-%m-%d %H:%M}"

@@ -20,6 +20,7 @@ from ansinh.network.actions import allocate, set_target
 from ansinh.network.models import Agent, Metric, Target, UnitKind
 from ansinh.participation.models import Participation, Status, StatusChange
 from ansinh.registry.models import Commune, Person
+from ansinh.reports import figures
 
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -143,6 +144,9 @@ def history(world: dict[str, Any]) -> dict[str, Any]:
                                  reverses__isnull=True).order_by("id").first()
     assert vsi is not None
     reverse(vsi, date(2026, 3, 20))
+    # the rows above were written with the ORM, around the write path: the summary cells are
+    # built from them, as the nightly rebuild builds them (reports read the cells)
+    figures.rebuild(world["office"].pk, today=date(2026, 3, 31))
     return {"participations": participations, "rejoined": rejoined, "hi": hi, "reversed": vsi}
 
 

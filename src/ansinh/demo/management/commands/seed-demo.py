@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from ansinh.core.models import Office
-from ansinh.demo import money, outreach, retention, targets
+from ansinh.demo import money, outreach, retention, summaries, targets
 from ansinh.demo.seeding import DEFAULT_PERSONS, seed_people, seed_reference
 from ansinh.registry.models import Person
 
@@ -20,6 +20,7 @@ DEMO_STEPS = (
     ("chỉ tiêu, khen thưởng / targets, rewards", targets),
     ("vận động / outreach", outreach),
     ("tư vấn giữ chân / retention", retention),
+    ("bảng tổng hợp / summary tables", summaries),
 )
 
 

@@ -1,0 +1,533 @@
+"""The summary cells: what each metric adds up to, per village, (organisation, agent) and day.
+
+One function says what a person's rows contribute to the cells (`contributions`); the write
+path keeps the cells current with it (`kept_current`: the contributions after the write minus
+those before, in the write's transaction), and the nightly `rebuild` recomputes an office's cells
+with it from the raw rows. The metric definitions are those of `metrics` (its docstring); the
+tests hold the cells to the raw-row queries there, and the kept cells to a rebuild.
+
+Reading (`grouped`, `grouped_base`, `monthly`): a window [start, until] of a period of kind k
+reads, per metric:
+- new, money, household-HI members: the month totals of the window's whole months and the day
+  cells of its last month (money also by the day it was paid: `since`);
+- active (a stock): the year totals before the year of `until`, the month totals before its
+  month, and the day cells of that month, all net changes;
+- rejoined: the in-period cells of kind k (one per participation, on its first qualifying day);
+- due and retained: the cohort cells of the period (`since` = the first month due), which exist
+  for the periods of the office's horizon (`FigureState`); other periods read the raw rows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Min, Q, Sum
+from django.utils import timezone
+
+from ansinh.collection.models import PaidMonth, Product, Receipt
+from ansinh.collection.payment_state import COUNTED
+from ansinh.core.bulk import insert_rows
+from ansinh.core.models import Office
+from ansinh.core.periods import MONTH, QUARTER, YEAR, Period, add_months
+from ansinh.network.models import Metric
+from ansinh.participation.models import Participation, Status, StatusChange
+from ansinh.registry.models import Person, Village
+
+from .models import NO_DATE, Family, Figure, FigureState
+
+DUE = "due"  # the base of `retained`: the period's cohort
+IN_FAMILY = {YEAR: Family.IN_YEAR, QUARTER: Family.IN_QUARTER, MONTH: Family.IN_MONTH}
+CHUNK = 5_000  # participations (and persons) per step of a rebuild
+
+# (office, metric, family, village, organisation, agent, day, since)
+Cell = tuple[int, str, str, int, int, int, date, date]
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def period_start(kind: str, day: date) -> date:
+    if kind == YEAR:
+        return date(day.year, 1, 1)
+    if kind == QUARTER:
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return month_start(day)
+
+
+def horizon_for(today: date) -> tuple[date, date]:
+    """Cohort cells cover the periods starting from last year's first day to next year's
+    last month: this year and last year, as the dashboards compare them, and room ahead."""
+    return date(today.year - 1, 1, 1), date(today.year + 1, 12, 1)
+
+
+def cohort_starts(horizon: tuple[date, date]) -> dict[str, list[date]]:
+    first, last = horizon
+    starts: dict[str, list[date]] = {YEAR: [], QUARTER: [], MONTH: []}
+    month = first
+    while month <= last:
+        starts[MONTH].append(month)
+        if month.month % 3 == 1:
+            starts[QUARTER].append(month)
+        if month.month == 1:
+            starts[YEAR].append(month)
+        month = add_months(month, 1)
+    return starts
+
+
+# ---------------------------------------------------------------------------------------------
+# What rows contribute
+
+
+@dataclass
+class _Participation:
+    id: int
+    office_id: int
+    person_id: int
+    village_id: int
+    organisation_id: int
+    agent_id: int
+    enrolled_on: date
+
+
+def contributions(participation_filter: Q, receipt_filter: Q,
+                  horizons: dict[int, tuple[date, date]]) -> Counter[Cell]:
+    """The cells the selected participations and receipts add up to.
+
+    `horizons` gives each office's cohort periods; offices without one get no cells."""
+    cells: Counter[Cell] = Counter()
+    participations = [
+        _Participation(row[0], row[1], row[2], row[3], row[4] or 0, row[5] or 0, row[6])
+        for row in Participation.objects.filter(participation_filter)
+        .filter(office_id__in=list(horizons)).order_by()
+        .values_list("id", "office_id", "person_id", "village_id", "organisation_id",
+                     "agent_id", "enrolled_on")]
+    if participations:
+        _participation_cells(participations, horizons, cells)
+    _receipt_cells(Receipt.objects.filter(receipt_filter).filter(office_id__in=list(horizons)),
+                   cells)
+    return cells
+
+
+def _participation_cells(participations: list[_Participation],
+                         horizons: dict[int, tuple[date, date]], cells: Counter[Cell]) -> None:
+    ids = [p.id for p in participations]
+    changes: dict[int, list[tuple[date, str, str]]] = defaultdict(list)
+    for pid, on, old, new in (StatusChange.objects.filter(participation_id__in=ids)
+                              .order_by("participation_id", "on", "id")
+                              .values_list("participation_id", "on", "old_status",
+                                           "new_status")):
+        changes[pid].append((on, old, new))
+    stopped: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    for pid, person_id, enrolled_on in Participation.objects.filter(
+            person_id__in={p.person_id for p in participations},
+            status=Status.STOPPED).values_list("id", "person_id", "enrolled_on"):
+        stopped[person_id].append((pid, enrolled_on))
+    # (paid on, the last month it paid) per receipt whose months still stand: paid-through
+    paid: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for pid, paid_on, last in (PaidMonth.objects.filter(participation_id__in=ids,
+                                                        released_by__isnull=True)
+                               .order_by().values("participation_id", "receipt__paid_on")
+                               .annotate(last=Max("month"))
+                               .values_list("participation_id", "receipt__paid_on", "last")):
+        paid[pid].append((paid_on, last))
+    # voluntary-SI receipts that pay months, with the day they were reversed (if they were)
+    payments: dict[int, list[tuple[date, date, date | None]]] = defaultdict(list)
+    rows = list(Receipt.objects.filter(participation_id__in=ids, product=Product.VOLUNTARY_SI,
+                                       months__gt=0)
+                .values_list("id", "participation_id", "office_id", "paid_on", "period"))
+    reversed_on = dict(Receipt.objects.filter(reverses_id__in=[row[0] for row in rows])
+                       .order_by().values("reverses_id").annotate(first=Min("paid_on"))
+                       .values_list("reverses_id", "first"))
+    office_of = {p.id: p.office_id for p in participations}
+    for receipt_id, pid, office_id, paid_on, period in rows:
+        if office_id == office_of[pid]:
+            payments[pid].append((paid_on, period, reversed_on.get(receipt_id)))
+    starts = {office: cohort_starts(horizon) for office, horizon in horizons.items()}
+    for p in participations:
+        key = (p.village_id, p.organisation_id, p.agent_id)
+        history = changes.get(p.id, [])
+        _new(p, key, cells)
+        _active(p, key, history, cells)
+        _rejoined(p, key, history, stopped.get(p.person_id, []), cells)
+        _cohorts(p, key, history, paid.get(p.id, []), payments.get(p.id, []),
+                 starts[p.office_id], cells)
+
+
+def _add(cells: Counter[Cell], office: int, metric: str, family: str, key: tuple[int, int, int],
+         day: date, value: int, since: date = NO_DATE) -> None:
+    cells[(office, metric, family, key[0], key[1], key[2], day, since)] += value
+
+
+def _new(p: _Participation, key: tuple[int, int, int], cells: Counter[Cell]) -> None:
+    _add(cells, p.office_id, Metric.NEW, Family.DAY, key, p.enrolled_on, 1)
+    _add(cells, p.office_id, Metric.NEW, Family.MONTH, key, month_start(p.enrolled_on), 1)
+
+
+def _status_on(history: list[tuple[date, str, str]], day: date) -> str | None:
+    status = None
+    for on, _old, new in history:
+        if on > day:
+            break
+        status = new
+    return status
+
+
+def _active(p: _Participation, key: tuple[int, int, int], history: list[tuple[date, str, str]],
+            cells: Counter[Cell]) -> None:
+    """Net changes of "counted on the day": enrolled by then and active or late."""
+    days = sorted({on for on, _old, _new in history} | {p.enrolled_on})
+    before = 0
+    for day in days:
+        status = _status_on(history, day)
+        now = int(day >= p.enrolled_on and status in COUNTED)
+        if now != before:
+            delta = now - before
+            _add(cells, p.office_id, Metric.ACTIVE, Family.DAY, key, day, delta)
+            _add(cells, p.office_id, Metric.ACTIVE, Family.MONTH, key, month_start(day), delta)
+            _add(cells, p.office_id, Metric.ACTIVE, Family.YEAR, key, date(day.year, 1, 1),
+                 delta)
+            before = now
+
+
+def _rejoined(p: _Participation, key: tuple[int, int, int],
+              history: list[tuple[date, str, str]], stopped: list[tuple[int, date]],
+              cells: Counter[Cell]) -> None:
+    days = {on for on, old, new in history if old == Status.PAUSED and new == Status.ACTIVE}
+    if any(other != p.id and enrolled <= p.enrolled_on for other, enrolled in stopped):
+        days.add(p.enrolled_on)
+    for kind, family in IN_FAMILY.items():
+        first: dict[date, date] = {}
+        for day in sorted(days):
+            first.setdefault(period_start(kind, day), day)
+        for day in first.values():
+            _add(cells, p.office_id, Metric.REJOINED, family, key, day, 1)
+
+
+def _cohorts(p: _Participation, key: tuple[int, int, int], history: list[tuple[date, str, str]],
+             paid: list[tuple[date, date]], payments: list[tuple[date, date, date | None]],
+             starts: dict[str, list[date]], cells: Counter[Cell]) -> None:
+    """Due: in the cohort of a period (enrolled before it, active or late the day before it
+    began), from the month after its paid-through month as paid before the period. Retained:
+    from the day a payment within the period stands (paid, not yet reversed) until it does not."""
+    for kind, family in IN_FAMILY.items():
+        for start in starts[kind]:
+            if (p.enrolled_on >= start
+                    or _status_on(history, start - timedelta(days=1)) not in COUNTED):
+                continue
+            through = max((last for paid_on, last in paid if paid_on < start), default=None)
+            since = NO_DATE if through is None else add_months(through, 1)
+            _add(cells, p.office_id, DUE, family, key, start, 1, since)
+            end = Period(kind, start).end
+            spans = sorted((paid_on, undone) for paid_on, period, undone in payments
+                           if start <= paid_on <= end and period >= start
+                           and (undone is None or undone > paid_on))
+            for begin, finish in _union(spans):
+                _add(cells, p.office_id, Metric.RETAINED, family, key, begin, 1, since)
+                if finish is not None and finish <= end:
+                    _add(cells, p.office_id, Metric.RETAINED, family, key, finish, -1, since)
+
+
+def _union(spans: list[tuple[date, date | None]]) -> Iterator[tuple[date, date | None]]:
+    """Half-open [begin, finish) spans (finish None: open-ended), merged."""
+    current: tuple[date, date | None] | None = None
+    for begin, finish in spans:
+        if current is None:
+            current = (begin, finish)
+        elif current[1] is None or begin <= current[1]:
+            if current[1] is not None and (finish is None or finish > current[1]):
+                current = (current[0], finish)
+        else:
+            yield current
+            current = (begin, finish)
+    if current is not None:
+        yield current
+
+
+def _receipt_cells(receipts: Any, cells: Counter[Cell]) -> None:
+    """Money by accounting month (`day`) and the day paid (`since`); household-HI members
+    the same way, a reversal counting minus the members of the receipt it cancels."""
+    for row in receipts.order_by().values_list(
+            "office_id", "village_id", "organisation_id", "agent_id", "period", "paid_on",
+            "amount", "product", "hi_members", "reverses__hi_members", "reverses_id"):
+        office, village, organisation, agent, period, paid_on, amount, product = row[:8]
+        key = (village, organisation or 0, agent or 0)
+        _add(cells, office, Metric.MONEY, Family.DAY, key, period, amount, paid_on)
+        _add(cells, office, Metric.MONEY, Family.MONTH, key, month_start(period), amount,
+             month_start(paid_on))
+        if product == Product.HOUSEHOLD_HI:
+            members = -(row[9] or 0) if row[10] is not None else (row[8] or 0)
+            _add(cells, office, Metric.HI_MEMBERS, Family.DAY, key, period, members, paid_on)
+            _add(cells, office, Metric.HI_MEMBERS, Family.MONTH, key, month_start(period),
+                 members, month_start(paid_on))
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping the cells current
+
+
+def _horizons(office_ids: Iterable[int] | None = None) -> dict[int, tuple[date, date]]:
+    states = FigureState.objects.all()
+    if office_ids is not None:
+        states = states.filter(office_id__in=list(office_ids))
+    return {state.office_id: (state.horizon_start, state.horizon_end) for state in states}
+
+
+def _provinces(village_ids: Iterable[int]) -> dict[int, int]:
+    return dict(Village.objects.filter(id__in=set(village_ids))
+                .values_list("id", "commune__province_id"))
+
+
+FIGURE_COLUMNS = ("office_id", "province_id", "metric", "family", "village_id",
+                  "organisation_id", "agent_id", "day", "since", "value")
+
+
+def apply(delta: Counter[Cell]) -> int:
+    """Add `delta` to the cells (an upsert per changed cell); returns how many changed."""
+    changed = [(cell, value) for cell, value in delta.items() if value]
+    if not changed:
+        return 0
+    province = _provinces(cell[3] for cell, _value in changed)
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    columns = ", ".join(FIGURE_COLUMNS)
+    conflict = ("office_id, metric, family, day, since, village_id, organisation_id, agent_id, "
+                "province_id")
+    sql = (f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(FIGURE_COLUMNS))}) "
+           f"ON CONFLICT ({conflict}) DO UPDATE SET value = {table}.value + excluded.value")
+    rows = [(cell[0], province[cell[3]], *cell[1:], value) for cell, value in changed]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+# the persons an enclosing kept_current block answers for
+_COVERED: ContextVar[frozenset[int]] = ContextVar("figures_covered", default=frozenset())
+
+
+@contextmanager
+def kept_current(person_ids: Iterable[int]) -> Iterator[None]:
+    """Keep the cells of these persons' participations and receipts current across the block:
+    what they contribute after it minus what they contributed before, in the same transaction.
+    Every write that changes a participation's status, key or payments, or adds a receipt,
+    runs inside one (the single write path)."""
+    covered = _COVERED.get()
+    persons = sorted(set(person_ids) - covered)
+    if not persons:  # an enclosing block keeps them (a receipt's status change, say)
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("kept_current runs inside the write's transaction")
+    offices = set(Participation.objects.filter(person_id__in=persons)
+                  .values_list("office_id", flat=True))
+    offices |= set(Receipt.objects.filter(person_id__in=persons)
+                   .values_list("office_id", flat=True).distinct())
+    offices |= set(Person.objects.filter(id__in=persons).values_list("office_id", flat=True))
+    horizons = _lock_states(offices, shared=True)
+    if not horizons:
+        yield
+        return
+    selected = Q(person_id__in=persons)
+    before = contributions(selected, selected, horizons)
+    token = _COVERED.set(covered | set(persons))
+    try:
+        yield
+    finally:
+        _COVERED.reset(token)
+    after = contributions(selected, selected, horizons)
+    after.subtract(before)
+    apply(after)
+
+
+def _lock_states(office_ids: Iterable[int], *, shared: bool) -> dict[int, tuple[date, date]]:
+    """The offices' horizons, their state rows locked against a rebuild. On PostgreSQL a writer
+    takes them FOR SHARE, so writers run side by side and a rebuild (FOR UPDATE) waits for
+    them; SQLite has one writer at a time already."""
+    ids = list(office_ids)
+    if connection.vendor != "postgresql":
+        return _horizons(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT office_id, horizon_start, horizon_end FROM {FigureState._meta.db_table} "
+            f"WHERE office_id = ANY(%s) FOR {'SHARE' if shared else 'UPDATE'}", [ids])
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+@transaction.atomic
+def rebuild(office_id: int, today: date | None = None) -> dict[str, Any]:
+    """Recompute the office's cells from the raw rows and put them in place of the kept ones,
+    in one transaction (readers see the old cells until it commits). Returns what it did,
+    with how many cells differed from the kept ones (0 when the write path kept them)."""
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    horizon = horizon_for(today)
+    FigureState.objects.get_or_create(
+        office_id=office_id, defaults={"horizon_start": horizon[0], "horizon_end": horizon[1],
+                                       "rebuilt_at": timezone.now()})
+    _lock_states([office_id], shared=False)
+    cells: Counter[Cell] = Counter()
+    participation_ids = list(Participation.objects.filter(office_id=office_id).order_by("id")
+                             .values_list("id", flat=True))
+    horizons = {office_id: horizon}
+    for index in range(0, len(participation_ids), CHUNK):
+        chunk = participation_ids[index:index + CHUNK]
+        cells.update(contributions(Q(id__in=chunk), Q(pk__in=[]), horizons))
+    receipt_bounds = Receipt.objects.filter(office_id=office_id).aggregate(
+        low=Min("id"), high=Max("id"))
+    if receipt_bounds["low"] is not None:
+        low = receipt_bounds["low"]
+        while low <= receipt_bounds["high"]:
+            _receipt_cells(Receipt.objects.filter(office_id=office_id, id__gte=low,
+                                                  id__lt=low + CHUNK * 20), cells)
+            low += CHUNK * 20
+    kept = {(office_id, metric, family, village, organisation, agent, day, since): value
+            for metric, family, village, organisation, agent, day, since, value in
+            Figure.objects.filter(office_id=office_id).exclude(value=0).values_list(
+                "metric", "family", "village_id", "organisation_id", "agent_id", "day",
+                "since", "value")}
+    fresh = {cell: value for cell, value in cells.items() if value}
+    differing = sum(1 for cell in set(kept) | set(fresh) if kept.get(cell) != fresh.get(cell))
+    Figure.objects.filter(office_id=office_id).delete()
+    province = _provinces(cell[3] for cell in fresh)
+    insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
+                ((cell[0], province[cell[3]], *cell[1:], value) for cell, value in
+                 fresh.items()))
+    with connection.cursor() as cursor:  # the planner's statistics of the new cells
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(Figure._meta.db_table)}")
+    seconds = time.perf_counter() - started
+    FigureState.objects.filter(office_id=office_id).update(
+        horizon_start=horizon[0], horizon_end=horizon[1], rebuilt_at=timezone.now(),
+        rebuild_seconds=round(seconds, 3), cells=len(fresh))
+    return {"office_id": office_id, "cells": len(fresh), "differing": differing,
+            "participations": len(participation_ids), "seconds": round(seconds, 3),
+            "horizon": [horizon[0].isoformat(), horizon[1].isoformat()]}
+
+
+def rebuild_all(today: date | None = None) -> list[dict[str, Any]]:
+    """Every office, one transaction each (the nightly schedule)."""
+    return [rebuild(office_id, today) for office_id in
+            Office.objects.order_by("id").values_list("id", flat=True)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def built(office_id: int) -> tuple[date, date] | None:
+    """The office's cohort horizon when its cells are built (None: read the raw rows)."""
+    row = FigureState.objects.filter(office_id=office_id).values_list(
+        "horizon_start", "horizon_end").first()
+    return (row[0], row[1]) if row else None
+
+
+GROUP_FIELDS = {"village": ("village_id",), "agent": ("organisation_id", "agent_id")}
+
+
+def _group_key(row: dict[str, Any], dimension: str) -> tuple[Any, ...]:
+    if dimension == "village":
+        return (row["village_id"],)
+    return (row["organisation_id"] or None, row["agent_id"] or None)
+
+
+def _sum(office_id: int, dimension: str, query: Q) -> Counter[tuple[Any, ...]]:
+    fields = GROUP_FIELDS[dimension]
+    result: Counter[tuple[Any, ...]] = Counter()
+    for row in (Figure.objects.filter(query, office_id=office_id).order_by().values(*fields)
+                .annotate(total=Sum("value"))):
+        result[_group_key(row, dimension)] += int(row["total"] or 0)
+    return result
+
+
+def window_query(metric: str, period: Period, start: date, until: date,
+                 village_ids: list[int] | None = None) -> Q | None:
+    """The cells a metric's window adds up (None: a cohort period outside the horizon is the
+    caller's to read from the raw rows)."""
+    this_month = month_start(until)
+    if metric == Metric.ACTIVE:
+        query = (Q(family=Family.YEAR, day__lt=date(until.year, 1, 1))
+                 | Q(family=Family.MONTH, day__gte=date(until.year, 1, 1), day__lt=this_month)
+                 | Q(family=Family.DAY, day__gte=this_month, day__lte=until))
+    elif metric in (Metric.NEW, Metric.MONEY, Metric.HI_MEMBERS):
+        # whole months from the month totals (paid in a month before this one too), the rest
+        # day by day: this month's cells, and earlier months' cells paid this month
+        query = (Q(family=Family.MONTH, day__gte=start, day__lt=this_month,
+                   since__lt=this_month)
+                 | Q(family=Family.DAY, day__gte=this_month, day__lte=until, since__lte=until)
+                 | Q(family=Family.DAY, day__gte=start, day__lt=this_month,
+                     since__gte=this_month, since__lte=until))
+    elif metric == Metric.REJOINED:
+        query = Q(family=IN_FAMILY[period.kind], day__gte=start, day__lte=until)
+    elif metric in (Metric.RETAINED, DUE):
+        day = Q(day=start) if metric == DUE else Q(day__gte=start, day__lte=until)
+        query = Q(family=IN_FAMILY[period.kind], since__lte=this_month) & day
+    else:
+        raise ValueError(f"unknown metric {metric!r}")
+    query &= Q(metric=metric)
+    if village_ids is not None:
+        query &= Q(village_id__in=village_ids)
+    return query
+
+
+def in_horizon(horizon: tuple[date, date], metric: str, period: Period) -> bool:
+    if metric not in (Metric.RETAINED, DUE):
+        return True
+    return horizon[0] <= period.start <= horizon[1]
+
+
+def grouped(office_id: int, metric: str, period: Period, start: date, until: date,
+            dimension: str) -> dict[tuple[Any, ...], int]:
+    query = window_query(metric, period, start, until)
+    assert query is not None
+    return {key: value for key, value in _sum(office_id, dimension, query).items() if value}
+
+
+def monthly(office_id: int, metric: str, period: Period, as_of: date,
+            village_ids: list[int] | None) -> list[tuple[date, int | None]]:
+    """The figure month by month through the period (None after `as_of`): the stock at each
+    month's end, a flow within each month alone; two or three queries whatever the period."""
+    months = period.month_starts()
+    until = min(as_of, period.end)
+    last = month_start(until)
+    cells = Figure.objects.filter(office_id=office_id, metric=metric)
+    if village_ids is not None:
+        cells = cells.filter(village_id__in=village_ids)
+    per_month: Counter[date] = Counter()
+    if metric == Metric.ACTIVE:
+        before = window_query(metric, period, period.start, period.start - timedelta(days=1),
+                              village_ids)
+        running = int(Figure.objects.filter(before, office_id=office_id)
+                      .aggregate(total=Sum("value"))["total"] or 0)
+        changes = dict(cells.filter(family=Family.MONTH, day__gte=period.start, day__lt=last)
+                       .order_by().values("day").annotate(total=Sum("value"))
+                       .values_list("day", "total"))
+        changes[last] = int(cells.filter(family=Family.DAY, day__gte=last, day__lte=until)
+                            .aggregate(total=Sum("value"))["total"] or 0)
+        for month in months:
+            if month <= last:
+                running += int(changes.get(month) or 0)
+                per_month[month] = running
+    elif metric in (Metric.NEW, Metric.MONEY, Metric.HI_MEMBERS):
+        for day, since, total in (cells.filter(family=Family.MONTH, day__gte=period.start,
+                                               day__lt=last)
+                                  .order_by().values("day", "since").annotate(total=Sum("value"))
+                                  .values_list("day", "since", "total")):
+            if since <= day:  # paid within its accounting month (or before)
+                per_month[day] += int(total)
+        per_month[last] += int(cells.filter(family=Family.DAY, day__gte=last, day__lte=until,
+                                            since__lte=until)
+                               .aggregate(total=Sum("value"))["total"] or 0)
+    else:
+        for day, since, total in (cells.filter(family=Family.IN_MONTH, day__gte=period.start,
+                                               day__lte=until)
+                                  .order_by().values("day", "since").annotate(total=Sum("value"))
+                                  .values_list("day", "since", "total")):
+            if since <= month_start(day):
+                per_month[month_start(day)] += int(total)
+    return [(month, per_month[month] if month <= as_of else None) for month in months]

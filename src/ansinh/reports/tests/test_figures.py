@@ -1,0 +1,234 @@
+"""The summary cells against the raw rows: after the ORM-written history (rebuilt), and after
+random sequences of writes through the single write path (kept current on every write)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django_q.models import Schedule
+
+from ansinh.collection.actions import reverse_receipt
+from ansinh.collection.dues import quote_months
+from ansinh.collection.lifecycle import pause, resume, stop
+from ansinh.collection.models import Receipt
+from ansinh.collection.receipts import record_receipt
+from ansinh.core.errors import Refused
+from ansinh.core.models import Office
+from ansinh.core.periods import Period, add_months, parse_period
+from ansinh.network.models import Agent, Metric
+from ansinh.participation.actions import enrol
+from ansinh.participation.models import Participation, Status, StopReason
+from ansinh.registry.models import Person
+from ansinh.reports import figures, metrics
+from ansinh.reports.metrics import Window
+from ansinh.reports.models import Figure
+from ansinh.reports.tasks import rebuild_figures
+
+PERIODS = ("2024", "2025", "2026", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4",
+           "2025-12", "2026-01", "2026-02", "2026-03", "2026-06", "2026-11")
+AS_OF = (date(2025, 12, 31), date(2026, 2, 14), date(2026, 3, 31), date(2026, 6, 30),
+         date(2026, 11, 20))
+
+
+def _windows() -> list[Window]:
+    return [Window(parse_period(code), as_of) for code in PERIODS for as_of in AS_OF]
+
+
+def assert_cells_equal_raw_rows(office: Office) -> int:
+    """Every metric, window and grouping, from the cells and from the raw rows: equal."""
+    compared = 0
+    for window in _windows():
+        for dimension in ("village", "agent"):
+            for metric in Metric.values:
+                cells = metrics.grouped(office, metric, window, dimension)
+                raw = {key: value for key, value in
+                       metrics.live_grouped(office, metric, window, dimension).items() if value}
+                assert cells == raw, (metric, window, dimension)
+                compared += 1
+            base = metrics.grouped_base(office, window, dimension)
+            raw_base = {key: value for key, value in
+                        metrics.live_grouped_base(office, window, dimension).items() if value}
+            assert base == raw_base, ("due", window, dimension)
+    for code in ("2025", "2026"):
+        period = parse_period(code)
+        for metric in Metric.values:
+            assert metrics.monthly(office, metric, period, date(2026, 8, 17)) == \
+                metrics.live_monthly(office, metric, period, date(2026, 8, 17)), (metric, code)
+    return compared
+
+
+@pytest.mark.django_db
+def test_the_rebuilt_cells_give_the_raw_rows_figures(history: dict[str, Any],
+                                                     world: dict[str, Any]) -> None:
+    office = world["office"]
+    assert figures.built(office.pk) is not None
+    assert Figure.objects.filter(office=office).count() > 100
+    assert assert_cells_equal_raw_rows(office) == len(PERIODS) * len(AS_OF) * 2 * len(Metric.values)
+    # a rebuild of cells that were kept finds nothing to change
+    assert figures.rebuild(office.pk, today=date(2026, 3, 31))["differing"] == 0
+
+
+@pytest.mark.django_db
+def test_a_cohort_outside_the_horizon_is_read_from_the_raw_rows(history: dict[str, Any],
+                                                                world: dict[str, Any]) -> None:
+    office = world["office"]
+    window = Window(parse_period("2024-Q3"), date(2024, 9, 30))  # horizon: 2025 to 2027
+    assert not figures.in_horizon(figures.built(office.pk) or (date.max, date.max),
+                                  Metric.RETAINED, window.period)
+    with CaptureQueriesContext(connection) as queries:
+        figure = metrics.grouped(office, Metric.RETAINED, window, "village")
+    assert figure == metrics.live_grouped(office, Metric.RETAINED, window, "village")
+    assert sum(figure.values()) > 0
+    assert not any("reports_figure\"" in query["sql"] for query in queries.captured_queries)
+
+
+def _day(rng: random.Random, after: date) -> date:
+    return min(after + timedelta(days=rng.randrange(0, 25)), date(2026, 11, 28))
+
+
+def _random_writes(world: dict[str, Any], seed: int, steps: int) -> dict[str, int]:
+    """Enrolments, payments, reversals, pauses, resumptions and stops through the actions,
+    on days that move forward through 2026; refusals (a month already paid, a closed state)
+    are part of the game and write nothing."""
+    rng = random.Random(seed)
+    director = world["users"]["giamdoc"]
+    agents = list(Agent.objects.order_by("code"))
+    persons = list(Person.objects.filter(si_status="none").order_by("id")[:400])
+    rng.shuffle(persons)
+    day = date(2026, 1, 2)
+    done: dict[str, int] = {}
+    for _step in range(steps):
+        day = _day(rng, day)
+        action = rng.choices(("enrol", "pay", "reverse", "pause", "resume", "stop"),
+                             weights=(4, 8, 1, 1, 1, 1))[0]
+        participations = list(Participation.objects.exclude(status=Status.STOPPED)
+                              .order_by("id"))
+        try:
+            if action == "enrol" or not participations:
+                person = persons.pop()
+                agent = rng.choice([None, *agents])
+                enrol(person, start_month=day.replace(day=1), income=2_000_000, mode="monthly",
+                      actor=director, enrolled_on=day, agent=agent)
+            elif action == "pay":
+                participation = rng.choice([p for p in participations
+                                            if p.status != Status.PAUSED] or participations)
+                paid = set(participation.paid_months.filter(released_by__isnull=True)
+                           .values_list("month", flat=True))
+                month = participation.start_month
+                while month in paid:
+                    month = add_months(month, 1)
+                months = [add_months(month, i) for i in range(rng.choice((1, 1, 2, 3)))]
+                quote = quote_months(participation, months, day)
+                record_receipt(participation, months=months, amount=quote.amount, paid_on=day,
+                               channel="bank_transfer", client_uuid=uuid.uuid4(),
+                               actor=director)
+            elif action == "reverse":
+                receipt = (Receipt.objects.filter(reverses__isnull=True, reversal__isnull=True)
+                           .order_by("?").first())
+                if receipt is None:
+                    continue
+                reverse_receipt(receipt, on=day, reason="sai số tiền", actor=director)
+            elif action == "pause":
+                pause(rng.choice(participations), on=day, actor=director)
+            elif action == "resume":
+                paused = [p for p in participations if p.status == Status.PAUSED]
+                if not paused:
+                    continue
+                resume(rng.choice(paused), from_month=day.replace(day=1), on=day,
+                       actor=director)
+            else:
+                stop(rng.choice(participations), reason=StopReason.MOVED, on=day,
+                     actor=director)
+        except Refused:
+            action = f"refused {action}"
+        done[action] = done.get(action, 0) + 1
+    return done
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_cells_kept_by_the_write_path_equal_a_rebuild_and_the_raw_rows(
+        world: dict[str, Any], seed: int) -> None:
+    office = world["office"]
+    figures.rebuild(office.pk, today=date(2026, 12, 2))  # the office's (empty) cells are built
+    done = _random_writes(world, seed, steps=70)
+    assert done.get("enrol", 0) > 5 and done.get("pay", 0) > 10, done
+    assert Receipt.objects.exists()
+    assert_cells_equal_raw_rows(office)
+    # the kept cells are exactly what a rebuild computes
+    result = figures.rebuild(office.pk, today=date(2026, 12, 2))
+    assert result["differing"] == 0, result
+
+
+@pytest.mark.django_db
+def test_a_failed_write_leaves_the_cells_as_they_were(world: dict[str, Any],
+                                                      prospect_al3: Person) -> None:
+    office = world["office"]
+    figures.rebuild(office.pk, today=date(2026, 12, 2))
+    director = world["users"]["giamdoc"]
+    participation = enrol(prospect_al3, start_month=date(2026, 3, 1), income=2_000_000,
+                          mode="monthly", actor=director, enrolled_on=date(2026, 3, 2))
+    before = set(Figure.objects.values_list("metric", "family", "day", "value"))
+    with pytest.raises(Refused):
+        resume(participation, from_month=date(2026, 4, 1), on=date(2026, 4, 2),
+               actor=director)  # not paused: refused, nothing written
+    assert set(Figure.objects.values_list("metric", "family", "day", "value")) == before
+    assert metrics.total(office, Metric.NEW, Window(Period("year", date(2026, 1, 1)),
+                                                    date(2026, 12, 2))) == 1
+
+
+@pytest.mark.django_db
+def test_the_command_and_the_nightly_schedule(history: dict[str, Any], world: dict[str, Any],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    office = world["office"]
+    Figure.objects.filter(office=office, metric=Metric.NEW).update(value=F("value") + 1)
+    call_command("rebuild-figures", "--office", office.code, "--json")
+    (result,) = json.loads(capsys.readouterr().out)
+    # the cells a write went around are found and put right
+    assert result["office"] == office.code and result["differing"] > 0
+    assert figures.rebuild(office.pk)["differing"] == 0
+    with pytest.raises(CommandError):
+        call_command("rebuild-figures", "--office", "NOPE")
+    migration = importlib.import_module("ansinh.reports.migrations.0002_nightly_rebuild_schedule")
+    migration.create(apps, None)
+    schedule = Schedule.objects.get(func="ansinh.reports.tasks.rebuild_figures")
+    assert schedule.schedule_type == Schedule.DAILY and schedule.repeats == -1
+    assert [item["office_id"] for item in rebuild_figures()] == [office.pk]
+
+
+@pytest.mark.django_db
+def test_a_hand_over_moves_the_cells_to_the_substitute(world: dict[str, Any]) -> None:
+    """An agent leaves: their participants' figures go over to the substitute's agent."""
+    from ansinh.network.actions import hand_over
+
+    office = world["office"]
+    figures.rebuild(office.pk, today=date(2026, 12, 2))
+    users = world["users"]
+    _random_writes(world, seed=5, steps=40)
+    leaving = (Agent.objects.filter(participations__status__in=(Status.ACTIVE, Status.AWAITING))
+               .order_by("code").first())
+    assert leaving is not None
+    substitute = (Agent.objects.filter(organisation__commune=leaving.organisation.commune)
+                  .exclude(pk=leaving.pk).select_related("user").first()
+                  or Agent.objects.exclude(pk=leaving.pk).select_related("user").first())
+    assert substitute is not None
+    window = Window(parse_period("2026"), date(2026, 11, 30))
+    before = metrics.grouped(office, Metric.NEW, window, "agent")
+    result = hand_over(leaving.user, on=date(2026, 11, 29), actor=users["giamdoc"],
+                       substitute=substitute.user)
+    assert result.moved.get("participations", 0) > 0, result
+    after = metrics.grouped(office, Metric.NEW, window, "agent")
+    assert after != before
+    assert_cells_equal_raw_rows(office)
+    assert figures.rebuild(office.pk, today=date(2026, 12, 2))["differing"] == 0
