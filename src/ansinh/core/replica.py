@@ -44,7 +44,13 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+)
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 
@@ -266,7 +272,8 @@ def replica_reads() -> Iterator[Freshness]:
 def reads_from_replica(view: Callable[P, R]) -> Callable[P, R]:
     """A view's reads go to the replica when it is fresh; `request.data_freshness` says where
     they went. Put it below `login_required` and the permission decorators. A template
-    response is rendered, and a streamed one is read, inside the block."""
+    response is rendered, and a streamed one is read, inside the block. A view that fails on
+    the replica before writing anything runs again on the primary (marked views only read)."""
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -274,7 +281,19 @@ def reads_from_replica(view: Callable[P, R]) -> Callable[P, R]:
         with replica_reads() as chosen:
             if request is not None:
                 request.data_freshness = chosen  # type: ignore[attr-defined]
-            response = view(*args, **kwargs)
+            try:
+                response = view(*args, **kwargs)
+            except (OperationalError, InterfaceError) as exc:
+                # The replica went away (or cancelled a query for a conflict with recovery)
+                # since the guard's last check: a read-only view runs again on the primary.
+                scope = _scope.get()
+                if (scope is None or not scope.freshness.from_replica or scope.wrote
+                        or not connections[REPLICA].errors_occurred):
+                    raise
+                scope.freshness = _give_up_replica(str(exc))
+                if request is not None:
+                    request.data_freshness = scope.freshness  # type: ignore[attr-defined]
+                response = view(*args, **kwargs)
             scope = _scope.get()
             if isinstance(response, HttpResponseBase):
                 render = getattr(response, "render", None)
@@ -287,6 +306,16 @@ def reads_from_replica(view: Callable[P, R]) -> Callable[P, R]:
             return response
 
     return wrapper
+
+
+def _give_up_replica(detail: str) -> Freshness:
+    """After a failed read: the primary until the next check."""
+    _close_replica()
+    with _guard.lock:
+        result = Freshness("primary", reason="unreachable", checked_at=time.monotonic())
+        _log_change(result, detail)
+        _guard.last = result
+    return result
 
 
 def _within(scope: _Scope, chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -353,6 +353,27 @@ def test_an_unreachable_replica_falls_back_to_the_primary(
         assert served_by() == (True, on_pair["standby_port"])
 
 
+@pytest.mark.urls(__name__)
+def test_a_replica_lost_between_checks_costs_a_page_nothing(
+        client: Any, on_pair: dict[str, Any], settings: Any) -> None:
+    """The guard's answer is cached; the standby stops meanwhile. The view's first read fails on
+    the replica's connection, and the view runs again on the primary."""
+    settings.ANSINH_REPLICA_CHECK_SECONDS = 3600
+    fresh()
+    assert client.get("/where/").json()["standby"] is True
+    stopped = cluster("stop-standby", on_pair["root"])
+    assert stopped.returncode == 0, stopped.stderr
+    try:
+        answer = client.get("/where/").json()
+        assert answer["standby"] is False and answer["port"] == on_pair["primary_port"]
+        assert answer["source"] == "primary" and answer["reason"] == "unreachable"
+        assert replica.freshness().reason == "unreachable"  # until the next check
+    finally:
+        started = cluster("start-standby", on_pair["root"])
+        assert started.returncode == 0, started.stderr
+    fresh()
+
+
 def test_the_check_is_cached_for_the_interval(settings: Any) -> None:
     settings.ANSINH_REPLICA_CHECK_SECONDS = 3600
     first = fresh()
