@@ -75,9 +75,9 @@ def pair() -> Iterator[dict[str, Any]]:
     # in /tmp itself: the postgres user must reach it, and pytest's tmp_path is root's alone
     root = Path(tempfile.gettempdir()) / f"ansinh-replica-test-{uuid.uuid4().hex[:10]}"
     started = cluster("start", root)
+    if started.returncode == NO_BINARIES:
+        pytest.skip(f"PostgreSQL server binaries missing: {started.stderr.strip()}")
     try:
-        if started.returncode == NO_BINARIES:
-            pytest.skip(f"PostgreSQL server binaries missing: {started.stderr.strip()}")
         assert started.returncode == 0, started.stdout + started.stderr
         urls = dict(line.split("=", 1) for line in started.stdout.split())
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ansinh.settings_test", **urls}
