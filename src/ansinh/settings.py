@@ -194,17 +194,21 @@ TEMPLATES = [
 ]
 
 
+def _parse_database(variable: str, url: str) -> dict[str, object]:
+    try:
+        return dict(
+            dj_database_url.parse(url, conn_max_age=int(env_str("ANSINH_CONN_MAX_AGE", "0")))
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{variable} is not a usable database URL: {exc}") from exc
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL")
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'ansinh.sqlite3'}"
-    try:
-        config: dict[str, object] = dict(
-            dj_database_url.parse(url, conn_max_age=int(env_str("ANSINH_CONN_MAX_AGE", "0")))
-        )
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {exc}") from exc
+    config = _parse_database("DATABASE_URL", url)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while the worker writes; IMMEDIATE takes the write lock at BEGIN
         # so two writers queue instead of failing with "database is locked" half-way.
@@ -224,7 +228,38 @@ def _database() -> dict[str, object]:
     return config
 
 
+POSTGRESQL = "django.db.backends.postgresql"
+
+
+def _replica(primary: dict[str, object]) -> dict[str, object] | None:
+    """A PostgreSQL streaming replica of the primary for dashboard, report and export reads
+    (core.replica, docs/deploy-replica.md), or None."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return None
+    config = _parse_database("DATABASE_REPLICA_URL", url)
+    if config["ENGINE"] != POSTGRESQL or primary["ENGINE"] != POSTGRESQL:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is a PostgreSQL streaming replica of DATABASE_URL: both must "
+            "be postgres:// URLs")
+    # a replica that does not answer costs a page this long once, then the guard's pause
+    config["OPTIONS"] = {"connect_timeout": env_int("ANSINH_REPLICA_CONNECT_TIMEOUT", 2,
+                                                     minimum=1)}
+    # Test runs create no database on a standby (it is read-only, and gets the primary's
+    # through the WAL): the alias reads the primary's test database.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
 DATABASES = {"default": _database()}
+_REPLICA_DATABASE = _replica(DATABASES["default"])
+if _REPLICA_DATABASE is not None:
+    DATABASES["replica"] = _REPLICA_DATABASE
+    DATABASE_ROUTERS = ["ansinh.core.replica.ReplicaRouter"]
+# The freshness guard (core.replica): a replica further behind than this serves nothing (its
+# pages read the primary); the check runs at most once per this many seconds per process.
+ANSINH_REPLICA_MAX_LAG_SECONDS = env_int("ANSINH_REPLICA_MAX_LAG_SECONDS", 5)
+ANSINH_REPLICA_CHECK_SECONDS = env_int("ANSINH_REPLICA_CHECK_SECONDS", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"

@@ -39,6 +39,7 @@ from ansinh.core.params import date_param as _date
 from ansinh.core.params import id_param, int_param, text_param
 from ansinh.core.permissions import may, role_required
 from ansinh.core.permissions import signed_in as _user
+from ansinh.core.replica import reads_from_replica
 from ansinh.core.scoping import (
     get_scoped_or_404,
     in_office,
@@ -808,6 +809,7 @@ def period_close(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def export_participants(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()
@@ -819,6 +821,7 @@ def export_participants(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def export_collections(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()

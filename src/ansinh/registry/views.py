@@ -24,6 +24,7 @@ from ansinh.core.pages import query_without_page as _without_page
 from ansinh.core.params import text_param
 from ansinh.core.permissions import may, refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
+from ansinh.core.replica import reads_from_replica
 from ansinh.core.scoping import get_scoped_or_404, is_admin, scoped, writable_villages
 from ansinh.core.spreadsheet import csv_writer
 from ansinh.core.tables import XLSX
@@ -179,6 +180,7 @@ class _Echo:
 
 
 @login_required
+@reads_from_replica
 def person_export_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered, scoped register as xlsx in the import template: the download for people.
     IDs and phones are text cells, so Excel keeps their leading 0."""
@@ -193,6 +195,7 @@ def person_export_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def person_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered, scoped register as CSV in the import template (streamed, UTF-8 BOM), for
     other programs: Excel opening a CSV turns IDs into numbers and drops their leading 0."""

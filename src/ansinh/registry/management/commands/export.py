@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ansinh.core.models import AccessKind
 from ansinh.core.personal import log_access
+from ansinh.core.replica import replica_reads
 from ansinh.registry.exporting import export_persons
 from ansinh.registry.models import Commune, Person
 
@@ -35,7 +36,8 @@ class Command(BaseCommand):
             persons = persons.filter(village__commune__code=commune)
             office_id = chosen.office_id
         started = time.perf_counter()
-        count = export_persons(file, persons)
+        with replica_reads():  # a streaming replica's copy when one is fresh (core.replica)
+            count = export_persons(file, persons)
         # the operator's export, in full: logged like a page's, with no user
         log_access(None, AccessKind.REGISTER_EXPORT, office_id=office_id, rows=count,
                    description=f"CLI {file.name}" + (f" commune={commune}" if commune else ""))
