@@ -31,6 +31,7 @@ from ansinh.core.params import id_param, int_param, safe_next, text_param
 from ansinh.core.pdf import pdf_response
 from ansinh.core.permissions import may, refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
+from ansinh.core.replica import reads_from_replica
 from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages
 from ansinh.core.text import fold
 from ansinh.network.models import CollectionOrganisation
@@ -422,6 +423,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def funnel_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()

@@ -49,6 +49,24 @@ CHUNK = 5_000  # participations (and persons) per step of a rebuild
 
 # (office, metric, family, village, organisation, agent, day, since)
 Cell = tuple[int, str, str, int, int, int, date, date]
+# the rankings' 12-month persistence on the rebuild's day, kept current like the rest
+PERSIST_BASE, PERSIST_KEPT = "persist_base", "persist_kept"
+# the register's potential per village on the rebuild's day (counted by the rebuild only: the
+# register's writes do not go through the keeper, so these are as of the night)
+POTENTIAL = ("persons", "minority", "prospects", "poor")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An office's built state: its cohort horizon and the day of its last rebuild."""
+
+    start: date
+    end: date
+    today: date
+
+    @property
+    def horizon(self) -> tuple[date, date]:
+        return self.start, self.end
 
 
 def month_start(day: date) -> date:
@@ -99,7 +117,7 @@ class _Participation:
 
 
 def contributions(participation_filter: Q, receipt_filter: Q,
-                  horizons: dict[int, tuple[date, date]]) -> Counter[Cell]:
+                  horizons: dict[int, Span]) -> Counter[Cell]:
     """The cells the selected participations and receipts add up to.
 
     `horizons` gives each office's cohort periods; offices without one get no cells."""
@@ -118,7 +136,7 @@ def contributions(participation_filter: Q, receipt_filter: Q,
 
 
 def _participation_cells(participations: list[_Participation],
-                         horizons: dict[int, tuple[date, date]], cells: Counter[Cell]) -> None:
+                         horizons: dict[int, Span], cells: Counter[Cell]) -> None:
     ids = [p.id for p in participations]
     changes: dict[int, list[tuple[date, str, str]]] = defaultdict(list)
     for pid, on, old, new in (StatusChange.objects.filter(participation_id__in=ids)
@@ -151,7 +169,7 @@ def _participation_cells(participations: list[_Participation],
     for receipt_id, pid, office_id, paid_on, period in rows:
         if office_id == office_of[pid]:
             payments[pid].append((paid_on, period, reversed_on.get(receipt_id)))
-    starts = {office: cohort_starts(horizon) for office, horizon in horizons.items()}
+    starts = {office: cohort_starts(span.horizon) for office, span in horizons.items()}
     for p in participations:
         key = (p.village_id, p.organisation_id, p.agent_id)
         history = changes.get(p.id, [])
@@ -160,6 +178,7 @@ def _participation_cells(participations: list[_Participation],
         _rejoined(p, key, history, stopped.get(p.person_id, []), cells)
         _cohorts(p, key, history, paid.get(p.id, []), payments.get(p.id, []),
                  starts[p.office_id], cells)
+        _persistence(p, key, history, horizons[p.office_id].today, cells)
 
 
 def _add(cells: Counter[Cell], office: int, metric: str, family: str, key: tuple[int, int, int],
@@ -236,6 +255,18 @@ def _cohorts(p: _Participation, key: tuple[int, int, int], history: list[tuple[d
                     _add(cells, p.office_id, Metric.RETAINED, family, key, finish, -1, since)
 
 
+def _persistence(p: _Participation, key: tuple[int, int, int],
+                 history: list[tuple[date, str, str]], today: date, cells: Counter[Cell]) -> None:
+    """Active or late a year before the rebuild's day (and enrolled by then), and of those,
+    active or late on it."""
+    year_ago = add_months(today, -12)
+    if p.enrolled_on > year_ago or _status_on(history, year_ago) not in COUNTED:
+        return
+    _add(cells, p.office_id, PERSIST_BASE, Family.ON_DAY, key, today, 1)
+    if _status_on(history, today) in COUNTED:
+        _add(cells, p.office_id, PERSIST_KEPT, Family.ON_DAY, key, today, 1)
+
+
 def _union(spans: list[tuple[date, date | None]]) -> Iterator[tuple[date, date | None]]:
     """Half-open [begin, finish) spans (finish None: open-ended), merged."""
     current: tuple[date, date | None] | None = None
@@ -274,11 +305,10 @@ def _receipt_cells(receipts: Any, cells: Counter[Cell]) -> None:
 # Keeping the cells current
 
 
-def _horizons(office_ids: Iterable[int] | None = None) -> dict[int, tuple[date, date]]:
-    states = FigureState.objects.all()
-    if office_ids is not None:
-        states = states.filter(office_id__in=list(office_ids))
-    return {state.office_id: (state.horizon_start, state.horizon_end) for state in states}
+def _horizons(office_ids: Iterable[int]) -> dict[int, Span]:
+    return {office: Span(start, end, today) for office, start, end, today in
+            FigureState.objects.filter(office_id__in=list(office_ids)).values_list(
+                "office_id", "horizon_start", "horizon_end", "built_on")}
 
 
 def _provinces(village_ids: Iterable[int]) -> dict[int, int]:
@@ -346,8 +376,8 @@ def kept_current(person_ids: Iterable[int]) -> Iterator[None]:
     apply(after)
 
 
-def _lock_states(office_ids: Iterable[int], *, shared: bool) -> dict[int, tuple[date, date]]:
-    """The offices' horizons, their state rows locked against a rebuild. On PostgreSQL a writer
+def _lock_states(office_ids: Iterable[int], *, shared: bool) -> dict[int, Span]:
+    """The offices' built states, their rows locked against a rebuild. On PostgreSQL a writer
     takes them FOR SHARE, so writers run side by side and a rebuild (FOR UPDATE) waits for
     them; SQLite has one writer at a time already."""
     ids = list(office_ids)
@@ -355,9 +385,10 @@ def _lock_states(office_ids: Iterable[int], *, shared: bool) -> dict[int, tuple[
         return _horizons(ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT office_id, horizon_start, horizon_end FROM {FigureState._meta.db_table} "
-            f"WHERE office_id = ANY(%s) FOR {'SHARE' if shared else 'UPDATE'}", [ids])
-        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+            f"SELECT office_id, horizon_start, horizon_end, built_on FROM "
+            f"{FigureState._meta.db_table} WHERE office_id = ANY(%s) "
+            f"FOR {'SHARE' if shared else 'UPDATE'}", [ids])
+        return {row[0]: Span(row[1], row[2], row[3]) for row in cursor.fetchall()}
 
 
 @transaction.atomic
@@ -370,12 +401,12 @@ def rebuild(office_id: int, today: date | None = None) -> dict[str, Any]:
     horizon = horizon_for(today)
     FigureState.objects.get_or_create(
         office_id=office_id, defaults={"horizon_start": horizon[0], "horizon_end": horizon[1],
-                                       "rebuilt_at": timezone.now()})
+                                       "built_on": today, "rebuilt_at": timezone.now()})
     _lock_states([office_id], shared=False)
     cells: Counter[Cell] = Counter()
     participation_ids = list(Participation.objects.filter(office_id=office_id).order_by("id")
                              .values_list("id", flat=True))
-    horizons = {office_id: horizon}
+    horizons = {office_id: Span(horizon[0], horizon[1], today)}
     for index in range(0, len(participation_ids), CHUNK):
         chunk = participation_ids[index:index + CHUNK]
         cells.update(contributions(Q(id__in=chunk), Q(pk__in=[]), horizons))
@@ -387,13 +418,20 @@ def rebuild(office_id: int, today: date | None = None) -> dict[str, Any]:
             _receipt_cells(Receipt.objects.filter(office_id=office_id, id__gte=low,
                                                   id__lt=low + CHUNK * 20), cells)
             low += CHUNK * 20
+    old = _horizons([office_id])[office_id]
     kept = {(office_id, metric, family, village, organisation, agent, day, since): value
             for metric, family, village, organisation, agent, day, since, value in
-            Figure.objects.filter(office_id=office_id).exclude(value=0).values_list(
+            Figure.objects.filter(office_id=office_id).exclude(value=0)
+            .exclude(metric__in=POTENTIAL).values_list(
                 "metric", "family", "village_id", "organisation_id", "agent_id", "day",
                 "since", "value")}
     fresh = {cell: value for cell, value in cells.items() if value}
-    differing = sum(1 for cell in set(kept) | set(fresh) if kept.get(cell) != fresh.get(cell))
+    # what the write path keeps, against the same rules: the horizon and the persistence day
+    # move with the rebuild, so compare only the cells both define
+    comparable = {cell for cell in set(fresh) | set(kept)
+                  if _kept_alike(cell, horizons[office_id], old)}
+    differing = sum(1 for cell in comparable if kept.get(cell) != fresh.get(cell))
+    fresh.update(_potential(office_id, today))
     Figure.objects.filter(office_id=office_id).delete()
     province = _provinces(cell[3] for cell in fresh)
     insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
@@ -403,11 +441,39 @@ def rebuild(office_id: int, today: date | None = None) -> dict[str, Any]:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(Figure._meta.db_table)}")
     seconds = time.perf_counter() - started
     FigureState.objects.filter(office_id=office_id).update(
-        horizon_start=horizon[0], horizon_end=horizon[1], rebuilt_at=timezone.now(),
+        horizon_start=horizon[0], horizon_end=horizon[1], built_on=today,
+        rebuilt_at=timezone.now(),
         rebuild_seconds=round(seconds, 3), cells=len(fresh))
     return {"office_id": office_id, "cells": len(fresh), "differing": differing,
             "participations": len(participation_ids), "seconds": round(seconds, 3),
             "horizon": [horizon[0].isoformat(), horizon[1].isoformat()]}
+
+
+def _kept_alike(cell: Cell, new: Span, old: Span) -> bool:
+    """Whether the kept cells (the old state) and the rebuild (the new one) define this cell
+    alike: the persistence day and the cohort horizon move with a rebuild."""
+    metric, family, day = cell[1], cell[2], cell[6]
+    if metric in (PERSIST_BASE, PERSIST_KEPT):
+        return old.today == new.today
+    if metric in (DUE, Metric.RETAINED):
+        kind = {Family.IN_YEAR: YEAR, Family.IN_QUARTER: QUARTER}.get(Family(family), MONTH)
+        start = period_start(kind, day)
+        return new.start <= start <= new.end and old.start <= start <= old.end
+    return True
+
+
+def _potential(office_id: int, today: date) -> dict[Cell, int]:
+    """The register's potential per village on the day (the rankings' fair weights)."""
+    from .rankings import live_village_potential
+
+    cells: dict[Cell, int] = {}
+    office = Office.objects.get(pk=office_id)
+    for village, potential in live_village_potential(office, today).items():
+        for metric in POTENTIAL:
+            value = getattr(potential, metric)
+            if value:
+                cells[(office_id, metric, Family.ON_DAY, village, 0, 0, today, NO_DATE)] = value
+    return cells
 
 
 def rebuild_all(today: date | None = None) -> list[dict[str, Any]]:
@@ -425,6 +491,24 @@ def built(office_id: int) -> tuple[date, date] | None:
     row = FigureState.objects.filter(office_id=office_id).values_list(
         "horizon_start", "horizon_end").first()
     return (row[0], row[1]) if row else None
+
+
+def built_on(office_id: int) -> date | None:
+    """The day of the office's last rebuild (None: not built)."""
+    return FigureState.objects.filter(office_id=office_id).values_list(
+        "built_on", flat=True).first()
+
+
+def on_day(office_id: int, metrics: tuple[str, ...], day: date,
+           dimension: str) -> dict[str, Counter[tuple[Any, ...]]]:
+    """The rebuild-day cells of these metrics (persistence, potential), grouped."""
+    fields = GROUP_FIELDS[dimension]
+    result: dict[str, Counter[tuple[Any, ...]]] = {metric: Counter() for metric in metrics}
+    for row in (Figure.objects.filter(office_id=office_id, family=Family.ON_DAY, day=day,
+                                      metric__in=metrics)
+                .order_by().values("metric", *fields).annotate(total=Sum("value"))):
+        result[row["metric"]][_group_key(row, dimension)] += int(row["total"] or 0)
+    return result
 
 
 GROUP_FIELDS = {"village": ("village_id",), "agent": ("organisation_id", "agent_id")}

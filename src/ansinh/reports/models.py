@@ -35,6 +35,7 @@ class Family(models.TextChoices):
     IN_YEAR = "y", "in a year"
     IN_QUARTER = "q", "in a quarter"
     IN_MONTH = "m", "in a month"
+    ON_DAY = "n", "on the rebuild's day"
 
 
 class Figure(models.Model):
@@ -76,6 +77,9 @@ class FigureState(models.Model):
                                   related_name="+")
     horizon_start = models.DateField()
     horizon_end = models.DateField()
+    # the day of the last rebuild: the rankings' 12-month persistence is kept for it, and the
+    # register's potential (persons, prospects, poor, minority) is counted on it
+    built_on = models.DateField()
     rebuilt_at = models.DateTimeField()
     rebuild_seconds = models.FloatField(default=0)
     cells = models.BigIntegerField(default=0)

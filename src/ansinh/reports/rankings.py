@@ -36,6 +36,7 @@ from ansinh.registry.models import Person, PovertyStatus, Village
 from ansinh.registry.prospects import prospect_q
 from ansinh.registry.reference import KINH
 
+from . import figures as summary
 from . import metrics
 from .metrics import ACTIVE_STATES, Window, status_on
 from .progress import VILLAGE_BASED, Row, Unit, progress_rows, units, villages_by_commune
@@ -116,6 +117,23 @@ def _share(part: int, whole: int) -> Decimal | None:
 
 
 def village_potential(office: Office, on: date) -> dict[int, Potential]:
+    """Per village: persons, prospects, poor and minority on `on`; remoteness. From the
+    summary cells when `on` is the day of their last rebuild, else from the register."""
+    if summary.built_on(office.pk) != on:
+        return live_village_potential(office, on)
+    remoteness = dict(Village.objects.filter(commune__office=office)
+                      .values_list("id", "remoteness"))
+    counted = summary.on_day(office.pk, summary.POTENTIAL, on, "village")
+    result: dict[int, Potential] = defaultdict(Potential)
+    for metric in summary.POTENTIAL:
+        for (village_id,), value in counted[metric].items():
+            setattr(result[village_id], metric, value)
+    for village_id, potential in result.items():
+        potential.remoteness_weight = potential.persons * remoteness.get(village_id, 1)
+    return result
+
+
+def live_village_potential(office: Office, on: date) -> dict[int, Potential]:
     """Persons, prospects, poor and minority persons per village (two grouped queries)."""
     result: dict[int, Potential] = defaultdict(Potential)
     remoteness = dict(Village.objects.filter(commune__office=office)
@@ -140,7 +158,19 @@ def village_potential(office: Office, on: date) -> dict[int, Potential]:
 
 def _persistence(office: Office, on: date, dimension: str) -> dict[tuple[object, ...], tuple[
         int, int]]:
-    """{group: (active a year before, of them still active)} in one grouped query."""
+    """{group: (active a year before, of them still active)}: from the summary cells on the
+    day of their last rebuild (kept current by the write path), else one grouped query."""
+    if summary.built_on(office.pk) == on:
+        counted = summary.on_day(office.pk, (summary.PERSIST_BASE, summary.PERSIST_KEPT), on,
+                                 dimension)
+        base, kept = counted[summary.PERSIST_BASE], counted[summary.PERSIST_KEPT]
+        return {key: (value, kept.get(key, 0)) for key, value in base.items()}
+    return live_persistence(office, on, dimension)
+
+
+def live_persistence(office: Office, on: date, dimension: str) -> dict[tuple[object, ...],
+                                                                         tuple[int, int]]:
+    """`_persistence` from the raw rows, in one grouped query."""
     year_ago = add_months(on, -12)
     fields = metrics.GROUPINGS[dimension]
     rows = (Participation.objects.filter(office=office, enrolled_on__lte=year_ago)

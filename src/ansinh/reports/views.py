@@ -28,6 +28,7 @@ from ansinh.core.params import date_param, id_param
 from ansinh.core.periods import Period, parse_period
 from ansinh.core.permissions import may
 from ansinh.core.permissions import signed_in as _user
+from ansinh.core.replica import reads_from_replica
 from ansinh.core.scoping import is_admin, scoped, visible_villages, whole_office
 from ansinh.core.tables import Column, Table, export_response
 from ansinh.core.templatetags.money import decimal_text, format_count, format_vnd
@@ -109,6 +110,7 @@ def _choices(user: User) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Where the user stands: one card per metric, the monthly trend and the communes (each
     grouped figure computed once per view, though the cards and the table both read it)."""
@@ -258,6 +260,7 @@ def definition(metric: str) -> str:
 
 @login_required
 @require_GET
+@reads_from_replica
 def progress(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     params = _params(request)
@@ -348,6 +351,7 @@ def _people_cells(metric: str, item: Any, shown: personal.Shown) -> list[Any]:
 
 @login_required
 @require_GET
+@reads_from_replica
 def people(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     params = _params(request)
@@ -433,6 +437,7 @@ def method_notes() -> list[str]:
 
 @login_required
 @require_GET
+@reads_from_replica
 def ranking(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     params = _params(request)

@@ -30,7 +30,7 @@ from ansinh.network.models import Agent, Metric
 from ansinh.participation.actions import enrol
 from ansinh.participation.models import Participation, Status, StopReason
 from ansinh.registry.models import Person
-from ansinh.reports import figures, metrics
+from ansinh.reports import figures, metrics, rankings
 from ansinh.reports.metrics import Window
 from ansinh.reports.models import Figure
 from ansinh.reports.tasks import rebuild_figures
@@ -75,6 +75,11 @@ def test_the_rebuilt_cells_give_the_raw_rows_figures(history: dict[str, Any],
     assert figures.built(office.pk) is not None
     assert Figure.objects.filter(office=office).count() > 100
     assert assert_cells_equal_raw_rows(office) == len(PERIODS) * len(AS_OF) * 2 * len(Metric.values)
+    # the rankings' persistence and potential on the day of the rebuild
+    for dimension in ("village", "agent"):
+        persistence = rankings._persistence(office, date(2026, 3, 31), dimension)
+        assert persistence == rankings.live_persistence(office, date(2026, 3, 31), dimension)
+        assert sum(kept for _base, kept in persistence.values()) > 0
     # a rebuild of cells that were kept finds nothing to change
     assert figures.rebuild(office.pk, today=date(2026, 3, 31))["differing"] == 0
 
@@ -166,9 +171,17 @@ def test_cells_kept_by_the_write_path_equal_a_rebuild_and_the_raw_rows(
     assert done.get("enrol", 0) > 5 and done.get("pay", 0) > 10, done
     assert Receipt.objects.exists()
     assert_cells_equal_raw_rows(office)
+    today = date(2026, 12, 2)  # the day the cells were built: the rankings read it
+    for dimension in ("village", "agent"):
+        kept = rankings._persistence(office, today, dimension)
+        assert kept == rankings.live_persistence(office, today, dimension)
     # the kept cells are exactly what a rebuild computes
-    result = figures.rebuild(office.pk, today=date(2026, 12, 2))
+    result = figures.rebuild(office.pk, today=today)
     assert result["differing"] == 0, result
+    potential = rankings.village_potential(office, today)
+    live = rankings.live_village_potential(office, today)
+    assert {village: vars(p) for village, p in potential.items() if p.persons} == {
+        village: vars(p) for village, p in live.items() if p.persons}
 
 
 @pytest.mark.django_db

@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 
 from ansinh.core.models import Office, Role, User
 from ansinh.core.pdf import pdf_bytes
-from ansinh.core.periods import parse_period
+from ansinh.core.periods import Period, parse_period
+from ansinh.core.replica import replica_reads
 from ansinh.core.tables import table_context, xlsx_bytes
 from ansinh.network.models import Metric
 from ansinh.reports.progress import BY_CHOICES, progress_rows
@@ -51,6 +52,11 @@ class Command(BaseCommand):
         if office is None:
             raise CommandError("Không có cơ quan / no such office")
         as_of: date = options["as_of"] or timezone.localdate()
+        with replica_reads():
+            self._report(office, period, as_of, options)
+
+    def _report(self, office: Office, period: Period, as_of: date,
+                options: dict[str, Any]) -> None:
         rows = progress_rows(office, period, options["metric"], options["by"], as_of)
         if options["json"]:
             self.stdout.write(json.dumps([row.as_json() for row in rows], ensure_ascii=False,
