@@ -361,6 +361,11 @@ if REDIS_URL:
     # django-q2 takes the ORM broker whenever "orm" is set, so it goes
     del Q_CLUSTER["orm"]
     Q_CLUSTER["redis"] = REDIS_URL
+# A register export larger than this many rows is written by the worker (a progress bar, then
+# a download); smaller ones are answered at once. The worker's files hold personal data and are
+# deleted after ANSINH_EXPORT_RETENTION_DAYS (the hourly housekeeping, like uploads).
+ANSINH_EXPORT_SYNC_MAX_ROWS = env_int("ANSINH_EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
+ANSINH_EXPORT_RETENTION_DAYS = env_int("ANSINH_EXPORT_RETENTION_DAYS", 2, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -43,7 +43,7 @@ def _prctl() -> Callable[..., int] | None:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     except OSError:
         return None
-    return libc.prctl  # type: ignore[no-any-return]
+    return libc.prctl
 
 
 _PRCTL = _prctl()

@@ -9,12 +9,14 @@ dies and init adopts it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,7 @@ def _gone(pgid: int, seconds: float) -> dict[int, str]:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> subprocess.Popen[bytes]:
+def demo(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`ansinh demo --persons 200` on its own SQLite database in a temporary folder, serving;
     its worker (`ansinh worker`) has started its cluster."""
     port = _free_port()
@@ -86,10 +88,8 @@ def demo(tmp_path: Path) -> subprocess.Popen[bytes]:
         yield process
     finally:
         for pid in _group(process.pid):  # whatever a failed test left: ours alone, by PID
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         process.wait(timeout=30)
         log.close()
 
