@@ -78,3 +78,7 @@ forwarded_allow_ips = os.environ.get("ANSINH_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "ansinh"
 # Temporary files of the workers' heartbeat in memory (a disk stall would kill workers).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicorn 25+ opens a control socket in the user's home (~/.gunicorn/gunicorn.ctl); two
+# instances on one host would share it, and systemd's signals (deploy/ansinh.service) are the
+# control that ansinh uses. Older gunicorns ignore the name.
+control_socket_disable = True
