@@ -174,6 +174,9 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get("PROD_SMOKE_PG", DEFAULT_PG),
                         help="a PostgreSQL URL whose user may create databases")
     parser.add_argument("--keep-going", action="store_true")
+    parser.add_argument("--measure", action="store_true",
+                        help="after the checks, print the processes' memory, page times and "
+                             "the database's size per table (docs/deploy.md's measured numbers)")
     parser.add_argument("--light", action="store_true",
                         help="no collectstatic (a minute here): the static files are served from "
                              "the apps (ANSINH_MANIFEST_STATIC=false), without the long cache")
@@ -240,6 +243,8 @@ def run(argv: list[str] | None = None) -> int:
                         results.append((name, True, detail))
                 for name, ok, detail in results:
                     print(f"  {'ok  ' if ok else 'FAIL'} {name}: {detail}")
+                if options.measure and all(ok for _name, ok, _detail in results):
+                    measure(checks, stack)
                 if not all(ok for _name, ok, _detail in results):
                     for name in ("gunicorn", "worker"):
                         print(f"--- {name}.log ---\n{stack.log(name)}", file=sys.stderr)
@@ -264,6 +269,53 @@ def run(argv: list[str] | None = None) -> int:
     print(f"prod-smoke: {passed} checks passed, {failed} failed "
           f"({time.monotonic() - started:.0f} s)")
     return 0 if failed == 0 and passed > 1 else 1
+
+
+def memory_mb(pid: int, field: str) -> float:
+    """VmRSS (/proc/PID/status) or Pss, the share of the memory forked processes hold in
+    common (/proc/PID/smaps_rollup), in MB."""
+    source = "status" if field == "VmRSS" else "smaps_rollup"
+    for line in Path(f"/proc/{pid}/{source}").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure(checks: Checks, stack: Stack) -> None:
+    """Memory of each process, sequential page times (one client, loopback), table sizes."""
+    import json
+    import statistics
+
+    import psycopg
+
+    for name, process in stack.processes:
+        tree = [process.pid, *descendants(process.pid)]
+        for field in ("VmRSS", "Pss"):
+            sizes = [round(memory_mb(pid, field)) for pid in tree]
+            print(f"  measure {field} {name}: {sizes} MB (total {sum(sizes)} MB)")
+    for path in ("/bao-cao/", "/so-doi-tuong/", "/so-doi-tuong/?q=nguyen"):
+        times = []
+        for _ in range(30):
+            t = time.perf_counter()
+            status, _headers, _body = checks.browser.request(path)
+            times.append(time.perf_counter() - t)
+            assert status == 200, (path, status)
+        print(f"  measure page {path}: median {statistics.median(times) * 1000:.0f} ms, "
+              f"p90 {sorted(times)[26] * 1000:.0f} ms (30 sequential requests)")
+    with psycopg.connect(checks.env["DATABASE_URL"], autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")  # reltuples: the row counts
+        total = connection.execute("SELECT pg_database_size(current_database())").fetchone()
+        rows = connection.execute(
+            "SELECT c.relname, c.reltuples::bigint, pg_total_relation_size(c.oid) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname = 'public' "
+            "ORDER BY 3 DESC LIMIT 8").fetchall()
+    print(f"  measure database: {(total[0] if total else 0) / 2**20:.0f} MB")
+    for table, count, size in rows:
+        per_row = size / count if count > 0 else 0
+        print("  measure table " + json.dumps({"table": table, "rows": count,
+                                               "mb": round(size / 2**20, 1),
+                                               "bytes_per_row": round(per_row)}))
 
 
 class Checks:
