@@ -22,9 +22,9 @@ def _int(name: str, default: int) -> int:
 
 wsgi_app = "ansinh.wsgi:application"
 
-# A unix socket from systemd (deploy/ansinh.socket: fd://3 is not needed, gunicorn finds the
-# LISTEN_FDS systemd passes) or an address: 127.0.0.1:8000 behind nginx on the same host,
-# 0.0.0.0:8000 behind a load balancer. Several addresses: comma-separated.
+# An address: 127.0.0.1:8000 behind nginx on the same host, 0.0.0.0:8000 behind a load
+# balancer, unix:/run/ansinh/gunicorn.sock; several: comma-separated. Started by systemd with
+# deploy/systemd/ansinh.socket, gunicorn takes the socket systemd passes (LISTEN_FDS) instead.
 bind = [part.strip() for part in
         os.environ.get("ANSINH_BIND", "127.0.0.1:8000").split(",") if part.strip()]
 
