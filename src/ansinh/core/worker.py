@@ -7,7 +7,7 @@ the database open. `ansinh worker` (management command) runs the same cluster wi
 guarantees:
 
 - SIGTERM or SIGINT stops it: gracefully for `stop_timeout` seconds, then its processes are
-  killed; a second signal kills at once.
+  killed; a second signal (more than 2 s after the first) kills at once.
 - Started by `start_worker` it dies with its parent: Linux's PR_SET_PDEATHSIG sends it SIGTERM
   when the parent dies, even by SIGKILL, and a watchdog compares os.getppid() with the parent it
   was given (other systems, and the instant between fork and prctl).
@@ -34,6 +34,10 @@ from typing import Any
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 DEFAULT_STOP_TIMEOUT = 20.0
+# Ctrl+C in a terminal signals the whole process group: the worker gets SIGINT from the terminal
+# and, a moment later, SIGTERM from `ansinh demo` forwarding it. That is one request to stop;
+# a signal after this many seconds is a second one, which kills.
+DUPLICATE_SIGNAL_SECONDS = 2.0
 
 
 def _prctl() -> Callable[..., int] | None:
@@ -91,14 +95,16 @@ def run_cluster(*, parent_pid: int | None, stop_timeout: float,
         return 0  # the parent died before PR_SET_PDEATHSIG was set: nothing to work for
     os.register_at_fork(after_in_child=_kill_forked_children_with_parent)
     stop = threading.Event()
-    signals: list[int] = []
+    first_signal: list[float] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        signals.append(signum)
-        if len(signals) > 1:  # a second signal: no more waiting
+        now = time.monotonic()
+        if not first_signal:
+            first_signal.append(now)
+            stop.set()
+        elif now - first_signal[0] > DUPLICATE_SIGNAL_SECONDS:  # asked again: no more waiting
             _kill_sentinel(cluster)
             os._exit(128 + signum)
-        stop.set()
 
     cluster = Cluster()  # installs its own handlers, which wait without limit: replaced
     signal.signal(signal.SIGTERM, on_signal)

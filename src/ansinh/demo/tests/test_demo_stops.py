@@ -100,6 +100,13 @@ def test_sigterm_stops_the_demo_and_its_worker(demo: subprocess.Popen[bytes]) ->
     assert _gone(demo.pid, 30) == {}
 
 
+def test_ctrl_c_stops_the_demo_and_its_worker(demo: subprocess.Popen[bytes]) -> None:
+    """Ctrl+C in a terminal: SIGINT to every process of the group at once."""
+    os.killpg(demo.pid, signal.SIGINT)
+    assert demo.wait(timeout=60) == 0
+    assert _gone(demo.pid, 30) == {}
+
+
 def test_a_killed_demo_takes_its_worker_with_it(demo: subprocess.Popen[bytes]) -> None:
     workers = [pid for pid, command in _group(demo.pid).items()
                if pid != demo.pid and " worker " in command]
