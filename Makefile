@@ -8,7 +8,7 @@ PORT ?= 8000
 PERSONS ?= 50000
 export ANSINH_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-postgres bench lint system-packages messages clean
+.PHONY: demo test test-postgres bench lint system-packages messages clean prod-smoke
 
 # Debian packages the tests and PDFs need, installed only when missing.
 DEBS := chromium fonts-noto-core poppler-utils gettext
@@ -41,6 +41,13 @@ test: $(STAMP) system-packages messages
 # add --pages-var var to serve the demo `make demo` seeded instead.
 bench: $(STAMP) system-packages
 	$(BIN)/python -m ansinh.bench --postgres $(BENCH_ARGS)
+
+# The production stack on this machine (docs/deploy.md): a fresh PostgreSQL database on the
+# server at 127.0.0.1:5432 (PROD_SMOKE_PG), a private redis-server, gunicorn with
+# deploy/gunicorn.conf.py and the worker on Redis; signs in, runs a background export, checks
+# the static files, then stops everything and drops the database. PROD_SMOKE_ARGS="--light".
+prod-smoke: $(STAMP) system-packages messages
+	$(BIN)/python scripts/prod_smoke.py $(PROD_SMOKE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src

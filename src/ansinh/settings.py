@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -370,10 +371,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": "ansinh",
     "orm": "default",
-    "workers": 1,
+    "workers": env_int("ANSINH_WORKER_PROCESSES", 1, minimum=1),
     "timeout": 3600,
     "retry": 3700,
     "max_attempts": 1,
@@ -381,6 +382,25 @@ Q_CLUSTER = {
     # Tests run tasks inline so that an import started from a page finishes inside the test.
     "sync": env_bool("ANSINH_TASKS_SYNC", False),
 }
+# The queue on Redis in production (docs/deploy.md): ANSINH_REDIS_URL=redis://host:6379/1.
+# Without it the queue is a database table (the ORM broker: no extra service, `make demo`).
+# Either way the tasks' results and schedules stay in the database, and each job's progress
+# in its own job table, so losing Redis loses only queued, not-yet-started tasks (the jobs'
+# housekeeping marks them failed).
+REDIS_URL = env_str("ANSINH_REDIS_URL", "")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "ANSINH_REDIS_URL must be a redis://, rediss:// or unix:// URL, e.g. "
+            f"redis://127.0.0.1:6379/1; got {REDIS_URL!r}")
+    # django-q2 takes the ORM broker whenever "orm" is set, so it goes
+    del Q_CLUSTER["orm"]
+    Q_CLUSTER["redis"] = REDIS_URL
+# A register export larger than this many rows is written by the worker (a progress bar, then
+# a download); smaller ones are answered at once. The worker's files hold personal data and are
+# deleted after ANSINH_EXPORT_RETENTION_DAYS (the hourly housekeeping, like uploads).
+ANSINH_EXPORT_SYNC_MAX_ROWS = env_int("ANSINH_EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
+ANSINH_EXPORT_RETENTION_DAYS = env_int("ANSINH_EXPORT_RETENTION_DAYS", 2, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -69,11 +69,7 @@ def person_rows(persons: QuerySet[Person], shown: Shown = FULL) -> Iterator[list
         ]
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
-    """The table as an xlsx workbook (write_only) and its row count. Every cell is a text cell
-    (format "@"), so Excel keeps the leading 0 of national IDs and phones, also when a user
-    edits a cell and the file comes back as an import. Text that a spreadsheet would run as a
-    formula is neutralised (core.spreadsheet); the import restores it."""
+def _xlsx_book(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[Any, int]:
     book = workbook()
     sheet = add_sheet(book, "Danh sach")
     for letter, title in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", header, strict=False):
@@ -88,17 +84,27 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[by
             cells.append(text)
         sheet.append(cells)
         count += 1
+    return book, count
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
+    """The table as an xlsx workbook (write_only) and its row count. Every cell is a text cell
+    (format "@"), so Excel keeps the leading 0 of national IDs and phones, also when a user
+    edits a cell and the file comes back as an import. Text that a spreadsheet would run as a
+    formula is neutralised (core.spreadsheet); the import restores it."""
+    book, count = _xlsx_book(header, rows)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue(), count
 
 
 def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """XLSX (text cells) or CSV (UTF-8 with BOM, so Excel shows diacritics) by the file's
-    suffix. CSV is for other programs: Excel opening it drops the leading 0 of IDs."""
+    """XLSX (text cells, as `xlsx_bytes`; saved straight to the file, so a large export never
+    sits in memory) or CSV (UTF-8 with BOM, so Excel shows diacritics) by the file's suffix.
+    CSV is for other programs: Excel opening it drops the leading 0 of IDs."""
     if path.suffix.lower() == ".xlsx":
-        content, count = xlsx_bytes(header, rows)
-        path.write_bytes(content)
+        book, count = _xlsx_book(header, rows)
+        book.save(path)
         return count
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:

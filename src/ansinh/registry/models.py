@@ -336,6 +336,62 @@ class ImportJob(models.Model):
         return self.status in {ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING}
 
 
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    RUNNING = "running", _("Đang xuất")
+    DONE = "done", _("Xong")
+    FAILED = "failed", _("Lỗi")
+
+
+class ExportJob(models.Model):
+    """A large register export: the worker writes the file (tasks.run_export_job), the page
+    shows its progress and offers the file to the user who asked for it. The filters are the
+    register page's; the rows are those of the user's territory when the worker runs, shown
+    as that user may see them. The file holds personal data: deleted after
+    ANSINH_EXPORT_RETENTION_DAYS (tasks.purge_uploads); the job keeps its counts."""
+
+    office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    # the register page's filters (q, commune, village, status, prospect) as its query string
+    query = models.CharField(max_length=500, blank=True)
+    format = models.CharField(max_length=4, default="xlsx")  # xlsx | csv
+    # the page's language when the user asked: the worker writes its messages in it
+    language = models.CharField(max_length=10, default="vi")
+    status = models.CharField(max_length=10, choices=ExportStatus.choices,
+                              default=ExportStatus.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in {ExportStatus.PENDING, ExportStatus.RUNNING}
+
+    @property
+    def filename(self) -> str:
+        return f"so-doi-tuong-{self.pk}.{self.format}"
+
+
 scoping.register(Person, "office", "village")
 scoping.register(Household, "office", "village")
 scoping.register(Village, "commune__office", "")

@@ -9,6 +9,7 @@ for the job it shows; the hourly `housekeeping` schedule for every job.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,14 +17,18 @@ from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ansinh.core import personal
+from ansinh.core.models import AccessKind
 from ansinh.core.scoping import writable_villages
 
-from .exporting import write_error_report
+from .exporting import person_rows, template_headers, write_error_report, write_table
+from .filters import filtered_persons
 from .importing import UnusableFile, import_persons
-from .models import ImportJob, ImportStatus
+from .models import ExportJob, ExportStatus, ImportJob, ImportStatus
 
 RUNNING = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING)
 # No progress for this long: the worker is gone. Validation reports every 1 % of the rows; the
@@ -198,3 +203,129 @@ def housekeeping() -> None:
     """The hourly schedule (registry migration 0005)."""
     fail_stale_jobs()
     purge_uploads()
+    fail_stale_exports()
+    purge_exports()
+
+
+# ---------------------------------------------------------------------------------------------
+# Large register exports
+
+EXPORTING = (ExportStatus.PENDING, ExportStatus.RUNNING)
+# a progress report (and heartbeat) every this many rows: ~1 s of writing
+EXPORT_CHUNK = 10_000
+
+
+def export_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports"
+
+
+def run_export_job(job_id: int) -> None:
+    """Write the register export of job `job_id`: the persons its user's territory holds now,
+    through the filters the user chose, shown as that user may see them; progress every
+    EXPORT_CHUNK rows. Idempotent: a job already taken (by another worker, or failed by the
+    stale check) is not run again, and the file is written under a temporary name and moved
+    into place at the end, so a killed run leaves no half file behind a "done" job."""
+    now = timezone.now()
+    if not ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
+            status=ExportStatus.RUNNING, started_at=now, heartbeat_at=now):
+        return
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    user = job.created_by
+    with translation.override(job.language):
+        partial: Path | None = None
+        try:
+            if not user.is_active:
+                raise PermissionError(_("Người dùng đã bị khoá"))
+            persons = filtered_persons(user, QueryDict(job.query), timezone.localdate())
+            total = persons.count()
+            ExportJob.objects.filter(pk=job.pk).update(total=total)
+
+            def rows() -> Iterator[list[str]]:
+                for done, row in enumerate(person_rows(persons, personal.Shown.to(user)), 1):
+                    yield row
+                    if done % EXPORT_CHUNK == 0:
+                        ExportJob.objects.filter(pk=job.pk).update(
+                            processed=done, heartbeat_at=timezone.now())
+
+            name = f"exports/{now:%Y/%m}/{job.filename}"
+            final = Path(settings.MEDIA_ROOT) / name
+            final.parent.mkdir(parents=True, exist_ok=True)
+            partial = final.with_name(f".part-{final.name}")  # the suffix chooses the format
+            count = write_table(partial, template_headers(), rows())
+            partial.replace(final)
+            partial = None
+        except Exception as exc:
+            job.status = ExportStatus.FAILED
+            job.message = _("Không xuất được: %(e)s") % {"e": exc}
+        else:
+            job.status, job.file.name = ExportStatus.DONE, name
+            job.total = job.processed = count
+            personal.log_access(None, AccessKind.REGISTER_EXPORT, actor=user, rows=count,
+                                object_id=job.pk,
+                                description=f"{job.format} job {job.pk} {job.query}")
+        finally:
+            if partial is not None:
+                partial.unlink(missing_ok=True)
+    job.finished_at = job.heartbeat_at = timezone.now()
+    job.save()
+
+
+def fail_stale_exports(jobs: QuerySet[ExportJob] | None = None,
+                       now: datetime | None = None) -> int:
+    """Mark failed the export jobs that will never finish: never taken by a worker, silent
+    (its heartbeat stopped: the worker died), past the worker's time limit, or whose django-q
+    task is recorded as failed. The message is in the language of the user who asked."""
+    now = now or timezone.now()
+    running = (jobs if jobs is not None else ExportJob.objects.all()).filter(
+        status__in=EXPORTING)
+    failed = 0
+    stale = running.filter(
+        Q(status=ExportStatus.PENDING, created_at__lt=now - PENDING_TIMEOUT)
+        | Q(status=ExportStatus.RUNNING, heartbeat_at__lt=now - HEARTBEAT_TIMEOUT)
+        | Q(status=ExportStatus.RUNNING, started_at__lt=now - time_limit()))
+    failed_tasks = _failed_task_names(running, "export")
+    for job in running.filter(Q(pk__in=stale.values("pk")) | Q(pk__in=failed_tasks)):
+        with translation.override(job.language):
+            message = _("Tiến trình nền không hoàn thành việc xuất (tiến trình nền có đang chạy "
+                        "không?); hãy xuất lại")
+        failed += ExportJob.objects.filter(pk=job.pk, status__in=EXPORTING).update(
+            status=ExportStatus.FAILED, message=message, finished_at=now)
+    return failed
+
+
+def _failed_task_names(running: QuerySet[ExportJob], prefix: str) -> list[int]:
+    from django_q.models import Task
+
+    names = {f"{prefix}-{pk}": pk for pk in running.values_list("pk", flat=True)}
+    if not names:
+        return []
+    return [names[name] for name in Task.objects.filter(
+        name__in=names, success=False).values_list("name", flat=True)]
+
+
+def purge_exports(now: datetime | None = None, days: int | None = None) -> int:
+    """Delete the files of export jobs older than `days` (default ANSINH_EXPORT_RETENTION_DAYS)
+    and any file of that age left in the exports folder; the jobs keep their counts."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ANSINH_EXPORT_RETENTION_DAYS if days is None
+                             else days)
+    deleted = 0
+    for job in ExportJob.objects.filter(created_at__lt=cutoff, file_deleted_at=None).exclude(
+            status__in=EXPORTING).iterator():
+        if job.file and job.file.name:
+            if job.file.storage.exists(job.file.name):
+                deleted += 1
+            job.file.delete(save=False)
+        job.file_deleted_at = now
+        job.save(update_fields=["file", "file_deleted_at"])
+    folder = export_folder()
+    if folder.is_dir():
+        kept = set(ExportJob.objects.filter(file_deleted_at=None).exclude(file="").values_list(
+            "file", flat=True))
+        for path in folder.rglob("*"):
+            name = path.relative_to(settings.MEDIA_ROOT).as_posix()
+            if (path.is_file() and name not in kept
+                    and datetime.fromtimestamp(path.stat().st_mtime, tz=now.tzinfo) < cutoff):
+                path.unlink()
+                deleted += 1
+    return deleted

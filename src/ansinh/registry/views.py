@@ -5,15 +5,25 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_q.tasks import async_task
 
 from ansinh.core import personal
@@ -28,41 +38,28 @@ from ansinh.core.replica import reads_from_replica
 from ansinh.core.scoping import get_scoped_or_404, is_admin, scoped, writable_villages
 from ansinh.core.spreadsheet import csv_writer
 from ansinh.core.tables import XLSX
-from ansinh.core.text import fold
 
 from . import actions
 from .exporting import person_rows, template_headers, write_table, xlsx_bytes
+from .filters import filtered_persons
 from .forms import ImportForm, PersonForm
-from .models import Commune, Household, ImportJob, Person, SIStatus, Village
-from .prospects import is_prospect, prospect_q
-from .tasks import fail_stale_jobs
+from .models import (
+    Commune,
+    ExportJob,
+    ExportStatus,
+    Household,
+    ImportJob,
+    Person,
+    SIStatus,
+    Village,
+)
+from .prospects import is_prospect
+from .tasks import fail_stale_exports, fail_stale_jobs
 
 PAGE_SIZE = 50
 
 def _filtered_persons(request: HttpRequest, on: date) -> QuerySet[Person]:
-    user = _user(request)
-    persons = scoped(user, Person.objects.all())
-    query = fold(text_param(request.GET.get("q")))
-    if query:
-        if query.replace(" ", "").isdigit():
-            digits = query.replace(" ", "")
-            persons = persons.filter(personal.digits_match(
-                user, digits, ids=("national_id", "si_number"), phones=("phone",)))
-        else:
-            persons = persons.filter(
-                Q(name_folded__contains=query)
-                | Q(village__name_folded__contains=query)
-                | Q(village__commune__name_folded__contains=query)
-            )
-    if commune := request.GET.get("commune"):
-        persons = persons.filter(village__commune__code=commune)
-    if village := request.GET.get("village"):
-        persons = persons.filter(village__code=village)
-    if (status := request.GET.get("status")) in SIStatus.values:
-        persons = persons.filter(si_status=status)
-    if request.GET.get("prospect") == "1":
-        persons = persons.filter(prospect_q(on))
-    return persons
+    return filtered_persons(_user(request), request.GET, on)
 
 
 @login_required
@@ -185,6 +182,8 @@ def person_export_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered, scoped register as xlsx in the import template: the download for people.
     IDs and phones are text cells, so Excel keeps their leading 0."""
     persons = _filtered_persons(request, timezone.localdate())
+    if (offer := _offer_background_export(request, persons, "xlsx")) is not None:
+        return offer
     content, count = xlsx_bytes(template_headers(), person_rows(persons, personal.Shown.to(
         request.user)))
     personal.log_access(request, AccessKind.REGISTER_EXPORT, rows=count,
@@ -196,10 +195,12 @@ def person_export_xlsx(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @reads_from_replica
-def person_export(request: HttpRequest) -> StreamingHttpResponse:
+def person_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered, scoped register as CSV in the import template (streamed, UTF-8 BOM), for
     other programs: Excel opening a CSV turns IDs into numbers and drops their leading 0."""
     persons = _filtered_persons(request, timezone.localdate())
+    if (offer := _offer_background_export(request, persons, "csv")) is not None:
+        return offer
     writer = csv_writer(_Echo())
     shown = personal.Shown.to(request.user)
     personal.log_access(request, AccessKind.REGISTER_EXPORT, rows=persons.count(),
@@ -273,3 +274,80 @@ def import_errors(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     return FileResponse(job.error_report.open("rb"), as_attachment=True,
                         filename=f"loi-nhap-{job.pk}.xlsx", content_type=XLSX)
+
+
+# ---------------------------------------------------------------------------------------------
+# Large exports: the worker writes the file, the page shows progress, then the download
+
+EXPORT_FILTERS = ("q", "commune", "village", "status", "prospect")
+
+
+def _export_query(params: Any) -> str:
+    kept = QueryDict(mutable=True)
+    for name in EXPORT_FILTERS:
+        if value := text_param(params.get(name), max_length=100):
+            kept[name] = value
+    return kept.urlencode()[:500]
+
+
+def _offer_background_export(request: HttpRequest, persons: QuerySet[Person],
+                             fmt: str) -> HttpResponse | None:
+    """A page offering the export as a background job when it is larger than
+    ANSINH_EXPORT_SYNC_MAX_ROWS rows; None for a small export, answered at once."""
+    count = persons.count()
+    if count <= settings.ANSINH_EXPORT_SYNC_MAX_ROWS:
+        return None
+    return render(request, "registry/export_offer.html", {
+        "count": count, "format": fmt, "query": _export_query(request.GET),
+        "limit": settings.ANSINH_EXPORT_SYNC_MAX_ROWS,
+        "jobs": ExportJob.objects.filter(created_by=_user(request))[:5]})
+
+
+@login_required
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Queue the register export the user asked for (the register page's filters, xlsx or
+    csv) and show its progress."""
+    user = _user(request)
+    fmt = request.POST.get("format")
+    if fmt not in {"xlsx", "csv"}:
+        fmt = "xlsx"
+    job = ExportJob.objects.create(
+        office=user.office, created_by=user, query=_export_query(QueryDict(
+            text_param(request.POST.get("query"), max_length=500))),
+        format=fmt, language=translation.get_language() or settings.LANGUAGE_CODE)
+    async_task("ansinh.registry.tasks.run_export_job", job.pk, task_name=f"export-{job.pk}")
+    return redirect("registry:export_status", pk=job.pk)
+
+
+def _export_or_404(request: HttpRequest, pk: int) -> ExportJob:
+    """An export job for the user who asked for it, and no one else: its file holds the persons
+    of that user's territory, shown as that user may see them."""
+    job = get_object_or_404(ExportJob, pk=pk)
+    if job.created_by_id != _user(request).pk:
+        raise Http404
+    return job
+
+
+@login_required
+def export_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = _export_or_404(request, pk)
+    if job.running and fail_stale_exports(ExportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+    template = ("registry/_export_progress.html" if request.htmx
+                else "registry/export_status.html")
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _export_or_404(request, pk)
+    if (job.status != ExportStatus.DONE or job.file_deleted_at or not job.file
+            or not job.file.storage.exists(job.file.name or "")):
+        raise Http404
+    personal.log_access(request, AccessKind.REGISTER_EXPORT, rows=job.total, object_id=job.pk,
+                        description=f"download {job.format} job {job.pk} {job.query}")
+    content_type = XLSX if job.format == "xlsx" else "text/csv; charset=utf-8"
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
+                        content_type=content_type)

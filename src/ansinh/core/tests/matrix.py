@@ -187,10 +187,10 @@ def url_names() -> list[str]:
 # Tables that change on any request, allowed or not: the session a login writes, django-q's
 # task rows (tasks run inline in tests), and the import's job table, which records every upload
 # with its outcome (a refused import is a job row that says "refused"; the register is what
-# must not change).
+# must not change), and the export's, which records each large export asked for.
 EXCLUDED_TABLES = frozenset({
     "django_session", "django_q_task", "django_q_ormq", "django_q_schedule",
-    "registry_importjob",
+    "registry_importjob", "registry_exportjob",
 })
 # Columns every request may touch: signing in sets last_login.
 EXCLUDED_COLUMNS = {"core_user": frozenset({"last_login"})}

@@ -78,6 +78,8 @@ OTHER_KWARGS: dict[str, dict[str, Any]] = {
     "device_revoke": {"pk": 1},
     "registry:import_status": {"pk": 1},
     "registry:import_errors": {"pk": 1},
+    "registry:export_status": {"pk": 1},
+    "registry:export_download": {"pk": 1},
     "sync_conflicts:resolve": {"pk": 1},
 }
 

@@ -110,6 +110,9 @@ SKIPPED = {
     "sync_conflicts:resolve": "a POST (its page is sync_conflicts:list)",
     "registry:import_status": "an import job's progress; the world has no import job",
     "registry:import_errors": "an import job's error report (xlsx); the world has no import job",
+    "registry:export_start": "a POST (the export offer's button)",
+    "registry:export_status": "an export job's progress (registry/tests/test_export_jobs.py)",
+    "registry:export_download": "an export job's file (registry/tests/test_export_jobs.py)",
     "registry:person_data": "a person's own data as JSON (core/tests/test_personal_data.py)",
     "device_revoke": "a POST (the device page's Revoke button)",
 }

@@ -135,6 +135,8 @@ SKIPPED_PAGES = {
     "api:receipt_numbers": "a device token's only (reserves to the device): "
                            "api/tests/test_receipt_numbers.py",
     "api:receipt_numbers_release": "a device token's only: api/tests/test_receipt_numbers.py",
+    "registry:export_start": "writes only its export job (the user's own, of the rows the "
+                             "user may read): registry/tests/test_export_jobs.py",
 }
 # Pages that only read: require_GET, or a view that ignores the method and never writes.
 GET_ONLY = {
@@ -155,6 +157,8 @@ GET_ONLY = {
     "registry:import_template": "the blank template download",
     "registry:import_status": "the progress of an import",
     "registry:import_errors": "an import's error report download (require_GET)",
+    "registry:export_status": "the progress of an export (the stale check fails a dead job)",
+    "registry:export_download": "an export's file (require_GET)",
     "calculator:home": "public calculator (require_GET)",
     "calculator:pay": "public calculator (require_GET)",
     "calculator:benefits": "public calculator (require_GET)",

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import subprocess
-import sys
+import signal
 from datetime import date
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from ansinh.core.worker import start_worker, stop_worker
 from ansinh.demo.seeding import DEFAULT_PERSONS, DEMO_PASSWORD, seed_reference
 
 
@@ -47,10 +47,16 @@ class Command(BaseCommand):
             return
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(f"\nansinh: {url}  (Ctrl+C để dừng / to stop)\n")
-        # The worker runs imports and other long jobs; it stops with the server.
-        worker = subprocess.Popen([sys.executable, "-m", "ansinh.cli", "qcluster"])
+        # The worker runs imports and other long jobs; it stops with the server: SIGTERM ends
+        # runserver as Ctrl+C does (KeyboardInterrupt), and the `finally` stops the worker and
+        # waits for it. Should this process die without its `finally` (SIGKILL), the kernel
+        # stops the worker (core.worker: PR_SET_PDEATHSIG, and a watchdog on the parent).
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        worker = start_worker()
         try:
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            # a second SIGTERM or Ctrl+C while the worker stops must not skip the wait
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            stop_worker(worker)

@@ -4,14 +4,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ansinh.registry.tasks import fail_stale_jobs, purge_uploads, retention_days
+from ansinh.registry.tasks import (
+    fail_stale_exports,
+    fail_stale_jobs,
+    purge_exports,
+    purge_uploads,
+    retention_days,
+)
 
 
 class Command(BaseCommand):
     help = ("Xoá tệp nhập đã tải lên quá số ngày lưu (ANSINH_UPLOAD_RETENTION_DAYS) và đánh dấu "
-            "lỗi các lượt nhập đã dừng / Delete uploaded import files older than the retention "
-            "(ANSINH_UPLOAD_RETENTION_DAYS) and mark stopped import jobs failed. The worker does "
-            "the same every hour.")
+            "lỗi các lượt nhập đã dừng; xoá tệp xuất quá ANSINH_EXPORT_RETENTION_DAYS / Delete "
+            "uploaded import files older than the retention (ANSINH_UPLOAD_RETENTION_DAYS) and "
+            "mark stopped import jobs failed; delete export files older than "
+            "ANSINH_EXPORT_RETENTION_DAYS. The worker does the same every hour.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=None,
@@ -23,3 +30,7 @@ class Command(BaseCommand):
         deleted = purge_uploads(days=days)
         self.stdout.write(f"đã xoá / deleted {deleted} tệp / files (> {days} ngày / days); "
                           f"lượt nhập đánh dấu lỗi / jobs marked failed: {failed}")
+        failed = fail_stale_exports()
+        deleted = purge_exports()
+        self.stdout.write(f"tệp xuất đã xoá / export files deleted: {deleted}; lượt xuất đánh "
+                          f"dấu lỗi / export jobs marked failed: {failed}")
