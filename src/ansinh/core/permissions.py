@@ -78,6 +78,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "see_birth_dates": WRITERS,  # viewers: the birth year only
     "export_person_data": MANAGERS,  # a person's own data, on their request
     "read_access_log": OFFICE,  # who viewed or exported whose data
+    # beyond one office
+    "see_provinces": frozenset({Role.ADMIN}),  # every office of a province side by side
 }
 
 

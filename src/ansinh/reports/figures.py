@@ -639,3 +639,18 @@ def monthly(office_id: int, metric: str, period: Period, as_of: date,
             if since <= month_start(day):
                 per_month[month_start(day)] += int(total)
     return [(month, per_month[month] if month <= as_of else None) for month in months]
+
+
+def by_office(province_id: int, metric: str, period: Period, start: date,
+              until: date) -> dict[int, int]:
+    """{office: figure} for every office of a province, from the cells (one statement; the
+    province leads no index: the offices' ranges are read side by side). Cohort figures of a
+    period outside an office's horizon are left out (None is not 0: the page says so)."""
+    branches = window_branches(metric, period, start, until)
+    grouped = [Figure.objects.filter(branch, province_id=province_id).order_by()
+               .values("office_id").annotate(total=Sum("value")) for branch in branches]
+    rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+    result: Counter[int] = Counter()
+    for row in rows:
+        result[row["office_id"]] += int(row["total"] or 0)
+    return dict(result)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("tien-do/", views.progress, name="progress"),
     path("danh-sach/", views.people, name="people"),
     path("xep-hang/", views.ranking, name="ranking"),
+    path("tinh/", views.province_view, name="province"),
 ]

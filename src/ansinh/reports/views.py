@@ -33,7 +33,9 @@ from ansinh.core.scoping import is_admin, scoped, visible_villages, whole_office
 from ansinh.core.tables import Column, Table, export_response
 from ansinh.core.templatetags.money import decimal_text, format_count, format_vnd
 from ansinh.network.models import Agent, Metric
+from ansinh.registry.models import Commune, Province
 
+from . import figures as summary
 from . import metrics, plan, rankings
 from .metrics import RECEIPT_METRICS, Window
 from .progress import Row, allowed_by, by_gap, headline, progress_rows, visible_units
@@ -471,3 +473,80 @@ def _reward_url(params: Params, item: rankings.Ranked) -> str:
                  "period": params.period.label},
              "figures": json.dumps(item.figures, ensure_ascii=False)}
     return reverse("network:reward_new") + "?" + urlencode(query)
+
+
+# ---------------------------------------------------------------------------------------------
+# A province: its offices side by side
+
+
+PROVINCE_METRICS = (Metric.ACTIVE, Metric.NEW, Metric.REJOINED, Metric.RETAINED, Metric.MONEY,
+                    Metric.HI_MEMBERS)
+
+
+def province_table(province: Province, period: Period, as_of: date) -> Table:
+    """One row per office of the province, every metric from the summary cells (one statement
+    per metric and window, whatever the number of persons)."""
+    window = Window(period, as_of)
+    last = window.last_year()
+    offices = list(Office.objects.filter(
+        id__in=Commune.objects.filter(province=province).values("office_id")).order_by("code"))
+    this_year = {metric: summary.by_office(province.pk, metric, period, window.start,
+                                           window.until) for metric in PROVINCE_METRICS}
+    due = summary.by_office(province.pk, summary.DUE, period, window.start, window.until)
+    last_active = summary.by_office(province.pk, Metric.ACTIVE, last.period, last.start,
+                                    last.until)
+    columns = [Column(_("Mã")), Column(_("Cơ quan")),
+               Column(str(Metric(Metric.ACTIVE).label), "int"),
+               Column(_("Cùng kỳ năm trước"), "int"),
+               Column(str(Metric(Metric.NEW).label), "int"),
+               Column(str(Metric(Metric.REJOINED).label), "int"),
+               Column(str(Metric(Metric.RETAINED).label), "int"), Column(_("Số đến hạn"), "int"),
+               Column(str(Metric(Metric.MONEY).label), "money"),
+               Column(str(Metric(Metric.HI_MEMBERS).label), "int")]
+    table = Table(
+        title=_("Các cơ quan của %(province)s, %(period)s") % {
+            "province": province.name, "period": period.label},
+        subtitle=_("Tính đến ngày %(day)s") % {"day": as_of.strftime("%d/%m/%Y")},
+        columns=columns, notes=[definition(metric) for metric in PROVINCE_METRICS])
+    for office in offices:
+        table.rows.append([
+            office.code, office.name, this_year[Metric.ACTIVE].get(office.pk, 0),
+            last_active.get(office.pk, 0), this_year[Metric.NEW].get(office.pk, 0),
+            this_year[Metric.REJOINED].get(office.pk, 0),
+            this_year[Metric.RETAINED].get(office.pk, 0), due.get(office.pk, 0),
+            this_year[Metric.MONEY].get(office.pk, 0),
+            this_year[Metric.HI_MEMBERS].get(office.pk, 0)])
+    if len(table.rows) > 1:
+        table.footer = ["", _("Cộng"), *(sum(row[index] for row in table.rows)
+                                          for index in range(2, len(columns)))]
+    return table
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def province_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not may(user, "see_provinces"):
+        raise PermissionDenied
+    as_of = date_param(request.GET.get("as_of"), timezone.localdate())
+    try:
+        period = parse_period(request.GET.get("period") or str(as_of.year))
+    except ValueError:
+        period = parse_period(str(as_of.year))
+    provinces = list(Province.objects.order_by("code"))
+    code = request.GET.get("province")
+    province = next((item for item in provinces if item.code == code),
+                    provinces[0] if provinces else None)
+    if province is None:
+        raise Http404
+    table = province_table(province, period, as_of)
+    export = request.GET.get("export")
+    if export in ("xlsx", "pdf"):
+        return export_response(table, export, f"tinh-{province.code}-{period.code}", request)
+    query = urlencode({"province": province.code, "period": period.code,
+                       "as_of": as_of.isoformat()})
+    return render(request, "reports/province.html", {
+        "table": table, "display": table.display_rows(), "provinces": provinces,
+        "province": province, "period": period, "as_of": as_of, "export_query": query,
+    })
