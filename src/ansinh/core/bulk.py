@@ -15,6 +15,9 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from . import keys
+from .models import office_province
+
 
 def db_uuid(value: uuid.UUID) -> Any:
     """A UUID as the database stores it (SQLite: 32 hex characters; PostgreSQL: uuid)."""
@@ -35,6 +38,7 @@ def db_datetime(value: datetime) -> Any:
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert `rows` (tuples in `columns` order) into `table`; returns the count."""
+    columns, rows = _with_province(table, columns, rows)
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     count = 0
     if connection.vendor == "postgresql":
@@ -60,6 +64,24 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         raw_connection.executemany(sql, batch)
         count += len(batch)
     return count
+
+
+def _with_province(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                   ) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    """Add the province column to rows of a table partitioned by province (core.keys), which
+    no trigger can fill: the province of each row's office, looked up once per office."""
+    if table not in keys.SET_BY_WRITER or "province_id" in columns or "office_id" not in columns:
+        return columns, rows
+    office_at = list(columns).index("office_id")
+    provinces: dict[int | None, int] = {}
+
+    def keyed(row: Sequence[Any]) -> tuple[Any, ...]:
+        office_id = row[office_at]
+        if office_id not in provinces:
+            provinces[office_id] = office_province(office_id)
+        return (*row, provinces[office_id])
+
+    return (*columns, "province_id"), (keyed(row) for row in rows)
 
 
 def update_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
