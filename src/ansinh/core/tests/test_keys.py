@@ -35,7 +35,7 @@ CHILDREN = (StatusChange, PaidMonth, HICoveredMonth)
 def _unkeyed(model: Any) -> int:
     """Rows whose province is not their office's (or whose office is not their parent's)."""
     rows = model.objects.all()
-    wrong = rows.exclude(province_id=Office.objects.get(code="AL").province_id).count()
+    wrong: int = rows.exclude(province_id=Office.objects.get(code="AL").province_id).count()
     if model in CHILDREN:
         parent = "participation" if model is StatusChange else "receipt"
         wrong += sum(1 for office_id, parent_office in rows.values_list(
@@ -190,7 +190,8 @@ def test_an_office_takes_the_province_of_its_communes(world: dict[str, Any]) -> 
     Office.objects.filter(pk=office.pk).update(province=None)
     migration.fill_office_province(apps, None)
     office.refresh_from_db()
-    assert office.province_id == Commune.objects.filter(office=office).first().province_id
+    commune = Commune.objects.filter(office=office).first()
+    assert commune is not None and office.province_id == commune.province_id
 
 
 @contextmanager
