@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.db import connections
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
+
+from ansinh.core.partitions import ensure_partitions
 
 
 class RegistryConfig(AppConfig):
@@ -21,8 +24,4 @@ def _province_partitions(sender: Any, instance: Any, created: bool, raw: bool = 
                          using: str = "default", **kwargs: Any) -> None:
     """A new province gets its partition of the log tables at once (PostgreSQL; docs/scale.md)."""
     if created and not raw:
-        from django.db import connections
-
-        from ansinh.core.partitions import ensure_partitions
-
         ensure_partitions([instance.pk], using=connections[using])

@@ -226,3 +226,24 @@ def _now_aware() -> Any:
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_the_province_router_sends_large_tables_to_the_province_database(
+        world: dict[str, Any], settings: Any) -> None:
+    from ansinh.registry.shards import ProvinceRouter, database_for, in_province
+
+    office = world["office"]
+    router = ProvinceRouter()
+    assert database_for(office.province_id) is None  # no mapping: everything on default
+    settings.ANSINH_PROVINCE_DATABASES = {"46": "hue"}
+    with in_province(office.province_id):
+        assert router.db_for_read(Receipt) == "hue"
+        assert router.db_for_write(PaidMonth) == "hue"
+        assert router.db_for_read(AuditEntry) == "hue"
+        assert router.db_for_read(Village) is None  # a reference table
+    assert router.db_for_read(Receipt) is None  # no current province
+    person = Person.objects.filter(office=office).first()
+    assert router.db_for_write(Person, instance=person) == "hue"
+    other = Province.objects.create(code="48", name="Thành phố Đà Nẵng")
+    with in_province(other.pk):
+        assert router.db_for_read(Person) is None  # unmapped: default
