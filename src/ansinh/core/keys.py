@@ -9,7 +9,9 @@ trigger updates the row just written (recursive triggers are off, so it does not
 
 The two log tables partitioned by province on PostgreSQL (core.AuditEntry, core.AccessEntry)
 are the exception: a partitioned table routes a row to its partition before any row trigger
-runs, so their writers set the province (`AuditEntry.save`, `core.bulk.insert_rows`).
+runs, so their writers set the province (`AuditEntry.save`, `core.bulk.insert_rows`). The bulk
+path also sets it on the other tables whose rows carry their office, where the trigger would
+cost more (`insert_rows`), and leaves it to the trigger only on child rows.
 
 Migrations install the triggers (`install`) and fill the existing rows (`backfill`); the
 post_migrate hook runs `install` again, because Django's SQLite schema editor rebuilds a table
