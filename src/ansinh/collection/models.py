@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core import personal, scoping
-from ansinh.core.models import Office
+from ansinh.core.models import Office, office_key, province_key
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import Participation, PaymentMode
 from ansinh.registry.models import Household, Person, Village
@@ -94,6 +94,8 @@ class Receipt(models.Model):
     """
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    # the distribution key, filled by the database (core.keys; docs/scale.md)
+    province = province_key()
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
     uuid = models.UUIDField(_("mã giao dịch"), unique=True, default=uuid.uuid4,
                             help_text=_("Sinh ở máy người thu; gửi lại không tạo biên lai thứ hai"))
@@ -145,6 +147,9 @@ class Receipt(models.Model):
         indexes = [
             # reports: the office's money by village and accounting month
             models.Index(fields=["office", "period", "village"], name="receipt_period_idx"),
+            # a province's money by accounting month: the summary tables' rebuild of one
+            # province, the province dashboard (docs/scale.md)
+            models.Index(fields=["province", "period"], name="receipt_province_period_idx"),
             # cash in hand and reconciliation: an agent's receipts by day
             models.Index(fields=["agent", "paid_on"], name="receipt_agent_day_idx"),
             # the "retained" metric and a participation's ledger: its receipts by date
@@ -167,6 +172,9 @@ class PaidMonth(models.Model):
     """
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="paid_months")
+    # the distribution keys, copied by the database from the parent row (core.keys)
+    office = office_key()
+    province = province_key()
     participation = models.ForeignKey(Participation, on_delete=models.PROTECT,
                                       related_name="paid_months")
     month = models.DateField(_("tháng"))
@@ -231,6 +239,9 @@ class HICoveredMonth(models.Model):
     """
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="hi_months")
+    # the distribution keys, copied by the database from the parent row (core.keys)
+    office = office_key()
+    province = province_key()
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")

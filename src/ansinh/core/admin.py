@@ -14,7 +14,8 @@ from .models import AuditEntry, Office, User
 
 @admin.register(Office)
 class OfficeAdmin(AuditedAdmin):
-    list_display = ["code", "name", "parent_name", "place", "phone"]
+    list_display = ["code", "name", "province", "parent_name", "place", "phone"]
+    list_filter = ["province"]
     search_fields = ["code", "name"]
 
 

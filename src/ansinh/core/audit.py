@@ -69,6 +69,7 @@ def record(
     return AuditEntry.objects.create(
         actor=actor if actor and actor.pk else None,
         office=office,
+        province_id=(office.province_id or 0) if office is not None else 0,
         at=timezone.now(),
         action=action,
         model=obj._meta.label,

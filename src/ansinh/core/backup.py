@@ -163,11 +163,13 @@ def sqlite_checksums(db: sqlite3.Connection,
 
 
 def postgres_checksums(db: Any, progress: Progress | None = None) -> dict[str, TableSum]:
-    """Every table of the current schema, read in the caller's transaction."""
+    """Every table of the current schema, read in the caller's transaction. A partitioned
+    table (core.partitions) counts through its partitions, which hold its rows and are what
+    the dump lists as table data; the parent holds none of its own."""
     with db.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname")
+            "WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.relname")
         tables = [row[0] for row in cursor.fetchall()]
     sums: dict[str, TableSum] = {}
     for table in tables:

@@ -33,6 +33,12 @@ class Office(models.Model):
     # The office's change sequence: the last number `core.changes.touch` gave a changed person.
     # The phones' downloads ask for "what changed after N" (docs/field-sync.md).
     change_seq = models.BigIntegerField(default=0, db_default=0, editable=False)
+    # The province the office serves: the distribution key of every large table (docs/scale.md).
+    # The database copies it onto each row the office writes (core.keys); a string reference,
+    # since the register's models sit above core.
+    province = models.ForeignKey(
+        "registry.Province", verbose_name=_("tỉnh / thành phố"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="offices")
 
     class Meta:
         verbose_name = _("cơ quan BHXH cơ sở")
@@ -41,6 +47,34 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def office_province(office_id: int | None) -> int:
+    """The province of an office, 0 when it has none (or there is no office)."""
+    if not office_id:
+        return 0
+    found = Office.objects.filter(pk=office_id).values_list("province_id", flat=True).first()
+    return found or 0
+
+
+def province_key(*, verbose_name: str = "", **options: Any) -> Any:
+    """The province column of a large table (docs/scale.md): filled by the database from the
+    row's office or parent row (core.keys triggers), so no write site sets it. No constraint
+    of its own (the office's foreign key already holds it to a real province) and nothing
+    cascades from it: a province is never deleted, and the ORM's delete collector would
+    otherwise visit a hundred million rows."""
+    return models.ForeignKey(
+        "registry.Province", null=True, editable=False, db_constraint=False, db_index=False,
+        on_delete=models.DO_NOTHING, related_name="+", **options)
+
+
+def office_key(**options: Any) -> Any:
+    """The office column of a large table that had none (a child row: a status change, a paid
+    month), copied by the database from the parent row (core.keys); unconstrained, as
+    `province_key`, since the parent's own foreign key holds it."""
+    return models.ForeignKey(
+        "core.Office", null=True, editable=False, db_constraint=False, db_index=False,
+        on_delete=models.DO_NOTHING, related_name="+", **options)
 
 
 class Role(models.TextChoices):
@@ -77,6 +111,9 @@ class AuditEntry(models.Model):
     """
 
     office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+")
+    # The office's province (0: none), the partition key on PostgreSQL (core.keys). Set here,
+    # not by a trigger: a partitioned table routes a row before any trigger could fill it.
+    province_id = models.IntegerField(default=0, db_default=0, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -97,6 +134,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model}#{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.province_id:
+            self.province_id = office_province(self.office_id)
+        super().save(*args, **kwargs)
 
     @property
     def change_list(self) -> list[tuple[str, Any, Any]]:
@@ -128,6 +170,8 @@ class AccessEntry(models.Model):
     register's person (core sits below the register, so no foreign key)."""
 
     office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+")
+    # as AuditEntry.province_id: the partition key on PostgreSQL, set here from the office
+    province_id = models.IntegerField(default=0, db_default=0, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
                               related_name="+", verbose_name=_("người xem"))
     at = models.DateTimeField(_("lúc"))
@@ -152,3 +196,8 @@ class AccessEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.province_id:
+            self.province_id = office_province(self.office_id)
+        super().save(*args, **kwargs)

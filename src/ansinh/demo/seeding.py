@@ -66,6 +66,9 @@ def seed_reference(as_of: date) -> tuple[Office, list[Village], list[DemoUser]]:
                              "parent_name": "Bảo hiểm xã hội thành phố Huế"},
     )
     province, _ = Province.objects.get_or_create(code="46", defaults={"name": "Thành phố Huế"})
+    if office.province_id != province.pk:  # the key every large row of the office carries
+        office.province = province
+        office.save(update_fields=["province"])
     villages: list[Village] = []
     name_pool = iter(VILLAGE_NAMES * 3)
     for code, name, former in COMMUNES:

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core import personal, scoping
-from ansinh.core.models import Office
+from ansinh.core.models import Office, province_key
 from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.models import Person, Village
 
@@ -119,6 +119,8 @@ class Contact(models.Model):
     """Một lần tiếp xúc: a visit, a call, a meeting, or attending an event, and its outcome."""
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    # the distribution key, filled by the database (core.keys; docs/scale.md)
+    province = province_key()
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contacts")
     # a row entered on a phone carries the phone's UUID, so a retried sync never doubles it

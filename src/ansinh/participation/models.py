@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ansinh.core import personal, scoping
-from ansinh.core.models import Office
+from ansinh.core.models import Office, office_key, province_key
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.registry.models import Person, Village
 
@@ -59,6 +59,8 @@ class Participation(models.Model):
     """Người tham gia BHXH tự nguyện: one enrolment of one person, from a start month."""
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    # the distribution key, filled by the database (core.keys; docs/scale.md)
+    province = province_key()
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -113,6 +115,8 @@ class Participation(models.Model):
         indexes = [
             # scoped lists and reports: the office's participations by village and status
             models.Index(fields=["office", "village", "status"], name="participation_scope_idx"),
+            # a province's participants by status: the summary tables' rebuild of one province
+            models.Index(fields=["province", "status"], name="participation_province_idx"),
             # lapse detection and worklists: participations of an agent by status
             models.Index(fields=["agent", "status"], name="participation_agent_idx"),
         ]
@@ -159,6 +163,9 @@ class StatusChange(models.Model):
 
     participation = models.ForeignKey(Participation, on_delete=models.CASCADE,
                                       related_name="status_changes")
+    # the distribution keys, copied by the database from the parent row (core.keys)
+    office = office_key()
+    province = province_key()
     on = models.DateField(_("ngày"))
     old_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
     new_status = models.CharField(max_length=10, choices=Status.choices)

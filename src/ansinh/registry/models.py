@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ansinh.core import personal, scoping
-from ansinh.core.models import Office
+from ansinh.core.models import Office, province_key
 from ansinh.core.text import fold, normalize_name
 
 from .reference import ETHNIC_GROUPS
@@ -196,6 +196,8 @@ class Person(models.Model):
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="persons", db_index=False
     )
+    # the distribution key, filled by the database (core.keys; docs/scale.md)
+    province = province_key()
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
