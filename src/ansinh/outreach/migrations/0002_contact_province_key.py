@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0006_office_province_and_log_keys'),
         ('outreach', '0001_initial'),
-        ('registry', '0006_person_province_key'),
+        ('registry', '0007_person_province_key'),
     ]
 
     operations = [

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         ('core', '0006_office_province_and_log_keys'),
         ('network', '0002_targets_rewards_substitute'),
         ('participation', '0002_awaiting_first_payment'),
-        ('registry', '0006_person_province_key'),
+        ('registry', '0007_person_province_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

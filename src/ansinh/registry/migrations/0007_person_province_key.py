@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_office_province_and_log_keys'),
-        ('registry', '0005_import_housekeeping_schedule'),
+        ('registry', '0006_register_export_job'),
     ]
 
     operations = [
