@@ -22,6 +22,7 @@ from ansinh.core.errors import Refused
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.network.territory import agent_within
+from ansinh.outreach import priority
 from ansinh.policy import PolicyError, household_hi
 from ansinh.policy.money import add_months, first_of_month
 from ansinh.registry.changes import touch
@@ -337,6 +338,7 @@ def reverse_receipt(receipt: Receipt, *, on: date, reason: str, actor: User) -> 
                  changes={"reversed_by": [None, reversal.pk]}, note=reason)
     if original.participation_id is not None and original.person_id is not None:
         touch(original.office_id, [original.person_id])  # the months are payable again
+    priority.refresh_persons([original.person_id])
     return reversal
 
 

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 from ansinh.core import permissions, scoping
 from ansinh.core.models import Office, User
+from ansinh.outreach import priority
 from ansinh.participation import actions
 from ansinh.participation.models import LapseSettings, Participation, Status
 
@@ -93,6 +94,7 @@ def detect_lapses(office: Office, as_of: date, *, actor: User | None = None,
                 run.due_soon.append(pid)
         if progress and done % 1000 == 0:
             progress("lapses", done, total)
+    priority.refresh_participations(run.due_soon, as_of)  # (changed states: set_status)
     return run
 
 

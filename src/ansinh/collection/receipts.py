@@ -42,6 +42,7 @@ from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
 from ansinh.core.errors import Refused, vnd_text
 from ansinh.core.models import Office, Role, User
 from ansinh.network.models import Agent
+from ansinh.outreach import priority
 from ansinh.participation.actions import mark_active
 from ansinh.participation.models import Participation, Status
 from ansinh.participation.schedule import schedule
@@ -422,6 +423,7 @@ class _Batch:
         audit.record_many(changes, actor=self.actor)
         self._catch_up(last_paid_on)
         touch_many((part["office_id"], part["person_id"]) for _i, _r, part, *_x in accepted)
+        priority.refresh_persons(part["person_id"] for _i, _r, part, *_x in accepted)
 
     def _catch_up(self, last_paid_on: dict[int, date]) -> None:
         """A participation awaiting its first payment is active from its first receipt; late

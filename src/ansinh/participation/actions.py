@@ -19,6 +19,7 @@ from ansinh.core import audit, permissions
 from ansinh.core.errors import Refused
 from ansinh.core.models import Role, User
 from ansinh.network.models import Agent, CollectionOrganisation
+from ansinh.outreach import priority
 from ansinh.policy import income_bounds
 from ansinh.policy.money import add_months, first_of_month
 from ansinh.registry.changes import touch
@@ -79,6 +80,7 @@ def set_status(participation: Participation, new: str, *, on: date, reason: str,
                                 new_status=new, reason=reason[:200], actor=actor)
     audit.record(actor=actor, office=participation.office, action=f"participation.{new}",
                  obj=participation, changes={"status": [old, new]}, note=reason)
+    priority.refresh_persons([participation.person_id])
 
 
 def _agent_of(actor: User, agent: Agent | None) -> Agent | None:
@@ -156,6 +158,7 @@ def enrol(
             si_status=SIStatus.VOLUNTARY, si_status_source="ansinh", si_status_as_of=enrolled_on
         )
     touch(person.office_id, [person.pk])
+    priority.refresh_persons([person.pk])
     return participation
 
 

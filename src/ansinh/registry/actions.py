@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ansinh.core import audit, permissions
 from ansinh.core.models import User
+from ansinh.outreach import priority
 
 from .changes import touch, touch_households
 from .models import Household, HouseholdPoverty, Person
@@ -47,6 +48,7 @@ def update_person(person: Person, values: dict[str, Any], *, actor: User) -> dic
         audit.record(actor=actor, office=locked.office, action="person.update", obj=locked,
                      changes=changes)
         touch(locked.office_id, [locked.pk])
+        priority.refresh_persons([locked.pk])
     person.refresh_from_db()
     return changes
 
@@ -67,4 +69,5 @@ def certify_poverty(
         note=source,
     )
     touch_households([household.pk])  # the members' subsidy category follows the status
+    priority.refresh_persons(household.members.values_list("id", flat=True))
     return record
