@@ -94,7 +94,7 @@ def detect_lapses(office: Office, as_of: date, *, actor: User | None = None,
                 run.due_soon.append(pid)
         if progress and done % 1000 == 0:
             progress("lapses", done, total)
-    priority.refresh_participations(run.due_soon, as_of)  # (changed states: set_status)
+    priority.refresh_participations(run.due_soon)  # (changed states: set_status)
     return run
 
 

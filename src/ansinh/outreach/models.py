@@ -287,3 +287,22 @@ class Priority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} · {self.score}"
+
+
+class PriorityRefresh(models.Model):
+    """The day a village's `Priority` rows were last computed in full (nightly, or by the
+    first read of a day the nightly run missed): a village whose day is not today is
+    recomputed before it is read, so a list is never of another day, nor empty because its
+    rows were never computed (a seeded or imported register)."""
+
+    village = models.OneToOneField(Village, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="+")
+    as_of = models.DateField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lần tính thứ tự ưu tiên")
+        verbose_name_plural = _("lần tính thứ tự ưu tiên")
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.as_of}"

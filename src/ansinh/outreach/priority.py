@@ -36,7 +36,7 @@ from django.utils import timezone
 from ansinh.core.models import Office
 from ansinh.registry.models import Person, Village
 
-from .models import Priority
+from .models import Priority, PriorityRefresh
 
 if TYPE_CHECKING:
     from ansinh.core.models import User
@@ -113,7 +113,12 @@ def refresh_villages(office_id: int, village_ids: list[int], today: date) -> int
         lines = worklist.village_based(office_id, today, Village.objects.filter(id__in=village_ids))
         Priority.objects.filter(Q(village_id__in=village_ids)
                                 | Q(person_id__in=list(lines["week"]))).delete()
-        return _store(office_id, today, lines)
+        written = _store(office_id, today, lines)
+        now = timezone.now()
+        PriorityRefresh.objects.filter(village_id__in=village_ids).delete()
+        PriorityRefresh.objects.bulk_create(
+            PriorityRefresh(village_id=vid, as_of=today, refreshed_at=now) for vid in village_ids)
+        return written
 
 
 def nightly() -> list[dict[str, Any]]:
@@ -259,6 +264,11 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
     # per village: lines, lines of each kind, the best score
     per_kind = {k: Count("pk", filter=Q(**{f"{kinds_field}__contains": f",{k},"}))
                 for k in worklist.KINDS if k != "follow_up"}
+    # villages not computed today (the nightly run missed, a register just seeded): now
+    fresh = set(PriorityRefresh.objects.filter(village_id__in=list(villages), as_of=today)
+                .values_list("village_id", flat=True))
+    if len(fresh) < len(villages):
+        _refresh_stale([v for vid, v in villages.items() if vid not in fresh], today)
     counts: dict[int, dict[str, int]] = {}
     top: dict[int, int] = {}
     for _attempt in range(2):
@@ -270,12 +280,11 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
             vid = row.pop("village_id")
             top[vid] = row.pop("top")
             if (row.pop("oldest"), row.pop("newest")) != (today, today):
-                stale.append(vid)
+                stale.append(villages[vid])  # a write of another day (a moved clock)
             counts[vid] = {**row, "follow_up": 0}
         if not stale:
             break
-        # rows of another day: the nightly refresh has not run (or the clock was moved)
-        _refresh_stale([villages[vid] for vid in stale], today)
+        _refresh_stale(stale, today)
     for pid, line in follow.items():
         village = counts.setdefault(line.village_id, {"all": 0, "follow_up": 0, **{
             k: 0 for k in per_kind}})
