@@ -273,15 +273,16 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
     top: dict[int, int] = {}
     for _attempt in range(2):
         counts, top, stale = {}, {}, []
-        for row in (_rows(span).filter(village_id__in=list(villages)).order_by()
-                    .values("village_id").annotate(all=Count("pk"), top=Max(score),
-                                                   oldest=Min("as_of"), newest=Max("as_of"),
-                                                   **per_kind)):
-            vid = row.pop("village_id")
-            top[vid] = row.pop("top")
-            if (row.pop("oldest"), row.pop("newest")) != (today, today):
+        for found in (_rows(span).filter(village_id__in=list(villages)).order_by()
+                      .values("village_id").annotate(all=Count("pk"), top=Max(score),
+                                                     oldest=Min("as_of"), newest=Max("as_of"),
+                                                     **per_kind)):
+            agg: dict[str, Any] = dict(found)
+            vid = agg.pop("village_id")
+            top[vid] = agg.pop("top")
+            if (agg.pop("oldest"), agg.pop("newest")) != (today, today):
                 stale.append(villages[vid])  # a write of another day (a moved clock)
-            counts[vid] = {**row, "follow_up": 0}
+            counts[vid] = {**agg, "follow_up": 0}
         if not stale:
             break
         _refresh_stale(stale, today)

@@ -201,7 +201,7 @@ def _lines_for(persons: QuerySet[Person], lines: dict[int, Line]) -> None:
             lines[pid] = Line(pid, name, village_id, phone, birth.year)
 
 
-def _only(queryset: QuerySet[Any], person_ids: Collection[int] | None,
+def _only(queryset: QuerySet[Any], person_ids: Collection[Any] | None,
           field_name: str = "person_id") -> QuerySet[Any]:
     """``queryset`` narrowed to ``person_ids`` (None: everyone)."""
     return queryset if person_ids is None else queryset.filter(**{f"{field_name}__in": person_ids})
