@@ -290,14 +290,18 @@ class Priority(models.Model):
 
 
 class PriorityRefresh(models.Model):
-    """The day a village's `Priority` rows were last computed in full (nightly, or by the
-    first read of a day the nightly run missed): a village whose day is not today is
-    recomputed before it is read, so a list is never of another day, nor empty because its
-    rows were never computed (a seeded or imported register)."""
+    """A village's `Priority` rows counted, and the day they were last computed in full
+    (nightly, or by the first read of a day the nightly run missed): a village whose day is not
+    today is recomputed before it is read, so a list is never of another day, nor empty because
+    its rows were never computed (a seeded or imported register)."""
 
     village = models.OneToOneField(Village, on_delete=models.CASCADE, primary_key=True,
                                    related_name="+")
     as_of = models.DateField()
+    # per span ("week", "today"): {"all": lines, "top": best score, <kind>: lines of that kind}
+    # of the stored rows, kept by every refresh, so a list's counts and village order are read
+    # here and not counted over the rows
+    counts = models.JSONField(default=dict)
     refreshed_at = models.DateTimeField()
 
     class Meta:

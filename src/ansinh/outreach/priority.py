@@ -24,13 +24,13 @@ then by person id (the live list breaks ties by name; the id keeps the read on t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from ansinh.core.models import Office
@@ -60,16 +60,28 @@ def refresh_persons(person_ids: Iterable[int | None], today: date | None = None)
     ids = sorted({pid for pid in person_ids if pid is not None})
     today = today or timezone.localdate()
     written = 0
+    touched: set[int] = set()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        Priority.objects.filter(person_id__in=chunk).delete()
+        old = Priority.objects.filter(person_id__in=chunk)
+        touched.update(old.values_list("village_id", flat=True))
+        old.delete()
         by_office: dict[int, list[int]] = {}
-        for office_id, pid in Person.objects.filter(id__in=chunk).values_list("office_id", "id"):
+        for office_id, village_id, pid in Person.objects.filter(id__in=chunk).values_list(
+                "office_id", "village_id", "id"):
             by_office.setdefault(office_id, []).append(pid)
+            touched.add(village_id)
         for office_id, pids in by_office.items():
             villages = Village.objects.filter(commune__office_id=office_id)
             written += _store(office_id, today,
                               worklist.village_based(office_id, today, villages, pids))
+    # the counts of the villages the rows left or joined; a village computed on another day
+    # (a moved clock) is marked stale instead, and computed in full when next read
+    current = set(PriorityRefresh.objects.filter(village_id__in=touched, as_of=today)
+                  .values_list("village_id", flat=True))
+    PriorityRefresh.objects.filter(village_id__in=touched - current).delete()
+    if current:
+        _summarise(current, today)
     return written
 
 
@@ -114,11 +126,37 @@ def refresh_villages(office_id: int, village_ids: list[int], today: date) -> int
         Priority.objects.filter(Q(village_id__in=village_ids)
                                 | Q(person_id__in=list(lines["week"]))).delete()
         written = _store(office_id, today, lines)
-        now = timezone.now()
-        PriorityRefresh.objects.filter(village_id__in=village_ids).delete()
-        PriorityRefresh.objects.bulk_create(
-            PriorityRefresh(village_id=vid, as_of=today, refreshed_at=now) for vid in village_ids)
+        _summarise(village_ids, today)
         return written
+
+
+def _summarise(village_ids: Collection[int], today: date) -> None:
+    """Count the rows of ``village_ids`` (per span: lines, lines of each kind, the best score)
+    into their `PriorityRefresh`, which says they are complete as of ``today``."""
+    from .worklist import KINDS
+
+    counts: dict[int, dict[str, dict[str, int]]] = {
+        vid: {span: _empty() for span in ("week", "today")} for vid in village_ids}
+    for span in ("week", "today"):
+        score, kinds_field, _r, _c = _span_fields(span)
+        per_kind = {k: Count("pk", filter=Q(**{f"{kinds_field}__contains": f",{k},"}))
+                    for k in KINDS if k != "follow_up"}
+        for found in (_rows(span).filter(village_id__in=list(village_ids)).order_by()
+                      .values("village_id").annotate(all=Count("pk"), top=Max(score),
+                                                     **per_kind)):
+            agg: dict[str, Any] = dict(found)
+            counts[agg.pop("village_id")][span] = agg
+    now = timezone.now()
+    PriorityRefresh.objects.filter(village_id__in=list(village_ids)).delete()
+    PriorityRefresh.objects.bulk_create(
+        PriorityRefresh(village_id=vid, as_of=today, counts=village, refreshed_at=now)
+        for vid, village in counts.items())
+
+
+def _empty() -> dict[str, int]:
+    from .worklist import KINDS
+
+    return {"all": 0, "top": 0, **{k: 0 for k in KINDS if k != "follow_up"}}
 
 
 def nightly() -> list[dict[str, Any]]:
@@ -251,6 +289,23 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
     villages = {v.pk: v for v in village_qs.select_related("commune")
                 .order_by("commune__code", "name")}
     village_id = village_id if village_id in villages else None  # another territory's: ignored
+    # per village: lines, lines of each kind, the best score (kept by every refresh); a
+    # village not computed today (the nightly run missed, a register just seeded) is now
+    summaries = {vid: (as_of, counts) for vid, as_of, counts in PriorityRefresh.objects.filter(
+        village_id__in=list(villages)).values_list("village_id", "as_of", "counts")}
+    stale = [v for vid, v in villages.items() if summaries.get(vid, (None,))[0] != today]
+    if stale:
+        _refresh_stale(stale, today)
+        summaries.update({vid: (as_of, counts) for vid, as_of, counts in
+                          PriorityRefresh.objects.filter(village_id__in=[v.pk for v in stale])
+                          .values_list("village_id", "as_of", "counts")})
+    counts: dict[int, dict[str, int]] = {}
+    top: dict[int, int] = {}
+    for vid, (_as_of, summary) in summaries.items():
+        if summary[span]["all"]:
+            agg = dict(summary[span])
+            top[vid] = agg.pop("top")
+            counts[vid] = {**agg, "follow_up": 0}
     # follow-ups: live, few; with the stored reasons of the same persons after them
     follow: dict[int, Line] = {}
     worklist._follow_ups(user, today, end, village_qs, follow)
@@ -260,35 +315,8 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
                                       village_id__in=list(villages)).select_related("person"):
             _line(row, span, follow[row.person_id])
             with_rows.add(row.person_id)
-    score, kinds_field, _r, _c = _span_fields(span)
-    # per village: lines, lines of each kind, the best score
-    per_kind = {k: Count("pk", filter=Q(**{f"{kinds_field}__contains": f",{k},"}))
-                for k in worklist.KINDS if k != "follow_up"}
-    # villages not computed today (the nightly run missed, a register just seeded): now
-    fresh = set(PriorityRefresh.objects.filter(village_id__in=list(villages), as_of=today)
-                .values_list("village_id", flat=True))
-    if len(fresh) < len(villages):
-        _refresh_stale([v for vid, v in villages.items() if vid not in fresh], today)
-    counts: dict[int, dict[str, int]] = {}
-    top: dict[int, int] = {}
-    for _attempt in range(2):
-        counts, top, stale = {}, {}, []
-        for found in (_rows(span).filter(village_id__in=list(villages)).order_by()
-                      .values("village_id").annotate(all=Count("pk"), top=Max(score),
-                                                     oldest=Min("as_of"), newest=Max("as_of"),
-                                                     **per_kind)):
-            agg: dict[str, Any] = dict(found)
-            vid = agg.pop("village_id")
-            top[vid] = agg.pop("top")
-            if (agg.pop("oldest"), agg.pop("newest")) != (today, today):
-                stale.append(villages[vid])  # a write of another day (a moved clock)
-            counts[vid] = {**agg, "follow_up": 0}
-        if not stale:
-            break
-        _refresh_stale(stale, today)
     for pid, line in follow.items():
-        village = counts.setdefault(line.village_id, {"all": 0, "follow_up": 0, **{
-            k: 0 for k in per_kind}})
+        village = counts.setdefault(line.village_id, {**_empty(), "follow_up": 0})
         village["follow_up"] += 1
         village["all"] += pid not in with_rows
         top[line.village_id] = max(top.get(line.village_id, line.score), line.score)
