@@ -263,9 +263,11 @@ def _line(row: Priority, span: str, into: Line | None = None) -> Line:
     from .worklist import Line
 
     _score, _kinds_field, reasons, collect = _span_fields(span)
-    person = row.person
-    line = into or Line(row.person_id, person.full_name, row.village_id, person.phone,
-                        person.birth_date.year)
+    if into is None:
+        person = row.person
+        into = Line(row.person_id, person.full_name, row.village_id, person.phone,
+                    person.birth_date.year)
+    line = into
     line.participation_id = row.participation_id
     line.collect = getattr(row, collect)
     for points, kind, code, params in getattr(row, reasons):
@@ -311,8 +313,9 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
     worklist._follow_ups(user, today, end, village_qs, follow)
     with_rows: set[int] = set()
     if follow:
-        for row in _rows(span).filter(person_id__in=list(follow),
-                                      village_id__in=list(villages)).select_related("person"):
+        _s, _k, reasons, collect = _span_fields(span)
+        for row in (_rows(span).filter(person_id__in=list(follow), village_id__in=list(villages))
+                    .only("person_id", "village_id", "participation_id", reasons, collect)):
             _line(row, span, follow[row.person_id])
             with_rows.add(row.person_id)
     for pid, line in follow.items():

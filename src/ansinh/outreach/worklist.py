@@ -70,10 +70,8 @@ class Line:
     village_id: int
     phone: str
     birth_year: int
-    # (points, text in the language active when the line was built or read)
-    reasons: list[tuple[int, str]] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
-    # the same reasons as stored data: [points, kind, code, params] (`reason_text` renders them)
+    # the reasons as stored data: [points, kind, code, params] (`reasons` renders them)
     codes: list[list[Any]] = field(default_factory=list)
     contact_id: int | None = None
     participation_id: int | None = None
@@ -81,14 +79,18 @@ class Line:
     # one must resume first): the line offers "Thu tiền"
     collect: bool = False
 
+    score: int = 0
+
     @property
-    def score(self) -> int:
-        return sum(points for points, _reason in self.reasons)
+    def reasons(self) -> list[tuple[int, str]]:
+        """(points, text) in the active language: rendered when shown, so a list of
+        thousands of lines translates only the page it shows."""
+        return [(points, reason_text(code, params)) for points, _k, code, params in self.codes]
 
     def add(self, kind: str, points: int, code: str, **params: Any) -> None:
         self.kinds.add(kind)
         self.codes.append([points, kind, code, params])
-        self.reasons.append((points, reason_text(code, params)))
+        self.score += points
 
 
 def _day(iso: str | None, pattern: str = "%d/%m/%Y") -> str:
