@@ -14,7 +14,8 @@ for the pages that follow. Should the cache have forgotten it (another server pr
 gone), a later page answers the cursor the caller came with — a smaller number, so the next
 download sends a little again and misses nothing.
 
-`GET /api/worklist` is the caller's worklist for today, as the worklist page builds it.
+`GET /api/worklist` is the caller's worklist for today, as the worklist page shows it, a slice
+at a time (`offset`, `limit`) and optionally one village.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from ansinh.core import permissions, scoping
 from ansinh.core.errors import Refused
 from ansinh.core.models import AuditEntry, Office, Role, User
 from ansinh.network.models import Agent
-from ansinh.outreach import worklist
+from ansinh.outreach import priority
 from ansinh.outreach.models import Contact
 from ansinh.participation.models import Participation, Status
 from ansinh.participation.subsidy import facts_for_people
@@ -273,10 +274,18 @@ def territory(
 
 @router.get("/worklist", response={200: list[WorklistLine], **ERRORS},
             summary="The caller's worklist for today, as the worklist page builds it")
-def worklist_today(request: HttpRequest) -> list[dict[str, Any]]:
+def worklist_today(
+    request: HttpRequest,
+    village: int | None = Query(None, ge=1, le=MAX_ID),
+    offset: int = Query(0, ge=0, le=MAX_ID),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+) -> list[dict[str, Any]]:
+    """Lines ``offset``… of the list (village by village, the most urgent first), at most
+    ``limit``; ``village`` narrows it to one village of the caller's territory (another is
+    ignored, as on the page). Read from the precomputed priorities (`outreach.priority`)."""
     user = _caller(request)
-    built = worklist.build(user, timezone.localdate())
-    lines = [line for group in built.groups for line in group.lines]
+    lines = priority.lines_for(user, timezone.localdate(), village_id=village, start=offset,
+                               stop=offset + limit)
     uuids = dict(Person.objects.filter(id__in=[line.person_id for line in lines])
                  .values_list("id", "uuid"))
     return [{"person": uuids[line.person_id], "kinds": sorted(line.kinds),

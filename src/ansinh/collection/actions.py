@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ansinh.core import audit, permissions, scoping
+from ansinh.core import audit, keepers, permissions, scoping
 from ansinh.core.errors import Refused
 from ansinh.core.keepers import kept_current
 from ansinh.core.models import Office, Role, User
@@ -337,6 +337,7 @@ def reverse_receipt(receipt: Receipt, *, on: date, reason: str, actor: User) -> 
                  changes={"reversed_by": [None, reversal.pk]}, note=reason)
     if original.participation_id is not None and original.person_id is not None:
         touch(original.office_id, [original.person_id])  # the months are payable again
+    keepers.changed([original.person_id])
     return reversal
 
 

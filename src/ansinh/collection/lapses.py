@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ansinh.core import permissions, scoping
+from ansinh.core import keepers, permissions, scoping
 from ansinh.core.models import Office, User
 from ansinh.participation import actions
 from ansinh.participation.models import LapseSettings, Participation, Status
@@ -93,6 +93,8 @@ def detect_lapses(office: Office, as_of: date, *, actor: User | None = None,
                 run.due_soon.append(pid)
         if progress and done % 1000 == 0:
             progress("lapses", done, total)
+    keepers.changed(Participation.objects.filter(id__in=run.due_soon)
+                    .values_list("person_id", flat=True))  # (changed states: set_status)
     return run
 
 

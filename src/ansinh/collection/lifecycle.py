@@ -11,7 +11,7 @@ from datetime import date
 
 from django.db import transaction
 
-from ansinh.core import audit, permissions
+from ansinh.core import audit, keepers, permissions
 from ansinh.core.errors import Refused
 from ansinh.core.models import User
 from ansinh.participation.actions import check_income, check_mode, lock_open, set_status
@@ -71,6 +71,7 @@ def change_terms(
     locked.income, locked.mode, locked.advance_years = income, mode, advance_years
     locked.save(update_fields=["income", "mode", "advance_years"])
     touch(locked.office_id, [locked.person_id])
+    keepers.changed([locked.person_id])  # the deadlines follow the mode
     return terms
 
 
@@ -150,3 +151,4 @@ def stop(participation: Participation, *, reason: str, on: date, actor: User | N
                                                    si_status_source="ansinh",
                                                    si_status_as_of=on)
     touch(locked.office_id, [locked.person_id])
+    keepers.changed([locked.person_id])  # the SI status, after set_status's refresh

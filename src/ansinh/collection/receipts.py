@@ -37,7 +37,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from ansinh.core import audit, permissions, scoping
+from ansinh.core import audit, keepers, permissions, scoping
 from ansinh.core.bulk import db_datetime, db_uuid, insert_rows
 from ansinh.core.errors import Refused, vnd_text
 from ansinh.core.keepers import kept_current
@@ -424,6 +424,7 @@ class _Batch:
             audit.record_many(changes, actor=self.actor)
             self._catch_up(last_paid_on)
         touch_many((part["office_id"], part["person_id"]) for _i, _r, part, *_x in accepted)
+        keepers.changed(part["person_id"] for _i, _r, part, *_x in accepted)
 
     def _catch_up(self, last_paid_on: dict[int, date]) -> None:
         """A participation awaiting its first payment is active from its first receipt; late

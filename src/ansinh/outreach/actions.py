@@ -20,7 +20,7 @@ from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.changes import touch
 from ansinh.registry.models import Household, Person, Village
 
-from . import leaflets
+from . import leaflets, priority
 from .models import (
     Channel,
     Contact,
@@ -169,6 +169,7 @@ def record_contact(
                  "closed_follow_ups": [None, closed]},
     )
     touch(person.office_id, [person.pk])
+    priority.refresh_persons([person.pk])  # no longer never visited
     return contact
 
 
@@ -249,6 +250,7 @@ def add_new_person(
         note="outreach",
     )
     touch(person.office_id, [person.pk])
+    priority.refresh_persons([person.pk])
     return person
 
 

@@ -5,6 +5,13 @@ or 1M persons, SQLite or PostgreSQL). Each figure is the median of a few runs, i
 
 - worklist_one_agent_s: the week's worklist of one agent (thu31), as the page builds it;
 - worklist_all_agents_s: the week's worklists of every agent, one after the other;
+- priority_refresh_s: the nightly refresh of the office's precomputed worklists
+  (`priority.refresh_office`), once;
+- worklist_read_one_agent_s: the first page (25 lines) of thu31's week, read from the
+  precomputed rows as the page reads it (`priority.read(...).between(0, 25)`);
+- worklist_read_village_s: the same for thu31's busiest village alone;
+- worklist_read_office_s: the first page of the director's list (every village of the office);
+- worklist_read_ratio: worklist_one_agent_s / worklist_read_one_agent_s;
 - worklist_sql_s: bare SQL for the heavy part of one agent's list (open follow-ups due, and the
   never-visited prospects of the agent's villages, counted);
 - funnel_s / funnel_sql_s: the funnel by event type over the whole office (attribution window
@@ -69,7 +76,7 @@ def measure() -> dict[str, float]:
     from django.conf import settings
     from django.db import connection
 
-    from ansinh.outreach import funnel, worklist
+    from ansinh.outreach import funnel, priority, worklist
     from ansinh.outreach.models import Contact, Event
 
     as_of = date.fromisoformat(getattr(settings, "DEMO_AS_OF", "2026-03-31"))
@@ -80,6 +87,20 @@ def measure() -> dict[str, float]:
     figures["worklist_one_agent_s"] = _median(lambda: worklist.build(agent, as_of, "week"))
     figures["worklist_all_agents_s"] = _median(
         lambda: [worklist.build(user, as_of, "week") for user in agents], runs=1)
+    figures["priority_refresh_s"] = _median(
+        lambda: priority.refresh_office(office.pk, as_of), runs=1)
+    director = User.objects.filter(office=office, role=Role.DIRECTOR).order_by("id").first()
+    figures["worklist_read_one_agent_s"] = _median(
+        lambda: priority.read(agent, as_of, "week").between(0, 25))
+    listing = priority.read(agent, as_of, "week")
+    busiest = listing.chosen[0] if listing.chosen else None
+    figures["worklist_read_village_s"] = _median(
+        lambda: priority.read(agent, as_of, "week", village_id=busiest).between(0, 25))
+    if director is not None:
+        figures["worklist_read_office_s"] = _median(
+            lambda: priority.read(director, as_of, "week").between(0, 25))
+    figures["worklist_read_ratio"] = figures["worklist_one_agent_s"] / max(
+        figures["worklist_read_one_agent_s"], 1e-9)
     vendor = connection.vendor
     adult = as_of - timedelta(days=15 * 365 + 4)
 

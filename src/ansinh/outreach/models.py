@@ -243,3 +243,72 @@ scoping.register(Event, "office", "village")
 scoping.register(Contact, "office", "village", agent_user_path="owner")
 # contacts carry the follow-ups (next_follow_up_on, owner, follow_up_done)
 personal.register_section("contacts", lambda person: Contact.objects.filter(person=person))
+
+
+class Priority(models.Model):
+    """A person's place on the worklists of their village, precomputed (`priority.py`): one row
+    per person with any village-based reason (late, paused, due, at risk, never visited), for
+    both spans. Follow-ups are not here: they belong to a user, and are read live.
+
+    Reasons are stored as data, ``[points, kind, code, params]`` (`worklist.reason_text`
+    translates them when a page shows them). Rows are rewritten by the write path in the
+    transaction of the write (`priority.refresh_persons`) and all of them nightly
+    (`priority.refresh_office`): reasons that depend on the day (months late, a deadline
+    within the span, the windows of the at-risk reasons, a prospect's age) are those of
+    ``as_of``."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    participation_id = models.BigIntegerField(null=True)
+    as_of = models.DateField()
+    # the week's list (today … today + 6)
+    score = models.IntegerField()
+    kinds = models.CharField(max_length=80)  # ",late,risk," so that a kind filters by contains
+    reasons = models.JSONField(default=list)
+    collect = models.BooleanField(default=False)
+    # today's list: null when the person is on the week's list only (a deadline after today)
+    score_today = models.IntegerField(null=True)
+    kinds_today = models.CharField(max_length=80, default="")
+    reasons_today = models.JSONField(default=list)
+    collect_today = models.BooleanField(default=False)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("thứ tự ưu tiên")
+        verbose_name_plural = _("thứ tự ưu tiên")
+        indexes = [
+            # an agent's worklist, one village at a time: the best first, a page at a time
+            models.Index("village", models.F("score").desc(), "person",
+                         name="priority_village_week_idx"),
+            models.Index("village", models.F("score_today").desc(), "person",
+                         name="priority_village_today_idx"),
+            # the nightly refresh: an office's rows
+            models.Index(fields=["office", "village"], name="priority_office_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.score}"
+
+
+class PriorityRefresh(models.Model):
+    """A village's `Priority` rows counted, and the day they were last computed in full
+    (nightly, or by the first read of a day the nightly run missed): a village whose day is not
+    today is recomputed before it is read, so a list is never of another day, nor empty because
+    its rows were never computed (a seeded or imported register)."""
+
+    village = models.OneToOneField(Village, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="+")
+    as_of = models.DateField()
+    # per span ("week", "today"): {"all": lines, "top": best score, <kind>: lines of that kind}
+    # of the stored rows, kept by every refresh, so a list's counts and village order are read
+    # here and not counted over the rows
+    counts = models.JSONField(default=dict)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lần tính thứ tự ưu tiên")
+        verbose_name_plural = _("lần tính thứ tự ưu tiên")
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.as_of}"

@@ -38,7 +38,7 @@ from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.models import Person, Village
 from ansinh.rules.tree import current_tree
 
-from . import actions, duplicates, funnel, leaflets, stages, worklist
+from . import actions, duplicates, funnel, leaflets, priority, stages, worklist
 from .forms import (
     AttendanceOutcomeForm,
     ContactForm,
@@ -345,6 +345,7 @@ def _agents_visible(user: User, today: date) -> QuerySet[User]:
 
 
 WORKLIST_PAGE_SIZE = 25
+WORKLIST_WHOLE_MAX = 500
 
 
 def _id_param(raw: str | None) -> int | None:
@@ -374,26 +375,19 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         if chosen is None:
             raise PermissionDenied
         target = chosen
-    work = worklist.build(target, today, span, viewer=user)
-    lines = work.all_lines()
-    villages = {v.pk: v for v in worklist.villages_for(target, user, today)
-                .select_related("commune").order_by("commune__code", "name")}
     village_id = _id_param(request.GET.get("village"))
-    village_id = village_id if village_id in villages else None
     kind = request.GET.get("kind")
     kind = kind if kind in worklist.KINDS else None
-    # each chip counts what choosing it would show, the other filter kept
-    in_village = worklist.select(lines, village_id=village_id)
-    kind_counts = {k: len(worklist.select(in_village, kind=k)) for k in worklist.KINDS}
-    of_kind = worklist.select(lines, kind=kind)
-    village_counts: dict[int, int] = {}
-    for line in of_kind:
-        village_counts[line.village_id] = village_counts.get(line.village_id, 0) + 1
-    shown = worklist.select(in_village, kind=kind)
-    # "all": the whole filtered list on one page, to print as a walking list
+    # "all": the whole filtered list on one page, to print as a walking list (at most
+    # WORKLIST_WHOLE_MAX lines: choose a village for a longer one)
     whole = request.GET.get("page") == "all"
-    page = Paginator(shown, max(len(shown), 1) if whole else WORKLIST_PAGE_SIZE).get_page(
-        1 if whole else request.GET.get("page"))
+    listing = priority.read(target, today, span, viewer=user, village_id=village_id, kind=kind)
+    villages = listing.villages
+    village_id = village_id if village_id in villages else None
+    shown = listing.shown
+    page = Paginator(range(shown), max(min(shown, WORKLIST_WHOLE_MAX), 1) if whole
+                     else WORKLIST_PAGE_SIZE).get_page(1 if whole else request.GET.get("page"))
+    lines = listing.between(page.start_index() - 1, page.end_index()) if shown else []
     base: dict[str, str | int] = {"span": span}
     if target != user:
         base["agent"] = target.pk
@@ -403,16 +397,16 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     if kind:
         filters["kind"] = kind
     return render(request, "outreach/worklist.html", {
-        "work": work, "target": target, "agents": agents, "span": span, "today": today,
-        "page": page,
-        "groups": worklist.regroup(list(page.object_list),
-                                   {group.village.pk: group.village for group in work.groups}),
-        "shown": len(shown), "total": len(lines),
-        "kind": kind, "kinds": [(k, KIND_LABELS[k], kind_counts[k]) for k in worklist.KINDS],
-        "all_kinds": len(in_village),
+        "work": {"end": worklist.span_end(today, span)}, "target": target, "agents": agents,
+        "span": span, "today": today, "page": page,
+        "groups": worklist.regroup(lines, villages),
+        "shown": shown, "total": listing.total,
+        "kind": kind,
+        "kinds": [(k, KIND_LABELS[k], listing.kind_counts[k]) for k in worklist.KINDS],
+        "all_kinds": listing.in_village,
         "village": villages.get(village_id) if village_id else None,
-        "villages": [(v, village_counts.get(v.pk, 0)) for v in villages.values()],
-        "all_villages": len(of_kind),
+        "villages": [(v, listing.village_counts.get(v.pk, 0)) for v in villages.values()],
+        "all_villages": sum(listing.village_counts.values()),
         "base_query": urlencode(base),
         "filter_query": urlencode(filters), "whole": whole,
         # where "Ghi tiếp xúc" comes back to: this page, rebuilt from the checked parameters

@@ -17,15 +17,17 @@ Points are a working convention of the office, not law; they live in `POINTS`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ansinh.collection.payment_state import payment_states
+from ansinh.collection.payment_state import PaymentState, payment_states
 from ansinh.core.models import AuditEntry, User
 from ansinh.core.scoping import visible_villages
 from ansinh.participation.models import Participation, Status
@@ -68,21 +70,81 @@ class Line:
     village_id: int
     phone: str
     birth_year: int
-    reasons: list[tuple[int, str]] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
+    # the reasons as stored data: [points, kind, code, params] (`reasons` renders them)
+    codes: list[list[Any]] = field(default_factory=list)
     contact_id: int | None = None
     participation_id: int | None = None
     # months are owed and the participation takes a receipt (awaiting, active or late; a paused
     # one must resume first): the line offers "Thu tiền"
     collect: bool = False
 
-    @property
-    def score(self) -> int:
-        return sum(points for points, _reason in self.reasons)
+    score: int = 0
 
-    def add(self, kind: str, points: int, reason: str) -> None:
+    @property
+    def reasons(self) -> list[tuple[int, str]]:
+        """(points, text) in the active language: rendered when shown, so a list of
+        thousands of lines translates only the page it shows."""
+        return [(points, reason_text(code, params)) for points, _k, code, params in self.codes]
+
+    def add(self, kind: str, points: int, code: str, **params: Any) -> None:
         self.kinds.add(kind)
-        self.reasons.append((points, reason))
+        self.codes.append([points, kind, code, params])
+        self.score += points
+
+
+def _day(iso: str | None, pattern: str = "%d/%m/%Y") -> str:
+    return date.fromisoformat(iso).strftime(pattern) if iso else "—"
+
+
+def reason_text(code: str, params: dict[str, Any]) -> str:
+    """The text of a reason in the active language: lines are stored as codes and parameters
+    (`priority.Priority.reasons`), and translated when a page shows them."""
+    n = params.get("n", 0)
+    day = params.get("day")
+    if code == "follow_up_on":
+        return _("Hẹn gặp lại ngày %(day)s") % {"day": _day(day, "%d/%m")}
+    if code == "follow_up_overdue":
+        return _("Quá hẹn %(n)d ngày") % {"n": n}
+    if code == "follow_up_today":
+        return _("Hẹn gặp lại hôm nay")
+    if code == "follow_up_on_time":
+        return _("Đúng hẹn hôm nay")
+    if code == "follow_up_interested":
+        return _("Lần trước đã quan tâm")
+    if code == "paused":
+        return _("Tạm dừng đóng")
+    if code == "late":
+        return ngettext("Chậm đóng %(n)d tháng (hạn %(day)s)",
+                        "Chậm đóng %(n)d tháng (hạn %(day)s)", n) % {"n": n, "day": _day(day)}
+    if code == "months_owed":
+        return _("Số tháng nợ")
+    if code == "first_payment_missed":
+        return _("Chưa đóng lần đầu, hạn %(day)s") % {"day": _day(day)}
+    if code == "first_payment_due":
+        return ngettext("Chờ đóng lần đầu %(n)d tháng, hạn %(day)s",
+                        "Chờ đóng lần đầu %(n)d tháng, hạn %(day)s", n) % {
+                            "n": n, "day": _day(day)}
+    if code == "due":
+        return ngettext("Đến hạn đóng %(n)d tháng, hạn %(day)s",
+                        "Đến hạn đóng %(n)d tháng, hạn %(day)s", n) % {"n": n, "day": _day(day)}
+    if code == "due_soon":
+        return _("Còn dưới 3 ngày")
+    if code == "was_late":
+        return _("Đã từng chậm đóng %(n)d lần") % {"n": n}
+    if code == "left_compulsory":
+        return (_("Mới rời BHXH bắt buộc (%(day)s): dễ bị lôi kéo rút một lần")
+                % {"day": _day(day)})
+    if code == "after_lump_sum":
+        return (_("Đã rút BHXH một lần ngày %(day)s: vận động tham gia lại")
+                % {"day": _day(day)})
+    if code == "never_visited":
+        return _("Chưa ai đến thăm")
+    if code == "poor":
+        return _("Hộ nghèo, cận nghèo: được Nhà nước hỗ trợ nhiều nhất")
+    if code == "ethnic_minority":
+        return _("Người dân tộc thiểu số: được hỗ trợ tiền đóng")
+    raise ValueError(f"unknown worklist reason {code!r}")
 
 
 @dataclass
@@ -141,113 +203,133 @@ def _lines_for(persons: QuerySet[Person], lines: dict[int, Line]) -> None:
             lines[pid] = Line(pid, name, village_id, phone, birth.year)
 
 
+def _only(queryset: QuerySet[Any], person_ids: Collection[Any] | None,
+          field_name: str = "person_id") -> QuerySet[Any]:
+    """``queryset`` narrowed to ``person_ids`` (None: everyone)."""
+    return queryset if person_ids is None else queryset.filter(**{f"{field_name}__in": person_ids})
+
+
+def open_follow_ups(user: User, end: date, villages: QuerySet[Village]) -> QuerySet[Contact]:
+    """The follow-ups ``user`` owns in ``villages`` due by ``end`` (or overdue): a live read
+    through `contact_followup_idx`, never precomputed (they are few per user)."""
+    return Contact.objects.filter(owner=user, follow_up_done=False, next_follow_up_on__lte=end,
+                                  village__in=villages)
+
+
 def _follow_ups(user: User, today: date, end: date, villages: QuerySet[Village],
                 lines: dict[int, Line]) -> int:
-    rows = list(
-        Contact.objects.filter(owner=user, follow_up_done=False, next_follow_up_on__lte=end,
-                               village__in=villages)
-        .order_by("next_follow_up_on")
-        .values_list("id", "person_id", "next_follow_up_on", "outcome")
-    )
+    rows = list(open_follow_ups(user, end, villages).order_by("next_follow_up_on")
+                .values_list("id", "person_id", "next_follow_up_on", "outcome"))
     _lines_for(Person.objects.filter(id__in={row[1] for row in rows}), lines)
     for contact_id, pid, due, outcome in rows:
-        line = lines[pid]
-        line.contact_id = line.contact_id or contact_id
-        assert due is not None  # filtered on next_follow_up_on__lte
-        if due < today:
-            days = (today - due).days
-            line.add("follow_up", POINTS["follow_up"],
-                     _("Hẹn gặp lại ngày %(day)s") % {"day": f"{due:%d/%m}"})
-            line.add("follow_up", min(days * POINTS["follow_up_overdue_per_day"],
-                                      POINTS["follow_up_overdue_max"]),
-                     _("Quá hẹn %(n)d ngày") % {"n": days})
-        elif due == today:
-            line.add("follow_up", POINTS["follow_up"], _("Hẹn gặp lại hôm nay"))
-            line.add("follow_up", POINTS["follow_up_today"], _("Đúng hẹn hôm nay"))
-        else:
-            line.add("follow_up", POINTS["follow_up"],
-                     _("Hẹn gặp lại ngày %(day)s") % {"day": f"{due:%d/%m}"})
-        if outcome in (Outcome.INTERESTED, Outcome.FOLLOW_UP):
-            line.add("follow_up", POINTS["follow_up_interested"], _("Lần trước đã quan tâm"))
+        add_follow_up(lines[pid], contact_id, due, outcome, today)
     return len(rows)
 
 
-def _participants(today: date, end: date, villages: QuerySet[Village],
-                  lines: dict[int, Line]) -> tuple[int, int]:
-    participations = list(
+def add_follow_up(line: Line, contact_id: int, due: date | None, outcome: str,
+                  today: date) -> None:
+    """The reasons of one open follow-up due on ``due``, on ``today``."""
+    line.contact_id = line.contact_id or contact_id
+    assert due is not None  # filtered on next_follow_up_on__lte
+    if due < today:
+        days = (today - due).days
+        line.add("follow_up", POINTS["follow_up"], "follow_up_on", day=due.isoformat())
+        line.add("follow_up", min(days * POINTS["follow_up_overdue_per_day"],
+                                  POINTS["follow_up_overdue_max"]), "follow_up_overdue", n=days)
+    elif due == today:
+        line.add("follow_up", POINTS["follow_up"], "follow_up_today")
+        line.add("follow_up", POINTS["follow_up_today"], "follow_up_on_time")
+    else:
+        line.add("follow_up", POINTS["follow_up"], "follow_up_on", day=due.isoformat())
+    if outcome in (Outcome.INTERESTED, Outcome.FOLLOW_UP):
+        line.add("follow_up", POINTS["follow_up_interested"], "follow_up_interested")
+
+
+Found = list[tuple[int, str, str, dict[str, Any]]]
+
+
+def _participant_reasons(state: PaymentState, times_late: int, today: date, end: date,
+                         ) -> Found:
+    """The reasons a participant in ``state`` is on the list for the span ending ``end``."""
+    found: Found = []
+    current = state.dues
+    if state.state == Status.PAUSED:
+        found.append((POINTS["paused"], "late", "paused", {}))
+    elif state.state == Status.LATE:
+        first = state.missed
+        found.append((POINTS["late"], "late", "late", {
+            "n": state.months_behind, "day": first.isoformat() if first else None}))
+        found.append((min(state.months_behind * POINTS["late_per_month"], POINTS["late_max"]),
+                      "late", "months_owed", {}))
+    elif state.state == Status.AWAITING and state.missed is not None:
+        found.append((POINTS["due"], "due", "first_payment_missed",
+                      {"day": state.missed.isoformat()}))
+    else:
+        deadline = current.next_deadline
+        if current.due and deadline is not None and deadline <= end:
+            code = "first_payment_due" if state.state == Status.AWAITING else "due"
+            found.append((POINTS["due"], "due", code,
+                          {"n": len(current.due_months), "day": deadline.isoformat()}))
+            if (deadline - today).days <= 3:
+                found.append((POINTS["due_soon"], "due", "due_soon", {}))
+    if times_late and (found or times_late >= 2):
+        found.append((min(times_late * POINTS["was_late_per_time"], POINTS["was_late_max"]),
+                      "risk", "was_late", {"n": times_late}))
+    return found
+
+
+def _participants(today: date, ends: dict[str, date], villages: QuerySet[Village],
+                  lines: dict[str, dict[int, Line]], person_ids: Collection[int] | None = None,
+                  ) -> tuple[int, int]:
+    """The late, paused and due participants, for each span of ``ends`` into its ``lines``;
+    the counts (late, due) are those of the first span."""
+    participations = list(_only(
         Participation.objects.filter(village__in=villages).exclude(status=Status.STOPPED)
         .annotate(times_late=Count("status_changes",
                                    filter=Q(status_changes__new_status=Status.LATE)))
-        .only("id", "person_id", "status", "office_id")
-    )
+        .only("id", "person_id", "status", "office_id"), person_ids))
     if not participations:
         return 0, 0
+    # the one definition of a payment state (collection.payment_state), as the lapse list
     states = payment_states(participations, today)
-    wanted: dict[int, list[tuple[int, str, str]]] = {}
-    collect: set[int] = set()
-    late_count = due_count = 0
-    for participation in participations:
-        found: list[tuple[int, str, str]] = []
-        # the one definition of a payment state (collection.payment_state), as the lapse list
-        state = states[participation.pk]
-        current = state.dues
-        if state.state == Status.PAUSED:
-            found.append((POINTS["paused"], "late", _("Tạm dừng đóng")))
-        elif state.state == Status.LATE:
-            first = state.missed
-            found.append((POINTS["late"], "late",
-                          ngettext("Chậm đóng %(n)d tháng (hạn %(day)s)",
-                                   "Chậm đóng %(n)d tháng (hạn %(day)s)", state.months_behind)
-                          % {"n": state.months_behind,
-                             "day": f"{first:%d/%m/%Y}" if first else "—"}))
-            found.append((min(state.months_behind * POINTS["late_per_month"],
-                              POINTS["late_max"]), "late", _("Số tháng nợ")))
-        elif state.state == Status.AWAITING and state.missed is not None:
-            found.append((POINTS["due"], "due", _("Chưa đóng lần đầu, hạn %(day)s")
-                          % {"day": f"{state.missed:%d/%m/%Y}"}))
-        else:
-            deadline = current.next_deadline
-            if current.due and deadline is not None and deadline <= end:
-                months = len(current.due_months)
-                label = (ngettext("Chờ đóng lần đầu %(n)d tháng, hạn %(day)s",
-                                  "Chờ đóng lần đầu %(n)d tháng, hạn %(day)s", months)
-                         if state.state == Status.AWAITING
-                         else ngettext("Đến hạn đóng %(n)d tháng, hạn %(day)s",
-                                       "Đến hạn đóng %(n)d tháng, hạn %(day)s", months))
-                found.append((POINTS["due"], "due", label % {
-                    "n": months, "day": f"{deadline:%d/%m/%Y}"}))
-                if (deadline - today).days <= 3:
-                    found.append((POINTS["due_soon"], "due", _("Còn dưới 3 ngày")))
-        times_late = participation.times_late
-        if times_late and (found or times_late >= 2):
-            found.append((min(times_late * POINTS["was_late_per_time"], POINTS["was_late_max"]),
-                          "risk", _("Đã từng chậm đóng %(n)d lần") % {"n": times_late}))
-        if found:
-            wanted[participation.person_id] = found
-            if state.state != Status.PAUSED and any(k in ("late", "due") for _p, k, _r in found):
-                collect.add(participation.person_id)
-            late_count += any(kind == "late" for _p, kind, _r in found)
-            due_count += any(kind == "due" for _p, kind, _r in found)
-    _lines_for(Person.objects.filter(id__in=wanted), lines)
     by_person = {p.person_id: p.pk for p in participations}
-    for pid, found in wanted.items():
-        line = lines[pid]
-        line.participation_id = by_person[pid]
-        line.collect = pid in collect
-        for points, kind, reason in found:
-            line.add(kind, points, reason)
-    return late_count, due_count
+    counts: list[tuple[int, int]] = []
+    for span, end in ends.items():
+        wanted: dict[int, Found] = {}
+        collect: set[int] = set()
+        late_count = due_count = 0
+        for participation in participations:
+            state = states[participation.pk]
+            found = _participant_reasons(state, participation.times_late, today, end)
+            if found:
+                wanted[participation.person_id] = found
+                if state.state != Status.PAUSED and any(
+                        kind in ("late", "due") for _p, kind, _c, _a in found):
+                    collect.add(participation.person_id)
+                late_count += any(kind == "late" for _p, kind, _c, _a in found)
+                due_count += any(kind == "due" for _p, kind, _c, _a in found)
+        span_lines = lines[span]
+        _lines_for(Person.objects.filter(id__in=wanted), span_lines)
+        for pid, found in wanted.items():
+            line = span_lines[pid]
+            line.participation_id = by_person[pid]
+            line.collect = pid in collect
+            for points, kind, code, params in found:
+                line.add(kind, points, code, **params)
+        counts.append((late_count, due_count))
+    return counts[0]
 
 
 def _at_risk(office_id: int | None, today: date, villages: QuerySet[Village],
-             lines: dict[int, Line]) -> int:
+             lines: dict[int, Line], person_ids: Collection[int] | None = None) -> int:
     if office_id is None:
         return 0
     days = settings_for(office_id).recent_compulsory_days
     since = today - timedelta(days=days)
-    left = AuditEntry.objects.filter(
+    left = _only(AuditEntry.objects.filter(
         office_id=office_id, model="registry.Person", action="person.update",
         at__date__gte=since, changes__si_status__0=SIStatus.COMPULSORY,
+    ), None if person_ids is None else [str(pid) for pid in person_ids], "object_id"
     ).values_list("object_id", "at")
     left_on: dict[int, date] = {}
     for object_id, at in left:
@@ -258,20 +340,18 @@ def _at_risk(office_id: int | None, today: date, villages: QuerySet[Village],
     recent_left = recent_left.exclude(
         Exists(Participation.objects.filter(person=OuterRef("pk")).exclude(
             status=Status.STOPPED)))
-    payout = Person.objects.filter(village__in=villages, si_status=SIStatus.LUMP_SUM,
-                                   si_status_as_of__gte=since, si_status_as_of__lte=today)
+    payout = _only(Person.objects.filter(village__in=villages, si_status=SIStatus.LUMP_SUM,
+                                         si_status_as_of__gte=since, si_status_as_of__lte=today),
+                   person_ids, "id")
     count = 0
     _lines_for(recent_left, lines)
     for pid in recent_left.values_list("id", flat=True):
-        lines[pid].add("risk", POINTS["left_compulsory"],
-                       _("Mới rời BHXH bắt buộc (%(day)s): dễ bị lôi kéo rút một lần")
-                       % {"day": f"{left_on[pid]:%d/%m/%Y}"})
+        lines[pid].add("risk", POINTS["left_compulsory"], "left_compulsory",
+                       day=left_on[pid].isoformat())
         count += 1
     _lines_for(payout, lines)
     for pid, on in payout.values_list("id", "si_status_as_of"):
-        lines[pid].add("risk", POINTS["after_lump_sum"],
-                       _("Đã rút BHXH một lần ngày %(day)s: vận động tham gia lại")
-                       % {"day": f"{on:%d/%m/%Y}"})
+        lines[pid].add("risk", POINTS["after_lump_sum"], "after_lump_sum", day=on.isoformat())
         count += 1
     return count
 
@@ -301,21 +381,21 @@ def _when(condition: Q | Exists, points: int) -> Case:
                 output_field=IntegerField())
 
 
-def _never_visited(villages: QuerySet[Village], today: date, limit: int,
-                   lines: dict[int, Line]) -> int:
-    persons = never_visited(villages, today)
-    total = persons.count()
+def _never_visited(villages: QuerySet[Village], today: date, limit: int | None,
+                   lines: dict[int, Line], person_ids: Collection[int] | None = None) -> int:
+    persons = _only(never_visited(villages, today), person_ids, "id")
+    total = persons.count() if limit is not None else 0
     columns = ("id", "full_name", "village_id", "phone", "birth_date", "is_poor", "ethnicity")
-    for pid, name, village_id, phone, birth, is_poor, ethnicity in persons.values_list(
-        *columns)[:limit]:
+    rows = persons.values_list(*columns)
+    for pid, name, village_id, phone, birth, is_poor, ethnicity in (
+            rows if limit is None else rows[:limit]):
         line = lines.setdefault(pid, Line(pid, name, village_id, phone, birth.year))
-        line.add("never_visited", POINTS["never_visited"], _("Chưa ai đến thăm"))
+        line.add("never_visited", POINTS["never_visited"], "never_visited")
         if is_poor:
-            line.add("never_visited", POINTS["poor"],
-                     _("Hộ nghèo, cận nghèo: được Nhà nước hỗ trợ nhiều nhất"))
+            line.add("never_visited", POINTS["poor"], "poor")
         if ethnicity != KINH:
-            line.add("never_visited", POINTS["ethnic_minority"],
-                     _("Người dân tộc thiểu số: được hỗ trợ tiền đóng"))
+            line.add("never_visited", POINTS["ethnic_minority"], "ethnic_minority")
+        total += limit is None
     return total
 
 
@@ -327,16 +407,50 @@ def villages_for(user: User, viewer: User | None, today: date) -> QuerySet[Villa
     return villages
 
 
+def span_end(today: date, span: str) -> date:
+    return today if span == "today" else today + timedelta(days=6)
+
+
+def village_based(office_id: int | None, today: date, villages: QuerySet[Village],
+                  person_ids: Collection[int] | None = None) -> dict[str, dict[int, Line]]:
+    """Every village-based line (all but follow-ups) of ``villages`` for each span, with no
+    limit on the never-visited: what `priority` stores, computed live. ``person_ids``
+    narrows it to those persons (the refresh after a write)."""
+    lines: dict[str, dict[int, Line]] = {span: {} for span in SPANS}
+    _participants(today, {span: span_end(today, span) for span in SPANS}, villages, lines,
+                  person_ids)
+    common: dict[int, Line] = {}
+    _at_risk(office_id, today, villages, common, person_ids)
+    _never_visited(villages, today, None, common, person_ids)
+    for span_lines in lines.values():
+        for pid, found in common.items():
+            line = span_lines.setdefault(pid, Line(pid, found.name, found.village_id,
+                                                   found.phone, found.birth_year))
+            for points, kind, code, params in found.codes:
+                line.add(kind, points, code, **params)
+    return lines
+
+
 def build(user: User, today: date, span: str = "today", *, viewer: User | None = None,
           never_visited_limit: int | None = None) -> Worklist:
-    end = today if span == "today" else today + timedelta(days=6)
+    """The worklist computed live over every participant and prospect of the villages: the
+    reference the precomputed one (`priority`) is tested against, and the body of its
+    refresh (`village_based`)."""
+    end = span_end(today, span)
     villages = villages_for(user, viewer, today)
     lines: dict[int, Line] = {}
     follow_ups = _follow_ups(user, today, end, villages, lines)
-    late, due = _participants(today, end, villages, lines)
+    late, due = _participants(today, {span: end}, villages, {span: lines})
     risk = _at_risk(user.office_id, today, villages, lines)
     limit = never_visited_limit if never_visited_limit is not None else NEVER_VISITED_LIMIT[span]
     nv_total = _never_visited(villages, today, limit, lines)
+    return _worklist(user, today, span, end, lines, nv_total,
+                     {"follow_up": follow_ups, "late": late, "due": due, "risk": risk,
+                      "never_visited": nv_total})
+
+
+def _worklist(user: User, today: date, span: str, end: date, lines: dict[int, Line],
+              nv_total: int, counts: dict[str, int]) -> Worklist:
     village_rows = {v.pk: v for v in Village.objects.filter(
         id__in={line.village_id for line in lines.values()}).select_related("commune")}
     grouped: dict[int, list[Line]] = {}
@@ -347,7 +461,4 @@ def build(user: User, today: date, span: str = "today", *, viewer: User | None =
         for vid, items in grouped.items()
     ]
     groups.sort(key=lambda g: (-max(li.score for li in g.lines), g.village.code))
-    return Worklist(user, today, span, end, groups, nv_total,
-                    {"follow_up": follow_ups, "late": late, "due": due, "risk": risk,
-                     "never_visited": nv_total})
-
+    return Worklist(user, today, span, end, groups, nv_total, counts)

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.db import transaction
 
-from ansinh.core import audit, permissions
+from ansinh.core import audit, keepers, permissions
 from ansinh.core.errors import Refused
 from ansinh.core.keepers import kept_current
 from ansinh.core.models import Role, User
@@ -81,6 +81,7 @@ def set_status(participation: Participation, new: str, *, on: date, reason: str,
                                     new_status=new, reason=reason[:200], actor=actor)
     audit.record(actor=actor, office=participation.office, action=f"participation.{new}",
                  obj=participation, changes={"status": [old, new]}, note=reason)
+    keepers.changed([participation.person_id])
 
 
 def _agent_of(actor: User, agent: Agent | None) -> Agent | None:
@@ -152,6 +153,7 @@ def enrol(
             si_status=SIStatus.VOLUNTARY, si_status_source="ansinh", si_status_as_of=enrolled_on
         )
     touch(person.office_id, [person.pk])
+    keepers.changed([person.pk])
     return participation
 
 

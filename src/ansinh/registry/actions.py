@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from ansinh.core import audit, permissions
+from ansinh.core import audit, keepers, permissions
 from ansinh.core.models import User
 
 from .changes import touch, touch_households
@@ -47,6 +47,7 @@ def update_person(person: Person, values: dict[str, Any], *, actor: User) -> dic
         audit.record(actor=actor, office=locked.office, action="person.update", obj=locked,
                      changes=changes)
         touch(locked.office_id, [locked.pk])
+        keepers.changed([locked.pk])
     person.refresh_from_db()
     return changes
 
@@ -67,4 +68,5 @@ def certify_poverty(
         note=source,
     )
     touch_households([household.pk])  # the members' subsidy category follows the status
+    keepers.changed(household.members.values_list("id", flat=True))
     return record

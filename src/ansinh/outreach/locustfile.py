@@ -1,0 +1,61 @@
+"""Load test of the worklist: the demo's agents sign in and read their worklists.
+
+    .venv/bin/locust -f src/ansinh/outreach/locustfile.py --host http://127.0.0.1:8123 \
+        --headless -u 50 -r 10 -t 60s
+
+Each simulated user signs in as one of the demo agents (thu11 … thu52, password of
+`demo.seeding.DEMO_PASSWORD`), then reads today's list, the week's list, one village of it
+(from the page's village chooser) and the next page, as an agent walking a village does. The
+demo must be seeded (`ansinh seed-demo`) and served, with its clock at the demo's date or the
+precomputed rows refreshed for today (`ansinh refresh-priorities`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+
+from locust import HttpUser, between, task
+
+AGENTS = [f"thu{commune}{slot}" for commune in range(1, 6) for slot in (1, 2)]
+PASSWORD = "ansinh2026"  # demo.seeding.DEMO_PASSWORD (not imported: locust runs without Django)
+URL = "/van-dong/viec-can-lam/"
+_next_agent = itertools.cycle(AGENTS)
+
+
+class Agent(HttpUser):
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self) -> None:
+        self.username = next(_next_agent)
+        page = self.client.get("/dang-nhap/", name="sign-in form")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        answer = self.client.post(
+            "/dang-nhap/", name="sign in",
+            data={"username": self.username, "password": PASSWORD,
+                  "csrfmiddlewaretoken": token.group(1) if token else ""},
+            headers={"Referer": f"{self.host}/dang-nhap/"})
+        if "dang-nhap" in answer.url:
+            raise RuntimeError(f"{self.username} could not sign in")
+        self.villages: list[str] = []
+
+    @task(4)
+    def today(self) -> None:
+        page = self.client.get(URL, name="worklist, today")
+        if not self.villages:
+            self.villages = re.findall(r'<option value="(\d+)"', page.text)
+
+    @task(2)
+    def week(self) -> None:
+        self.client.get(f"{URL}?span=week", name="worklist, week")
+
+    @task(3)
+    def one_village(self) -> None:
+        if self.villages:
+            village = random.choice(self.villages)
+            self.client.get(f"{URL}?span=week&village={village}", name="worklist, one village")
+
+    @task(1)
+    def next_page(self) -> None:
+        self.client.get(f"{URL}?span=week&page=2", name="worklist, week, page 2")

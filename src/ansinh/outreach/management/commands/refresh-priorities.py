@@ -1,0 +1,49 @@
+"""`ansinh refresh-priorities [--office CODE] [--as-of DATE] [--json]`: rewrite the precomputed
+worklists (`outreach.priority`), as the nightly schedule does."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from ansinh.core.models import Office
+from ansinh.outreach.priority import refresh_office
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    print(f"\r{stage}: {done:,}/{total:,}", end="" if done < total else "\n", file=sys.stderr)
+
+
+class Command(BaseCommand):
+    help = ("Tính lại thứ tự ưu tiên của danh sách việc cần làm / "
+            "Recompute the precomputed worklist priorities")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--office", default=None, help="mã cơ quan / office code "
+                                                           "(mặc định: mọi cơ quan / default: all)")
+        parser.add_argument("--as-of", type=date.fromisoformat, default=None,
+                            help="YYYY-MM-DD (mặc định hôm nay / default today)")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of: date = options["as_of"] or timezone.localdate()
+        offices = Office.objects.order_by("code")
+        if options["office"]:
+            offices = offices.filter(code=options["office"])
+            if not offices.exists():
+                raise CommandError(f"Không có cơ quan {options['office']} / no such office")
+        results = [refresh_office(office.pk, as_of,
+                                  progress=_progress if options["verbosity"] > 1 else None)
+                   for office in offices]
+        if options["json"]:
+            self.stdout.write(json.dumps(results, ensure_ascii=False))
+            return
+        for row in results:
+            self.stdout.write(
+                f"{row['office']} {row['as_of']}: {row['villages']:,} thôn / villages, "
+                f"{row['rows']:,} dòng ưu tiên / priority rows")
