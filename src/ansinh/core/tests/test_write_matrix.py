@@ -147,6 +147,7 @@ GET_ONLY = {
     "api:openapi-view": "the API's documentation page",
     "sync_conflicts:list": "the conflicts waiting for staff (resolved by sync_conflicts:resolve)",
     "registry:person_list": "the register list",
+    "reports:province": "the offices of a province side by side (read-only)",
     "registry:person_detail": "a person's page",
     "registry:person_data": "a person's own data as JSON (role_required; writes only the "
                             "access log, core/tests/test_personal_data.py)",
