@@ -289,18 +289,21 @@ class _Prices:
 
     def get(self, months: tuple[date, ...], paid_on: date, income: int, ethnic: bool,
             mode: str, years: int | None) -> tuple[Any, ...]:
-        key = (paid_on, income, ethnic, mode, years,
-               months[0] if mode == "advance" else len(months))
+        """(the receipt row's middle: months … pricing, as COPY text; its paid months' rows
+        after their ids: month … net; the mode priced)."""
+        key = (paid_on, income, ethnic, mode, years, months[0], len(months))
         found = self.cache.get(key)
         if found is None:
             pricing = price_months(months, paid_on, terms=[TermsRow(months[0], income, mode,
                                                                     years)],
                                    facts=Facts(ethnic, False), supported_before=0,
                                    tree=self.tree)
-            lines = tuple(f"{line.income}\t{line.category}\t{line.gross}\t{line.support}\t"
-                          f"{line.net}" for line in pricing.lines)
-            found = (lines, pricing.amount, pricing.support, pricing.gross, pricing.mode,
-                     json.dumps(pricing.to_dict(), ensure_ascii=False))
+            middle = (f"{len(months)}\t{months[0].isoformat()}\t{pricing.amount}\t"
+                      f"{pricing.support}\t{pricing.gross}\t\t"
+                      f"{json.dumps(pricing.to_dict(), ensure_ascii=False)}")
+            tails = tuple(f"\t{line.month.isoformat()}\t{line.income}\t{line.category}\t"
+                          f"{line.gross}\t{line.support}\t{line.net}" for line in pricing.lines)
+            found = (middle, tails, pricing.mode)
             self.cache[key] = found
         return found
 
@@ -354,6 +357,7 @@ class Generator:
         self.folded: dict[str, str] = {}
         self.sfx: dict[str, str] = {}
         self.dates: dict[date, str] = {}
+        self.days: dict[date, tuple[str, str, str]] = {}
         self.receipts = 0
         self.paid_months = 0
 
@@ -361,6 +365,15 @@ class Generator:
         text = self.dates.get(day)
         if text is None:
             text = self.dates[day] = day.isoformat()
+        return text
+
+    def day(self, on: date) -> tuple[str, str, str]:
+        """A payment date as the receipt writes it: the day, its month (the accounting
+        period), and the yymmdd of a number without a book."""
+        text = self.days.get(on)
+        if text is None:
+            text = self.days[on] = (on.isoformat(), first_of_month(on).isoformat(),
+                                    f"{on:%y%m%d}")
         return text
 
     def f(self, word: str) -> str:
@@ -485,6 +498,8 @@ class Generator:
         paid_any = False
         status, status_since, stop_reason = "awaiting", enrolled_on, ""
         receipt_prov, sfx_pm = self.sfx["collection_receipt"], self.sfx["collection_paidmonth"]
+        head = f"\t{place.office_id}\t{village_id}"
+        agent = f"{agent_id}\t{org_id}"
         while fate != "awaiting" and month <= as_of_month:
             period, deadline, next_start = self.shapes.get(mode, years, month)
             if stop_paying is not None and month >= stop_paying:
@@ -502,30 +517,30 @@ class Generator:
             latest = min(deadline, as_of)
             first_day = min(max(month, enrolled_on), latest)
             paid_on = first_day + timedelta(days=rng.randrange((latest - first_day).days + 1))
-            lines, amount, support, gross, priced_mode, pricing = self.prices.get(
-                period, paid_on, income, ethnic, mode, years)
+            middle, tails, priced_mode = self.prices.get(period, paid_on, income, ethnic, mode,
+                                                         years)
             channel = _pick(rng, CHANNELS)
             rid = self.ids.take("collection_receipt")
             key = _uuid_text(rng)
+            day = self.day(paid_on)
             if channel == "cash":
                 number = self.book_next.get(book_id, 1)
                 self.book_next[book_id] = number + 1
                 book, printed = str(book_id), f"{series}-{number:07d}"
             else:
-                book, printed = "\\N", f"{channel[:2].upper()}{paid_on:%y%m%d}-{key[:8].upper()}"
+                book, printed = "\\N", f"{channel[:2].upper()}{day[2]}-{key[:8].upper()}"
             receipts.append(
-                f"{rid}\t{place.office_id}\t{village_id}\t{key}\tvoluntary_si\t{pid}\t"
-                f"{person_id}\t{book}\t{printed}\t{agent_id}\t{org_id}\t{channel}\t{priced_mode}\t"
-                f"{'continuing' if paid_any else 'first_time'}\t{self.d(paid_on)}\t"
-                f"{self.d(first_of_month(paid_on))}\t{len(period)}\t{self.d(period[0])}\t"
-                f"{amount}\t{support}\t{gross}\t\t{pricing}\t{place.director_id}\t"
-                f"{self.d(paid_on)} 17:00:00+07{receipt_prov}\n")
+                f"{rid}{head}\t{key}\tvoluntary_si\t{pid}\t{person_id}\t{book}\t{printed}\t"
+                f"{agent}\t{channel}\t{priced_mode}\t"
+                f"{'continuing' if paid_any else 'first_time'}\t{day[0]}\t{day[1]}\t{middle}\t"
+                f"{place.director_id}\t{day[0]} 17:00:00+07{receipt_prov}\n")
             next_id = self.ids.next["collection_paidmonth"]
-            months_out.extend(f"{next_id + i}\t{rid}\t{pid}\t{self.d(m)}\t{line}{sfx_pm}\n"
-                              for i, (m, line) in enumerate(zip(period, lines, strict=True)))
-            self.ids.next["collection_paidmonth"] = next_id + len(period)
+            link = f"\t{rid}\t{pid}"
+            months_out.extend(f"{next_id + i}{link}{tail}{sfx_pm}\n"
+                              for i, tail in enumerate(tails))
+            self.ids.next["collection_paidmonth"] = next_id + len(tails)
             self.receipts += 1
-            self.paid_months += len(period)
+            self.paid_months += len(tails)
             if not paid_any:
                 changes.append((paid_on, "awaiting", "active", "paid"))
                 status, status_since = "active", enrolled_on
