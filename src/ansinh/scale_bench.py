@@ -265,6 +265,7 @@ def environment() -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         version = cursor.fetchone()[0]
+        # the server's defaults (the load raises maintenance_work_mem to 2GB for itself)
         settings_wanted = ("shared_buffers", "work_mem", "maintenance_work_mem", "max_wal_size",
                            "max_parallel_workers_per_gather")
         found = {}
@@ -326,8 +327,8 @@ def table(figures: dict[str, Any]) -> str:
         if not isinstance(seconds, int | float):
             lines.append(f"{label:<44}{seconds!s:>10}")
             return
-        lines.append(f"{label:<44}{seconds:>10.1f}{count or 0:>14,}"
-                     f"{_rate(count, seconds) if count else '':>12}")
+        counted = f"{count:>14,}{_rate(count, seconds):>12}" if count else ""
+        lines.append(f"{label:<44}{seconds:>10.1f}{counted}")
 
     line("migrate", build_["migrate_s"])
     line("seed-demo (A Lưới)", build_["seed_demo_s"])
