@@ -292,12 +292,22 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     django.setup()
     figures: dict[str, Any] = {"persons": args.persons, "ledger_target": args.ledger,
                                "environment": environment()}
+    partial = Path(os.environ["ANSINH_SCALE_PARTIAL"]) if os.environ.get(
+        "ANSINH_SCALE_PARTIAL") else None
+
+    def keep() -> None:  # a run stopped half-way keeps the figures it has
+        if partial:
+            partial.write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=str))
+
     figures["build"] = build(args.persons, args.ledger, args.demo_persons, args.seed)
     figures["size"] = database_size()
     figures["environment"]["load_average_after_build"] = round(os.getloadavg()[0], 1)
     _log(f"built in {figures['build']['total_s']:.0f} s; {figures['size']['database_size']}")
+    keep()
     figures["nightly"] = nightly()
+    keep()
     figures["pages"] = pages(args.requests)
+    keep()
     _log("pages timed")
     if args.import_rows:
         figures["import"] = import_ratio(args.import_rows)
@@ -394,8 +404,12 @@ def main() -> None:
     name = args.database or f"ansinh_scale_{os.getpid()}"
     _psql(f"CREATE DATABASE {name}")
     _log(f"database {name} created")
+    out = Path(args.out) if args.out else Path(os.environ.get("ANSINH_VAR_DIR", "var")) / (
+        f"bench-scale-{datetime.now(UTC):%Y%m%d-%H%M%S}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
-               ANSINH_MANIFEST_STATIC="false", ANSINH_VAR_DIR=tempfile.mkdtemp())
+               ANSINH_MANIFEST_STATIC="false", ANSINH_VAR_DIR=tempfile.mkdtemp(),
+               ANSINH_SCALE_PARTIAL=str(out.with_suffix(".partial.json")))
     try:
         done = subprocess.run(
             [sys.executable, "-m", "ansinh.scale_bench", "--worker", *sys.argv[1:]],
@@ -410,9 +424,7 @@ def main() -> None:
             _log(f"database {name} dropped")
     figures["database"] = name if args.keep else f"{name} (dropped)"
     print(table(figures))
-    out = Path(args.out) if args.out else Path(os.environ.get("ANSINH_VAR_DIR", "var")) / (
-        f"bench-scale-{datetime.now(UTC):%Y%m%d-%H%M%S}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".partial.json").unlink(missing_ok=True)
     out.write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"JSON: {out}")
 
