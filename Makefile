@@ -8,7 +8,7 @@ PORT ?= 8000
 PERSONS ?= 50000
 export ANSINH_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-postgres bench lint system-packages messages clean prod-smoke
+.PHONY: demo test test-postgres bench bench-scale lint system-packages messages clean prod-smoke
 
 # Debian packages the tests and PDFs need, installed only when missing.
 DEBS := chromium fonts-noto-core poppler-utils gettext
@@ -48,6 +48,17 @@ bench: $(STAMP) system-packages
 # the static files, then stops everything and drops the database. PROD_SMOKE_ARGS="--light".
 prod-smoke: $(STAMP) system-packages messages
 	$(BIN)/python scripts/prod_smoke.py $(PROD_SMOKE_ARGS)
+
+# The national scale on PostgreSQL (127.0.0.1:5432, user postgres): PERSONS persons and LEDGER
+# receipts + paid months (default 10M and 50M: `make bench-scale PERSONS=1000000 LEDGER=5000000`
+# for a tenth) generated through COPY into a fresh database (dropped at the end;
+# SCALE_ARGS=--keep keeps it), then the nightly rebuild, the dashboard and worklist p50/p95 and
+# the import / COPY ratio. Table on stdout, JSON under var/. (PERSONS's 50,000 is the demo's.)
+SCALE_PERSONS = $(if $(filter command line environment,$(origin PERSONS)),$(PERSONS),10000000)
+LEDGER ?= 50000000
+bench-scale: $(STAMP) messages
+	nice -n 10 $(BIN)/python -m ansinh.scale_bench --persons $(SCALE_PERSONS) \
+	  --ledger $(LEDGER) $(SCALE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src
