@@ -16,8 +16,10 @@ from ansinh.core.fields import DateField
 
 def _forms() -> list[type[forms.BaseForm]]:
     for module in pkgutil.walk_packages(ansinh.__path__, "ansinh."):
+        # (benchmarks and load tests are programs, not part of the app: importing one may
+        # patch the standard library, as locust does)
         if ".tests" in module.name or ".migrations" in module.name or module.name.endswith(
-                ("bench", "cli", "wsgi", "settings", "settings_test")):
+                ("bench", "cli", "wsgi", "settings", "settings_test", "scale_generate")):
             continue
         importlib.import_module(module.name)
     found: list[type[forms.BaseForm]] = []

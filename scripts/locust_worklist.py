@@ -1,6 +1,6 @@
 """Load test of the worklist: the demo's agents sign in and read their worklists.
 
-    .venv/bin/locust -f src/ansinh/outreach/locustfile.py --host http://127.0.0.1:8123 \
+    .venv/bin/locust -f scripts/locust_worklist.py --host http://127.0.0.1:8123 \
         --headless -u 50 -r 10 -t 60s
 
 Each simulated user signs in as one of the demo agents (thu11 … thu52, password of
