@@ -178,6 +178,7 @@ def import_ratio(limit: int) -> dict[str, Any]:
 
     from ansinh.bench import import_against_copy
     from ansinh.core.models import Office
+    from ansinh.core.spreadsheet import csv_writer
     from ansinh.registry.columns import COLUMNS
     from ansinh.registry.exporting import export_persons
     from ansinh.registry.models import Commune, Person, Village
@@ -198,7 +199,7 @@ def import_ratio(limit: int) -> dict[str, Any]:
     prepared = folder / "import.csv"
     with exported.open(encoding="utf-8-sig", newline="") as source, \
             prepared.open("w", encoding="utf-8", newline="") as target:
-        reader, writer = csv.reader(source), csv.writer(target)
+        reader, writer = csv.reader(source), csv_writer(target)
         writer.writerow(next(reader))
         for row in reader:
             if row[national]:
