@@ -67,9 +67,12 @@ def demo(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     for name in ("DATABASE_URL", "ANSINH_TEST_DB_FILE", "ANSINH_REDIS_URL", "ANSINH_TASKS_SYNC"):
         env.pop(name, None)
     log = (tmp_path / "demo.log").open("wb")
+    # started with SIGINT ignored, as a shell's background job or a test runner may start it
+    # (an ignored signal is inherited across exec): Ctrl+C must stop it all the same
     process = subprocess.Popen(
         [sys.executable, "-m", "ansinh.cli", "demo", "--persons", "200", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=_ignore_sigint)
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -92,6 +95,10 @@ def demo(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
                 os.kill(pid, signal.SIGKILL)
         process.wait(timeout=30)
         log.close()
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def test_sigterm_stops_the_demo_and_its_worker(demo: subprocess.Popen[bytes]) -> None:

@@ -52,6 +52,9 @@ class Command(BaseCommand):
         # waits for it. Should this process die without its `finally` (SIGKILL), the kernel
         # stops the worker (core.worker: PR_SET_PDEATHSIG, and a watchdog on the parent).
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+        # and Ctrl+C interrupts even when whoever started us ignored SIGINT (a shell's
+        # background job, nohup, a test runner): an ignored signal is inherited across exec
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         worker = start_worker()
         try:
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
