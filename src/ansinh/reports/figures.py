@@ -534,14 +534,17 @@ def _group_key(row: dict[str, Any], dimension: str) -> tuple[Any, ...]:
 def _sum(office_id: int, dimension: str, branches: list[Q]) -> Counter[tuple[Any, ...]]:
     """The branches' cells summed by group: one statement, a UNION ALL of one grouped
     index-only range scan per branch (an OR of them would read the table's pages)."""
-    fields = GROUP_FIELDS[dimension]
-    grouped = [Figure.objects.filter(branch, office_id=office_id).order_by().values(*fields)
-               .annotate(total=Sum("value")) for branch in branches]
-    rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
     result: Counter[tuple[Any, ...]] = Counter()
-    for row in rows:
+    for row in _union_sum(Q(office_id=office_id), branches, GROUP_FIELDS[dimension]):
         result[_group_key(row, dimension)] += int(row["total"] or 0)
     return result
+
+
+def _union_sum(where: Q, branches: list[Q], fields: tuple[str, ...]) -> Any:
+    """The rows {fields…, total} of one UNION ALL statement: a grouped sum per branch."""
+    grouped = [Figure.objects.filter(branch, where).order_by().values(*fields)
+               .annotate(total=Sum("value")) for branch in branches]
+    return grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
 
 
 def window_branches(metric: str, period: Period, start: date, until: date,
@@ -647,10 +650,7 @@ def by_office(province_id: int, metric: str, period: Period, start: date,
     province leads no index: the offices' ranges are read side by side). Cohort figures of a
     period outside an office's horizon are left out (None is not 0: the page says so)."""
     branches = window_branches(metric, period, start, until)
-    grouped = [Figure.objects.filter(branch, province_id=province_id).order_by()
-               .values("office_id").annotate(total=Sum("value")) for branch in branches]
-    rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
     result: Counter[int] = Counter()
-    for row in rows:
+    for row in _union_sum(Q(province_id=province_id), branches, ("office_id",)):
         result[row["office_id"]] += int(row["total"] or 0)
     return dict(result)
