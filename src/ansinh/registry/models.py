@@ -188,6 +188,11 @@ NOT_PROSPECT_STATUSES = (
 )
 
 
+class InRegister(models.Manager["Person"]):
+    def get_queryset(self) -> models.QuerySet[Person]:
+        return super().get_queryset().filter(merged_into__isnull=True)
+
+
 class Person(models.Model):
     # No index of its own: every query that filters the office also filters villages, and each
     # index costs the bulk import (ten indexes made the insert several times slower).
@@ -233,6 +238,17 @@ class Person(models.Model):
     # What a phone holds of this person (the person, household, participation, dues, follow-ups)
     # last changed at this number of the office's change sequence (`core.changes.touch`).
     sync_version = models.BigIntegerField(default=0, db_default=0, editable=False)
+    # A duplicate merged into another record (registry.merging): kept, so the merge can be
+    # undone, but no longer part of the register.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, editable=False,
+    )
+
+    # the register: every read of persons leaves merged records out ...
+    objects = InRegister()
+    # ... except the merge itself, its undo and the history
+    with_merged = models.Manager()  # noqa: DJ012 (ruff takes InRegister() for a field)
 
     class Meta:
         verbose_name = _("đối tượng")
@@ -394,8 +410,126 @@ class ExportJob(models.Model):
         return f"so-doi-tuong-{self.pk}.{self.format}"
 
 
+class PairStatus(models.TextChoices):
+    OPEN = "open", _("Chờ xem xét")
+    MERGED = "merged", _("Đã gộp")
+    NOT_SAME = "not_same", _("Không phải cùng một người")
+    CREATED = "created", _("Đã thêm người mới")
+
+
+class DuplicatePair(models.Model):
+    """Two records that may be one person (registry.dedup), in the office's duplicate queue.
+
+    Either two persons of the register (``person_a`` < ``person_b``), or a register person and
+    an import row held back as probably that person (``incoming``, the row's values as read;
+    ``person_b`` empty). A decision is remembered: a pair marked "not the same person" is not
+    offered again."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
+    person_a = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    person_b = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    incoming = models.JSONField(null=True, blank=True)
+    import_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="held_back")
+    score = models.PositiveSmallIntegerField(_("điểm"))
+    reasons = models.JSONField(default=list)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=PairStatus.choices,
+                              default=PairStatus.OPEN)
+    found_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cặp có thể trùng")
+        verbose_name_plural = _("cặp có thể trùng")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"],
+                                    condition=models.Q(person_b__isnull=False),
+                                    name="duplicatepair_once"),
+            models.CheckConstraint(
+                condition=models.Q(person_b__isnull=True, incoming__isnull=False)
+                | models.Q(person_b__isnull=False, incoming__isnull=True,
+                           person_a__lt=models.F("person_b")),
+                name="duplicatepair_two_records"),
+        ]
+        indexes = [
+            # the queue: an office's open pairs by village, best first
+            models.Index(fields=["office", "status", "village", "-score"],
+                         name="duplicatepair_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} ~ {self.person_b_id or 'import'} ({self.score})"
+
+
+class Merge(models.Model):
+    """One merge of a duplicate record into the surviving one (registry.merging): what it
+    chose, what each record held before, and every related row it re-pointed, so that it can be
+    undone exactly."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    pair = models.ForeignKey(DuplicatePair, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="merges")
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # field -> "survivor" | "merged": whose value the surviving record keeps
+    choices = models.JSONField(default=dict)
+    # the two records' fields before the merge
+    before = models.JSONField(default=dict)
+    # "app_label.Model.field" -> primary keys of the rows re-pointed from merged to survivor
+    moved = models.JSONField(default=dict)
+    # rows removed because the survivor already had their twin (an attendance of the same
+    # event): [{"model": "app_label.Model", "fields": {...}, "kept": pk, "refs": {...}}]
+    removed = models.JSONField(default=list)
+    # what staff must look at: ["two_participations"]
+    flags = models.JSONField(default=list)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần gộp hồ sơ")
+        verbose_name_plural = _("lần gộp hồ sơ")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"
+
+
+class NameSpelling(models.Model):
+    """A spelling the office knows to be the same name (a Tà Ôi or Pa Kô name written two ways):
+    added to the list shipped with ansinh (registry/data/name_spellings.yaml) for dedup."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    written = models.CharField(_("cách viết"), max_length=50)
+    same_as = models.CharField(_("cũng là"), max_length=50)
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("cách viết tên")
+        verbose_name_plural = _("cách viết tên")
+        ordering = ["written"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "written", "same_as"],
+                                    name="namespelling_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.written} = {self.same_as}"
+
+
 scoping.register(Person, "office", "village")
 scoping.register(Household, "office", "village")
+scoping.register(DuplicatePair, "office", "village")
 scoping.register(Village, "commune__office", "")
 scoping.register(Commune, "office", None)
 
