@@ -23,15 +23,29 @@ score is that sum bounded to 0–100; THRESHOLD is where the duplicate queue sta
 **Blocking.** A pair is compared only when it shares a block:
 1. the commune and birth years at most one apart. The commune, not the village: the same
    person is often registered in two villages of one commune (moved house, listed by the old
-   village head), and the village block would never see that pair. A commune block holds every
-   village block, so one pass does both; its cost is measured in `make bench`;
+   village head), and a village block would never see that pair. A commune block holds every
+   village block, so one pass does both instead of two; it costs more comparisons than the
+   village block (`make bench` reports the time beside one bare rapidfuzz pass over the same
+   blocks), and rapidfuzz's C loop keeps that affordable at 1M persons;
 2. the commune and the day and month of birth, for birth years further apart: a wrong digit in
-   the year (1958 for 1985) leaves the day and month;
+   the year (1965 for 1985) leaves the day and month;
 3. the same national ID or SI number, anywhere in the scanned set.
-Within blocks 1 and 2, rapidfuzz's `process.extract` (C, with a score cut-off) compares the
-sorted canonical name tokens without Thị / Văn; pairs with the same first and last canonical
-token also go on (a dropped middle name shortens a short name below the cut-off). Only those
-survivors get the detailed `compare`.
+Within blocks 1 and 2, rapidfuzz's `process.extract` (C, with a score cut-off, PREFILTER)
+compares the sorted name tokens without Thị / Văn, read folded; pairs whose first and last name
+tokens are the same also go on (a dropped middle name takes a short name below the cut-off:
+Lê Hà / Lê Ngọc Hà). Only those survivors get the detailed `compare`, and when the threshold is
+above what a pair with unrelated birth dates can score, only survivors whose dates agree by one
+of the variants.
+
+**One person, one match.** In a scan, a fuzzy match well below another match of one of its
+records is dropped when the third record does not match the other (`Index.pairs`): a record
+with only a birth year matches every namesake born that year, and the one with the same
+village and phone is the duplicate.
+
+**Frequency.** A name borne by many records of the commune (Hồ Thị Hoa) agrees by chance more
+often: when the birth dates agree only through a variant, the match loses points by the name's
+count in the commune (`common_name`), as record linkage weighs agreement on a common value
+(Fellegi–Sunter). `compare` alone does not know the counts; `Index` does.
 """
 
 from __future__ import annotations
@@ -190,6 +204,8 @@ def _tone(text: str) -> str:
 
 
 _Tokens = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # canonical, folded, typed
+# a name prepared for comparison: tokens, plain tokens, typed in ASCII, block name, ends
+_Prepared = tuple[_Tokens, _Tokens, bool, str, tuple[str, str]]
 
 
 class Spellings:
@@ -203,6 +219,7 @@ class Spellings:
         self.pairs: list[tuple[str, str]] = []
         self.names: dict[str, str] = {}  # key form -> the group's key form
         self._plain_cache: dict[str, str] = {}
+        self._prepared: dict[str, _Prepared] = {}
         self._plain_twin: Spellings | None = None
         keep = ["kh", "ch", "th", "nh", "gh"]  # their h stays (k → c must not make kh → ch)
         alternatives = sorted(set(self.letters) | set(keep), key=lambda a: (-len(a), a))
@@ -230,6 +247,7 @@ class Spellings:
         """One more pair of spellings of one name (a NameSpelling row)."""
         self.pairs.append((written, same_as))
         self._plain_twin = None
+        self._prepared.clear()
         a, b = self._plain(written), self._plain(same_as)
         root_a, root_b = self.names.get(a, a), self.names.get(b, b)
         if root_a != root_b:
@@ -273,6 +291,15 @@ class Spellings:
             if len(self._plain_cache) < 100_000:
                 self._plain_cache[text] = plain
         return plain
+
+    def prepared(self, full_name: str) -> _Prepared:
+        """The name read for comparison, kept: a register repeats its names (Hồ Thị Hoa)."""
+        found = self._prepared.get(full_name)
+        if found is None:
+            found = _prepare(full_name, self)
+            if len(self._prepared) < 500_000:
+                self._prepared[full_name] = found
+        return found
 
     def canonical(self, full_name: str) -> _Tokens:
         """The name's canonical tokens, and beside each the folded and the lower-case NFC
@@ -352,18 +379,22 @@ class _Key:
 
 
 def _key(record: Record, spellings: Spellings) -> _Key:
-    tokens = spellings.canonical(record.full_name)
-    plain_tokens = spellings.without_vowel_rules().canonical(record.full_name)
+    name = spellings.prepared(record.full_name)
+    born = record.birth_date
+    return _Key(record, *name, f"{born.day:02d}{born.month:02d}{born.year:04d}")
+
+
+def _prepare(full_name: str, spellings: Spellings) -> _Prepared:
+    tokens = spellings.canonical(full_name)
+    plain_tokens = spellings.without_vowel_rules().canonical(full_name)
     # the blocks use the folded reading: a name typed without diacritics must land near the
     # same name typed with them
     canon = plain_tokens[0]
     core = [t for t, typed in zip(canon, plain_tokens[2], strict=True)
             if not _is_filler(t, typed)] or list(canon)
     first, last = (canon[0], canon[-1]) if canon else ("", "")
-    born = record.birth_date
-    return _Key(record, tokens, plain_tokens, record.full_name.isascii(),
-                " ".join(sorted(core)), (first, last) if first <= last else (last, first),
-                f"{born.day:02d}{born.month:02d}{born.year:04d}")
+    return (tokens, plain_tokens, full_name.isascii(), " ".join(sorted(core)),
+            (first, last) if first <= last else (last, first))
 
 
 def _is_filler(token: str, typed: str) -> bool:
@@ -649,19 +680,29 @@ class Index:
 
     def _all_pairs(self, threshold: int) -> Iterator[Match]:
         date_filter = threshold > _BEST_WITHOUT_DATE
-        done: set[tuple[int, int]] = set()
+        by_identifier: set[tuple[int, int]] = set()
         # identifiers first: across communes too
         for group in self._by_id.values():
             for i, first in enumerate(group):
                 for second in group[i + 1:]:
                     pair = _ordered(first, second)
-                    if pair in done:
+                    if pair in by_identifier:
                         continue
-                    done.add(pair)
+                    by_identifier.add(pair)
                     match = _compare(first, second, self._common(first, second))
                     if match is not None and match.score >= threshold:
                         yield match
+        days: dict[int, list[list[_Key]]] = defaultdict(list)
+        for (commune, _month, _day), group in self._by_day.items():
+            days[commune].append(group)
+        done: set[tuple[int, int]] = set()  # the pairs compared in this commune
+        current = None
         for (commune, year), block in sorted(self._by_year.items()):
+            if commune != current:
+                current = commune
+                done = set()
+                yield from self._compare_all(_same_day(days.pop(commune, [])), threshold,
+                                             date_filter, done, by_identifier)
             following = self._by_year.get((commune, year + 1))
             keys = block.keys + (following.keys if following else [])
             names = block.names + (following.names if following else [])
@@ -673,17 +714,22 @@ class Index:
                         score_cutoff=PREFILTER, limit=None):
                     candidates.append((key, keys[start + j]))
             candidates.extend(self._same_ends(commune, year))
-            candidates.extend(self._same_day(commune, year))
-            for first, second in candidates:
-                if date_filter and not _dates_may_match(first, second):
-                    continue
-                pair = _ordered(first, second)
-                if pair in done:
-                    continue
-                done.add(pair)
-                match = _compare(first, second, self._common(first, second))
-                if match is not None and match.score >= threshold:
-                    yield match
+            yield from self._compare_all(candidates, threshold, date_filter, done,
+                                         by_identifier)
+
+    def _compare_all(self, candidates: Iterable[tuple[_Key, _Key]], threshold: int,
+                     date_filter: bool, done: set[tuple[int, int]],
+                     by_identifier: set[tuple[int, int]]) -> Iterator[Match]:
+        for first, second in candidates:
+            if date_filter and not _dates_may_match(first, second):
+                continue
+            pair = _ordered(first, second)
+            if pair in done or pair in by_identifier:
+                continue
+            done.add(pair)
+            match = _compare(first, second, self._common(first, second))
+            if match is not None and match.score >= threshold:
+                yield match
 
     def _common(self, a: _Key, b: _Key, outside: int = 0) -> int:
         """How many records bear the name of the pair's more common record in its commune
@@ -703,17 +749,22 @@ class Index:
                 if (born == year and other.record.id > key.record.id) or born == year + 1:
                     yield key, other
 
-    def _same_day(self, commune: int, year: int) -> Iterator[tuple[_Key, _Key]]:
-        """Pairs born on the same day and month more than a year apart (a wrong year digit)
-        whose names pass the prefilter."""
-        for key in self._by_year[(commune, year)].keys:
-            if key.record.birth_year_only:
-                continue
-            born = key.record.birth_date
-            for other in self._by_day.get((commune, born.month, born.day), ()):
-                if other.record.birth_date.year > year + 1 and (
-                        other.ends == key.ends or fuzz.ratio(
-                            key.block_name, other.block_name, score_cutoff=PREFILTER)):
+
+def _same_day(groups: list[list[_Key]]) -> Iterator[tuple[_Key, _Key]]:
+    """Pairs born on the same day and month more than a year apart (a wrong year digit) whose
+    names pass the prefilter or have the same first and last token."""
+    for group in groups:
+        if len(group) < 2:
+            continue
+        names = [key.block_name for key in group]
+        for i, key in enumerate(group):
+            year = key.record.birth_date.year
+            near = {j for _choice, _score, j in process.extract(
+                key.block_name, names[i + 1:], scorer=fuzz.ratio, score_cutoff=PREFILTER,
+                limit=None)}
+            for j, other in enumerate(group[i + 1:]):
+                if abs(other.record.birth_date.year - year) > 1 and (
+                        j in near or other.ends == key.ends):
                     yield key, other
 
 
