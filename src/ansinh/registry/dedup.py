@@ -80,7 +80,7 @@ recall on the seeded set)."""
 # a fuzzy match this far below the best match of one of its records is left out (Index.pairs)
 MARGIN = 4
 
-# the prefilter: rapidfuzz ratio of the sorted canonical tokens (Thị / Văn left out)
+# the prefilter: rapidfuzz ratio of the sorted folded name tokens (Thị / Văn left out)
 PREFILTER = 80
 
 SPELLINGS_FILE = Path(__file__).parent / "data" / "name_spellings.yaml"
@@ -139,7 +139,7 @@ POINTS: dict[str, int] = {
     "same_phone": 10,
     "same_village": 6,
     "other_village": -4,
-    "other_commune": -5,
+    "other_commune": -8,
     "different_sex": -40,
     "different_national_id": -100,
     "different_si_number": -40,
