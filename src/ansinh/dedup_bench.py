@@ -3,15 +3,19 @@ and the measurement `make bench` prints (ansinh.bench, part "dedup").
 
 What `generate(size, seed)` makes (all in memory, as dedup Records; no database):
 - **Places.** Communes of about 8,000 registered persons in 20 villages each (A Lưới's new
-  communes are of that order), households of 2–5 persons of working age.
+  communes are of that order), households of 1–6 persons of working age.
 - **Persons.** Per commune an ethnic mix like A Lưới's: Tà Ôi / Pa Kô 45 %, Kinh 35 %, Cơ Tu
   15 %, Pa Hy 5 %, names from the demo's pools (ansinh.demo.names) plus a few Kinh given names
-  whose tone mark sits on "oa", "uy" (Hòa, Thủy, Thúy, Khoa, Toàn), so that tone-placement
-  errors can occur. A household is one or two parents (born 1966–1990) and children born
+  whose tone mark sits on "oa", "uy" (Hòa, Thủy, Thúy, Toàn), so that tone-placement errors
+  can occur. With names="wide" (the default) 60 % of given names come from WIDE_GIVEN, common
+  given names of every group; names="demo" keeps the demo's dozen per group, which gives an
+  8,000-person commune about a dozen women of each full name: a harder set than a register.
+  A household is one or two parents (born 1966–1990) and children born
   1991–2010 with their father's family and middle name: siblings are everywhere. 70 % have a
-  national ID, 25 % an SI number; households share the head's phone.
-- **Hard true non-duplicates**, besides the siblings: twins (1 household in 50: same birth
-  date, same household and phone, another given name of the pool), and namesakes (2 % of
+  national ID, 25 % an SI number; 70 % of households have a phone, which 80 % of their
+  members give.
+- **Hard true non-duplicates**, besides the siblings: twins (2 % of children: same birth
+  date, household and phone, another given name of the pool, either sex), and namesakes (2 % of
   persons: the full name of someone else of the same commune, another birth date within two
   years, in another household, often another village). Namesakes born by chance a digit or a
   day/month swap away from their namesake are indistinguishable from a duplicate by name and
@@ -20,12 +24,18 @@ What `generate(size, seed)` makes (all in memory, as dedup Records; no database)
   three of the issue's errors (50 % one, 35 % two, 15 % three): diacritics dropped, a tone mark
   moved (hoà / hòa, thuý / thúy), one digit of the birth date wrong (still a valid date), day
   and month swapped (when the day is 12 or less), Thị / Văn dropped, another middle name
-  dropped, the given name put first, a minority spelling (k/c, y/i, â/ơ, bh/b, a cluster
-  written with "ơ", a name written joined), only the birth year known (a year off in a third
-  of those), a different village of the same commune. A duplicate keeps the national ID 30 %
-  of the time (the list it came from had none), the household 50 %, the phone 40 %.
+  dropped, the given name put first, a minority spelling for minority persons (k/c, y/i, â/ơ,
+  bh/b, oo/o, a cluster written with "ơ", a name of two words written joined), only the birth
+  year known (a year off in a third of those), a different village of the same commune. A
+  duplicate keeps the national ID 30 % of the time (the list it came from had none), the
+  household 50 %, the phone 40 %.
 
-Truth: a pair is a duplicate when both records were made from one person.
+Truth: a pair is a duplicate when both records were made from one person. Everything else
+the detection reports is a false positive, namesakes born by chance a digit apart included.
+
+Names are generated as their parts (family name, possibly of two words such as Ra Pát; middle
+name; given name), so an error drops or moves a whole part as a clerk would, never half of
+"A Viết".
 """
 
 from __future__ import annotations
