@@ -38,6 +38,7 @@ test: $(STAMP) system-packages messages
 	if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 # BENCH_ARGS="--only pages": only the page weights on slow 3G (chromium, a fresh demo);
+# "--only dedup": only the duplicate detection (time, ratio to rapidfuzz, precision, recall);
 # add --pages-var var to serve the demo `make demo` seeded instead.
 bench: $(STAMP) system-packages
 	$(BIN)/python -m ansinh.bench --postgres $(BENCH_ARGS)

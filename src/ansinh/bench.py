@@ -10,6 +10,10 @@ the figure to watch (goal: at least 0.5). Policy-engine timings come from ansinh
 A second process per size seeds the same demo and runs each app's `bench.measure()` (money,
 progress reports, worklists and funnels), each of which times its own work beside the bare SQL
 that does the same.
+
+A third (`--only dedup`; ansinh.dedup_bench) generates a seeded register with known
+duplicates per size, in memory, and times the duplicate detection beside one blocked rapidfuzz
+pass over the same blocks, with its precision and recall at the default threshold.
 """
 
 from __future__ import annotations
@@ -162,9 +166,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--apps-worker", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=("register", "apps", "pages"), default=None,
-                        help="run only the register bulk paths, the apps' benches, or the "
-                             "pages on slow 3G in chromium (ansinh.pages_bench)")
+    parser.add_argument("--dedup-worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=("register", "apps", "pages", "dedup"), default=None,
+                        help="run only the register bulk paths, the apps' benches, the "
+                             "pages on slow 3G in chromium (ansinh.pages_bench), or the "
+                             "duplicate detection (ansinh.dedup_bench)")
+    parser.add_argument("--dedup-names", choices=("wide", "demo"), default="wide",
+                        help="the dedup bench's given names: the demo's pools and common "
+                             "ones besides (wide, default), or the demo's pools only")
     parser.add_argument("--pages-persons", type=int, default=50_000,
                         help="the demo's size for the pages bench (default: `make demo`'s)")
     parser.add_argument("--pages-var", default=None,
@@ -182,6 +191,9 @@ def main() -> None:
     if args.apps_worker:
         print(json.dumps(apps_worker(args.apps_worker), default=str))
         return
+    if args.dedup_worker:
+        print(json.dumps(dedup_worker(args.dedup_worker, args.dedup_names)))
+        return
     sizes = [int(size) for size in args.sizes.split(",")]
     if args.apps:
         os.environ["ANSINH_BENCH_APPS"] = args.apps
@@ -192,6 +204,8 @@ def main() -> None:
         _register_bench(sizes, targets)
     if args.only in (None, "apps"):
         _apps_bench(sizes, targets)
+    if args.only in (None, "dedup"):
+        _dedup_bench(sizes, args.dedup_names)
     if args.only in (None, "pages"):
         from ansinh import pages_bench
 
@@ -234,6 +248,34 @@ def _apps_bench(sizes: list[int], targets: list[tuple[str, str | None]]) -> None
             figures = _in_database(kind, persons, "--apps-worker")
             print(f"{label} {persons:,} persons: "
                   + json.dumps(_rounded(figures), ensure_ascii=False), flush=True)
+
+
+def dedup_worker(persons: int, names: str) -> dict[str, Any]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.settings")
+    django.setup()
+    from ansinh import dedup_bench
+
+    return dedup_bench.measure(persons, names=names)
+
+
+def _dedup_bench(sizes: list[int], names: str) -> None:
+    print(f"ansinh bench — duplicate detection ({names} names; ratio = dedup / one blocked "
+          "rapidfuzz pass; goal precision and recall ≥ 0.98)")
+    print(f"{'records':>10}{'pairs':>8}{'dedup s':>10}{'rapidfuzz s':>13}{'ratio':>8}"
+          f"{'precision':>11}{'recall':>8}")
+    for persons in sizes:
+        done = subprocess.run(
+            [sys.executable, "-m", "ansinh.bench", "--dedup-worker", str(persons),
+             "--dedup-names", names],
+            capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"dedup bench failed for {persons}:\n{done.stderr[-3000:]}")
+        f = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{f['records']:>10,}{f['true_pairs']:>8,}{f['dedup_s']:>10.1f}"
+              f"{f['rapidfuzz_pass_s']:>13.1f}{f['ratio']:>8.1f}{f['precision']:>11.4f}"
+              f"{f['recall']:>8.4f}", flush=True)
 
 
 def _rounded(value: Any) -> Any:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ansinh.core.text import fold
 from ansinh.outreach import actions, duplicates
 from ansinh.outreach.models import Contact, Event
-from ansinh.registry.models import Person
+from ansinh.registry.models import Person, Village
 
 from .helpers import prospects
 
@@ -44,6 +45,23 @@ def test_duplicate_candidates_by_folded_name_birth_year_and_village(world: Any) 
     found = duplicates.candidates(person.village, typo.upper(), person.birth_date.year + 1)
     assert person.pk in [c.person.pk for c in found]
     assert not duplicates.candidates(person.village, "Zzyzx Qwerty", person.birth_date.year)
+
+
+def test_duplicate_candidates_in_another_village_of_the_commune(world: Any) -> None:
+    """The register's one rule (registry.dedup): the commune is searched, not only the event's
+    village, and the name may come without diacritics, Thị / Văn or in another order."""
+    person = prospects("AL3", 1)[0]
+    elsewhere = Village.objects.filter(commune=person.village.commune).exclude(
+        pk=person.village_id).first()
+    assert elsewhere is not None
+    words = fold(person.full_name).split()
+    swapped = " ".join([words[-1], *words[:-1]])
+    found = duplicates.candidates(elsewhere, swapped, person.birth_date.year)
+    assert person.pk in [c.person.pk for c in found]
+    other_commune = Village.objects.exclude(commune=person.village.commune).first()
+    assert other_commune is not None
+    assert person.pk not in [c.person.pk for c in duplicates.candidates(
+        other_commune, person.full_name, person.birth_date.year)]
 
 
 def test_a_new_person_is_checked_before_being_added(client: Any, world: Any,
