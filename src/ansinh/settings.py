@@ -418,5 +418,5 @@ DEMO_AS_OF = env_str("ANSINH_DEMO_AS_OF", "2026-03-31")
 ANSINH_UPLOAD_RETENTION_DAYS = env_int("ANSINH_UPLOAD_RETENTION_DAYS", 30, minimum=1)
 ANSINH_ACCESS_LOG_DAYS = env_int("ANSINH_ACCESS_LOG_DAYS", 730, minimum=1)
 # A register file uploaded through the page (the CLI allows larger: it is the operator's).
-ANSINH_IMPORT_MAX_MB = env_int("ANSINH_IMPORT_MAX_MB", 64, minimum=1)
-ANSINH_IMPORT_MAX_ROWS = env_int("ANSINH_IMPORT_MAX_ROWS", 200_000, minimum=1)
+ANSINH_IMPORT_MAX_MB = env_int("ANSINH_IMPORT_MAX_MB", 256, minimum=1)
+ANSINH_IMPORT_MAX_ROWS = env_int("ANSINH_IMPORT_MAX_ROWS", 1_000_000, minimum=1)

@@ -297,13 +297,17 @@ def worklist_today(
 def left_scope(user: User, base: int, scope: QuerySet[Person], on: date) -> list[UUID]:
     """Persons changed since `base` who were the caller's and are no longer: moved out of one
     of their villages (the register's audit trail says from where), or a participant they
-    answered for elsewhere whose participation stopped. Persons who were never theirs are not
+    answered for elsewhere whose participation stopped, or a duplicate merged into another
+    record of their villages (registry.merging). Persons who were never theirs are not
     named: a phone learns nothing of another territory."""
+    villages = set(scoping.visible_villages(user, on).values_list("id", flat=True))
+    merged = list(Person.with_merged.filter(
+        office=user.office, sync_version__gt=base, merged_into__isnull=False,
+        village_id__in=villages).values_list("uuid", flat=True))
     candidates = dict(Person.objects.filter(office=user.office, sync_version__gt=base)
                       .exclude(id__in=scope.values("id")).values_list("id", "uuid"))
     if not candidates:
-        return []
-    villages = set(scoping.visible_villages(user, on).values_list("id", flat=True))
+        return merged
     agents = set(Agent.objects.filter(
         user__in=scoping.territory().represented_users(user, on)).values_list("id", flat=True))
     left: set[int] = set()
@@ -321,7 +325,7 @@ def left_scope(user: User, base: int, scope: QuerySet[Person], on: date) -> list
         # hand-over moves the agent's assignments too: their next download is a reset)
         left.update(Participation.objects.filter(person_id__in=group, agent_id__in=agents)
                     .values_list("person_id", flat=True))
-    return [candidates[pid] for pid in sorted(left)]
+    return merged + [candidates[pid] for pid in sorted(left)]
 
 
 # ---------------------------------------------------------------------------------------------

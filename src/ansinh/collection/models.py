@@ -24,6 +24,7 @@ from ansinh.core import personal, scoping
 from ansinh.core.models import Office, office_key, province_key
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import Participation, PaymentMode
+from ansinh.registry import merging
 from ansinh.registry.models import Household, Person, Village
 
 
@@ -384,3 +385,16 @@ scoping.register(Receipt, "office", "village", agent_user_path="agent__user")
 personal.register_section("receipts", lambda person: Receipt.objects.filter(person=person))
 personal.register_section("paid_months",
                           lambda person: PaidMonth.objects.filter(receipt__person=person))
+
+merging.link(Receipt, follows="participation.Participation.person")
+merging.link(HIMember, twin=("receipt",),
+             reason=(
+                 ("Cả hai hồ sơ có tên trên cùng một biên lai BHYT hộ gia đình: huỷ biên lai đó "
+                  "trước khi gộp"),
+                 ("Both records are on the same household HI receipt: reverse it before merging")))
+merging.link(HICoveredMonth, twin=("month",), within=Q(released_by__isnull=True),
+             reason=(
+                 ("Cả hai hồ sơ đã đóng BHYT hộ gia đình cho cùng tháng: huỷ một biên lai trước "
+                  "khi gộp"),
+                 ("Both records have household HI for the same month: reverse one receipt before "
+                  "merging")))

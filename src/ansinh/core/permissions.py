@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the register
     "edit_persons": WRITERS,
     "import_register": MANAGERS,
+    "merge_persons": MANAGERS,  # the duplicate queue: merge, undo, "not the same person"
     "read_office_imports": OFFICE,  # any import job of the office and its error report
     # participations
     "enrol": WRITERS,

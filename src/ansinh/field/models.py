@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.core import personal, scoping
 from ansinh.core.text import in_english
+from ansinh.registry import merging
 
 TOKEN_BYTES = 32
 
@@ -157,3 +158,5 @@ class ReservedNumber(models.Model):
 
 scoping.register(SyncItem, "office", "village")
 personal.register_section("phone_entries", lambda person: SyncItem.objects.filter(person=person))
+
+merging.link(SyncItem)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ansinh.core import personal, scoping
 from ansinh.core.models import Office, province_key
 from ansinh.network.models import CollectionOrganisation
+from ansinh.registry import merging
 from ansinh.registry.models import Person, Village
 
 
@@ -312,3 +313,7 @@ class PriorityRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} · {self.as_of}"
+
+# the same person on an event's list twice: the merge keeps one attendance (registry.merging)
+merging.link(Contact, twin=("event",), within=Q(event__isnull=False), on_twin="drop")
+merging.link(Priority, derived=True)

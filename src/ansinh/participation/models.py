@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from ansinh.core import personal, scoping
 from ansinh.core.models import Office, office_key, province_key
 from ansinh.network.models import Agent, CollectionOrganisation
+from ansinh.registry import merging
 from ansinh.registry.models import Person, Village
 
 
@@ -249,3 +250,10 @@ personal.register_section("participation_terms",
                           lambda person: Terms.objects.filter(participation__person=person))
 personal.register_section("participation_status_changes", lambda person: (
     StatusChange.objects.filter(participation__person=person)))
+
+# a merge of duplicate records moves the participations, never combines two (registry.merging)
+merging.link(Participation, within=~Q(status="stopped"), flag="two_participations",
+             reason=(
+                 ("Cả hai hồ sơ đang có quá trình tham gia chưa dừng: dừng một quá trình trước "
+                  "khi gộp"),
+                 ("Both records have an open participation: stop one before merging")))

@@ -56,7 +56,7 @@ def touch(office_id: int, person_ids: Iterable[int]) -> int | None:
         return None
     seq = next_seq(office_id)
     for start in range(0, len(ids), CHUNK):
-        Person.objects.filter(pk__in=ids[start:start + CHUNK]).update(sync_version=seq)
+        Person.with_merged.filter(pk__in=ids[start:start + CHUNK]).update(sync_version=seq)
     return seq
 
 

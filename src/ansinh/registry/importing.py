@@ -37,15 +37,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, update_rows
+from ansinh.core.errors import Refused
 from ansinh.core.models import AuditEntry, Office, User
 from ansinh.core.text import fold, fold_cached, normalize_name
 
+from . import dedup
 from .changes import PENDING, touch_pending
 from .columns import REQUIRED, header_index
 from .identity import check_national_id, check_si_number, normalize_national_id
 from .models import (
+    DuplicatePair,
     Household,
     HouseholdPoverty,
+    ImportJob,
     Person,
     PovertyStatus,
     SIStatus,
@@ -84,6 +88,9 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     invalid: int = 0
+    # rows that are probably a person already in the register (registry.dedup): not created,
+    # put in the office's duplicate queue for staff to decide
+    held: int = 0
     imported: bool = False
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
@@ -96,6 +103,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "invalid": self.invalid,
+            "held": self.held,
             "imported": self.imported,
             "dry_run": self.dry_run,
             "error_report": self.error_report,
@@ -474,6 +482,7 @@ def import_persons(
     today: date | None = None,
     progress: Progress | None = None,
     limits: Limits | None = None,
+    job: ImportJob | None = None,
 ) -> ImportResult:
     """Validate `path` and write it (unless refused or dry_run). Raises UnusableFile.
 
@@ -481,6 +490,10 @@ def import_persons(
     for the page, `Village.objects.all()` for the operator's CLI. It has no default, so that
     no caller forgets it. `limits` bound the file (reading.Limits): the web upload's by
     default, `reading.OPERATOR` for the CLI.
+
+    A row that matches no one exactly (national ID, or name + birth date + village) but is
+    probably a person of the register (`registry.dedup`) is held back: it goes to the office's
+    duplicate queue (with `job`, the page's import job), not to a new record.
     """
     today = today or timezone.localdate()
     header, data = read_table(path, limits)
@@ -517,7 +530,8 @@ def import_persons(
     if progress:
         progress("validate", len(data), len(data))
     with transaction.atomic():
-        plan = _plan(valid, set(territory.values_list("id", flat=True)), result)
+        plan = _plan(valid, set(territory.values_list("id", flat=True)), result,
+                     progress=progress)
         result.errors.sort(key=lambda error: error.row)
         refused = result.invalid > 0 and not skip_invalid
         if refused or dry_run:
@@ -525,7 +539,7 @@ def import_persons(
             return result
         if progress:
             progress("write", 0, len(valid))
-        _write(plan, actor=actor, source=path.name, year=today.year)
+        _write(plan, actor=actor, source=path.name, year=today.year, job=job)
         result.imported = True
     if progress:
         progress("write", len(valid), len(valid))
@@ -540,11 +554,13 @@ class _Plan:
     household_ids: dict[str, int]
     poverty: dict[str, str]  # household code → status to certify
     poverty_latest: dict[str, str]
+    held: list[tuple[PersonRow, dedup.Match]] = field(default_factory=list)
 
 
-def _plan(valid: list[PersonRow], territory: set[int], result: ImportResult) -> _Plan:
+def _plan(valid: list[PersonRow], territory: set[int], result: ImportResult, *,
+          check_duplicates: bool = True, progress: Progress | None = None) -> _Plan:
     """Match the valid rows against the register; refuse those that reach outside `territory`
-    (the ids of the villages the import may write)."""
+    (the ids of the villages the import may write); hold back the probable duplicates."""
     office_ids = {row.office_id for row in valid}
     known = _households({row.household_code for row in valid if row.household_code}, office_ids)
     by_id, by_key = _existing(office_ids, [row.national_id for row in valid if row.national_id])
@@ -601,16 +617,87 @@ def _plan(valid: list[PersonRow], territory: set[int], result: ImportResult) -> 
             plan.updates.append((current[0], row, wanted, changes))
         else:
             result.unchanged += 1
+    if check_duplicates and plan.creates:
+        held = _probable_duplicates(plan.creates, office_ids, households, progress)
+        plan.held = [(row, held[row.line]) for row in plan.creates if row.line in held]
+        plan.creates = [row for row in plan.creates if row.line not in held]
     result.created = len(plan.creates)
     result.updated = len(plan.updates)
+    result.held = len(plan.held)
     return plan
+
+
+def _probable_duplicates(rows: list[PersonRow], office_ids: set[int],
+                         households: dict[str, int], progress: Progress | None
+                         ) -> dict[int, dedup.Match]:
+    """{line: the register person the row probably is} for the rows to create. The index
+    holds the offices' register, blocked (registry.dedup), read once."""
+    communes = dict(Village.objects.filter(commune__office_id__in=office_ids)
+                    .values_list("id", "commune_id"))
+    index = dedup.Index(dedup.register_records(Person.objects.filter(office_id__in=office_ids)),
+                        dedup.spellings_for(next(iter(office_ids)) if len(office_ids) == 1
+                                            else None))
+    found: dict[int, dedup.Match] = {}
+    step = max(1, len(rows) // 100)
+    for done, row in enumerate(rows):
+        record = _record(row, communes, households)
+        match = index.best(record)
+        if match is not None:
+            found[row.line] = match
+        else:
+            index.add(record)  # to be created: a later row of the file may be the same person
+        if progress and done % step == 0:
+            progress("dedup", done, len(rows))
+    return found
+
+
+def _other(row: PersonRow, match: dedup.Match) -> int:
+    """The id of the record a held-back row matched: a register person, or (negative) the
+    line of an earlier row of the file, which this import creates."""
+    return match.a if match.b == -row.line else match.b
+
+
+def _record(row: PersonRow, communes: dict[int, int], households: dict[str, int]
+            ) -> dedup.Record:
+    return dedup.Record(
+        id=-row.line, commune_id=communes.get(row.village_id, 0), village_id=row.village_id,
+        household_id=households.get(row.household_code) if row.household_code else None,
+        full_name=row.full_name, birth_date=row.birth_date,
+        birth_year_only=row.birth_year_only, sex=row.sex, national_id=row.national_id or "",
+        si_number=row.si_number, phone=row.phone)
+
+
+def incoming(row: PersonRow) -> dict[str, Any]:
+    """A held-back row as the queue keeps it (JSON)."""
+    return {name: _json(getattr(row, name)) for name in PersonRow.__dataclass_fields__}
+
+
+def row_of(values: dict[str, Any]) -> PersonRow:
+    fields = dict(values)
+    fields["birth_date"] = date.fromisoformat(fields["birth_date"])
+    return PersonRow(**fields)
+
+
+@transaction.atomic
+def create_held(pair: DuplicatePair, *, actor: User, territory: QuerySet[Village]) -> None:
+    """Staff say the held-back row is someone else: it is created now, through the import's
+    own plan and writer (no duplicate check: that was the question)."""
+    assert pair.incoming is not None
+    result = ImportResult(read=1)
+    plan = _plan([row_of(pair.incoming)], set(territory.values_list("id", flat=True)), result,
+                 check_duplicates=False)
+    if result.invalid:
+        raise Refused(" ".join(error.reason for error in result.errors),
+                      " ".join(error.reason for error in result.errors))
+    _write(plan, actor=actor, source=f"queue {pair.pk}", year=timezone.localdate().year)
 
 
 def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
+def _write(plan: _Plan, *, actor: User | None, source: str, year: int,
+           job: ImportJob | None = None) -> None:
     now = timezone.now()
     actor_id = actor.pk if actor and actor.pk else None
     if plan.new_households:
@@ -630,6 +717,7 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
                 :_max_length(HouseholdPoverty, "source")]},
         )
     created_at = db_datetime(now)
+    uuids = {row.line: uuid.uuid4() for row in plan.creates}
     insert_rows(
         Person._meta.db_table,
         ("office_id", "village_id", "household_id", "uuid", "full_name", "name_folded",
@@ -639,7 +727,7 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
         (
             (row.office_id, row.village_id,
              plan.household_ids.get(row.household_code) if row.household_code else None,
-             db_uuid(uuid.uuid4()), row.full_name, row.name_folded, row.birth_date,
+             db_uuid(uuids[row.line]), row.full_name, row.name_folded, row.birth_date,
              row.birth_year_only, row.sex, row.ethnicity, row.local_group, row.national_id,
              row.si_number, row.phone, "", row.si_status, source[:100], None,
              created_at, created_at, actor_id, PENDING)
@@ -687,6 +775,32 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int) -> None:
         offices.update(members.values_list("office_id", flat=True).distinct())
         members.update(sync_version=PENDING)
     touch_pending(offices)
+    if plan.held:
+        _queue_held(plan, uuids, job)
+
+
+def _queue_held(plan: _Plan, uuids: dict[int, uuid.UUID], job: ImportJob | None) -> None:
+    """The held-back rows into the duplicate queue, each beside the person it probably is."""
+    lines = {-other for row, match in plan.held if (other := _other(row, match)) < 0}
+    created: dict[uuid.UUID, int] = {}
+    wanted = [uuids[line] for line in lines]
+    for start in range(0, len(wanted), 5000):  # SQLite caps the variables of a query
+        created.update(Person.objects.filter(uuid__in=wanted[start:start + 5000])
+                       .values_list("uuid", "pk"))
+    targets: dict[int, int] = {}
+    for row, match in plan.held:
+        other = _other(row, match)
+        targets[row.line] = created[uuids[-other]] if other < 0 else other
+    villages: dict[int, int] = {}
+    ids = sorted(set(targets.values()))
+    for start in range(0, len(ids), 5000):
+        villages.update(Person.objects.filter(pk__in=ids[start:start + 5000])
+                        .values_list("pk", "village_id"))
+    DuplicatePair.objects.bulk_create(
+        (DuplicatePair(office_id=row.office_id, village_id=villages[targets[row.line]],
+                       person_a_id=targets[row.line], incoming=incoming(row), import_job=job,
+                       score=match.score, reasons=list(match.reasons))
+         for row, match in plan.held), batch_size=1000)
 
 
 def _dumps(value: Any) -> str:

@@ -530,6 +530,7 @@ class NameSpelling(models.Model):
 scoping.register(Person, "office", "village")
 scoping.register(Household, "office", "village")
 scoping.register(DuplicatePair, "office", "village")
+scoping.register(Merge, "office", "survivor__village")
 scoping.register(Village, "commune__office", "")
 scoping.register(Commune, "office", None)
 

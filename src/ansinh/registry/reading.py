@@ -63,7 +63,9 @@ class Limits:
 
 def upload_limits() -> Limits:
     """The web upload: a district register of 100,000 persons is ~15 MB of CSV or ~8 MB of
-    xlsx; 64 MB and 200,000 rows leave room for twice that. Settings can raise them
+    xlsx; a province's, a million rows, ~160 MB of CSV (an xlsx that large is refused by
+    `max_xlsx_cells`: save it as CSV). 256 MB and 1,000,000 rows by default; the page runs the
+    import as a background job with a progress bar. Settings change them
     (ANSINH_IMPORT_MAX_MB, ANSINH_IMPORT_MAX_ROWS)."""
     return Limits(max_bytes=settings.ANSINH_IMPORT_MAX_MB * MIB,
                   max_rows=settings.ANSINH_IMPORT_MAX_ROWS)

@@ -60,7 +60,8 @@ def run_import_job(job_id: int) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
 
     def progress(stage: str, done: int, total: int) -> None:
-        status = ImportStatus.VALIDATING if stage == "validate" else ImportStatus.WRITING
+        # the duplicate check (stage "dedup") is a check: the page says "checking"
+        status = ImportStatus.WRITING if stage == "write" else ImportStatus.VALIDATING
         ImportJob.objects.filter(pk=job.pk).update(status=status, processed=done, total=total,
                                                    heartbeat_at=timezone.now())
 
@@ -74,6 +75,7 @@ def run_import_job(job_id: int) -> None:
             dry_run=job.dry_run,
             skip_invalid=job.skip_invalid,
             progress=progress,
+            job=job,
         )
     except UnusableFile as exc:
         job.status, job.message = ImportStatus.FAILED, str(exc)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import duplicate_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -20,4 +20,11 @@ urlpatterns = [
     path("nhap/mau.xlsx", views.import_template, name="import_template"),
     path("nhap/<int:pk>/", views.import_status, name="import_status"),
     path("nhap/<int:pk>/loi.xlsx", views.import_errors, name="import_errors"),
+    path("trung-lap/", duplicate_views.queue, name="duplicate_queue"),
+    path("trung-lap/tim/", duplicate_views.scan, name="duplicate_scan"),
+    path("trung-lap/<int:pk>/", duplicate_views.compare, name="duplicate_compare"),
+    path("trung-lap/<int:pk>/dong-nhap/", duplicate_views.incoming_compare,
+         name="incoming_compare"),
+    path("gop/<int:pk>/hoan-tac/", duplicate_views.undo, name="merge_undo"),
+    path("gop/<int:pk>/da-xem/", duplicate_views.reviewed, name="merge_reviewed"),
 ]

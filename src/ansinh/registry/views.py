@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -49,6 +50,7 @@ from .models import (
     ExportStatus,
     Household,
     ImportJob,
+    Merge,
     Person,
     SIStatus,
     Village,
@@ -89,6 +91,13 @@ def person_list(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
+    survivor = Person.with_merged.filter(pk=pk, merged_into__isnull=False).values_list(
+        "merged_into", flat=True).first()
+    if survivor is not None:
+        # a duplicate merged into another record (registry.merging): that record's page, which
+        # is itself scoped
+        messages.info(request, _("Hồ sơ này đã được gộp vào hồ sơ dưới đây."))
+        return redirect("registry:person_detail", pk=survivor)
     person = get_scoped_or_404(
         user, Person.objects.select_related("village__commune", "household", "created_by"), pk=pk
     )
@@ -109,6 +118,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history,
         "poverty": poverty,
         "prospect": is_prospect(person, on),
+        "merges": Merge.objects.filter(survivor=person, undone_at__isnull=True)
+        .select_related("merged", "by"),
         "age": person.age_on(on),
         "on": on,
     })

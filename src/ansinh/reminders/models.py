@@ -16,6 +16,7 @@ from django_stubs_ext import StrOrPromise
 from ansinh.core import personal, scoping
 from ansinh.core.models import Office
 from ansinh.participation.models import Participation
+from ansinh.registry import merging
 from ansinh.registry.models import Person, Village
 
 
@@ -145,3 +146,5 @@ class OutboxMessage(models.Model):
 
 scoping.register(OutboxMessage, "office", "village")
 personal.register_section("messages", lambda person: OutboxMessage.objects.filter(person=person))
+
+merging.link(OutboxMessage)

@@ -107,40 +107,52 @@ class Comparison:
 
 
 def history_rows(participation: Participation) -> list[dict[str, Any]]:
-    """The history in `ansinh calc`'s JSON form: [{"from", "to", "income", "category"}]."""
-    months = list(
-        PaidMonth.objects.filter(participation=participation, released_by__isnull=True)
-        .order_by("month").values_list("month", "income", "category")
-    )
+    """The history in `ansinh calc`'s JSON form: [{"from", "to", "income", "category"}].
+
+    It is the person's whole history: the months of every participation of theirs, so a
+    person whose duplicate record was merged (registry.merging) keeps both records' months. A
+    month paid in two participations counts once (a merge flags such a person for staff)."""
+    mine = Participation.objects.filter(person_id=participation.person_id).order_by(
+        "start_month", "id")
+    by_month: dict[date, tuple[int, str]] = {}
+    for one in list(mine) or [participation]:
+        for month, income, category in _months(one):
+            by_month.setdefault(month, (income, category))
     rows: list[dict[str, Any]] = []
-    for month, income, category in months:
+    for month, (income, category) in sorted(by_month.items()):
         last = rows[-1] if rows else None
         if (last is not None and last["income"] == income and last["category"] == category
                 and add_months(last["_to"], 1) == month):
             last["_to"] = month
             continue
-        rows.append({"_from": month, "_to": month, "income": int(income), "category": category})
-    prior = participation.prior_months
-    if prior:
-        first = rows[0]["_from"] if rows else participation.start_month
-        supported = min(participation.prior_supported_months, prior)
-        category = rows[0]["category"] if rows else "other"
-        before: list[dict[str, Any]] = []
-        if prior - supported:
-            before.append({"_from": add_months(first, -prior),
-                           "_to": add_months(first, -supported - 1),
-                           "income": int(participation.income), "category": "other"})
-        if supported:
-            before.append({"_from": add_months(first, -supported), "_to": add_months(first, -1),
-                           "income": int(participation.income), "category": category})
-        rows = before + rows
+        rows.append({"_from": month, "_to": month, "income": income, "category": category})
     return [{"from": f"{r['_from']:%Y-%m}", "to": f"{r['_to']:%Y-%m}", "income": r["income"],
              "category": r["category"]} for r in rows]
 
 
+def _months(participation: Participation) -> list[tuple[date, int, str]]:
+    """One participation's months: those paid here, and before them the months paid before
+    ansinh (``prior_months``) at the declared income, the last ``prior_supported_months`` of
+    them in the category of the first month paid here."""
+    paid = [(month, int(income), category) for month, income, category in
+            PaidMonth.objects.filter(participation=participation, released_by__isnull=True)
+            .order_by("month").values_list("month", "income", "category")]
+    prior = participation.prior_months
+    if not prior:
+        return paid
+    first = paid[0][0] if paid else participation.start_month
+    supported = min(participation.prior_supported_months, prior)
+    category = paid[0][2] if paid else "other"
+    income = int(participation.income)
+    before = [(add_months(first, -back), income, category if back <= supported else "other")
+              for back in range(prior, 0, -1)]
+    return before + paid
+
+
 def ledger_paid(participation: Participation) -> int:
-    total = PaidMonth.objects.filter(participation=participation, released_by__isnull=True
-                                     ).aggregate(s=Sum("net"))["s"]
+    """What the person paid here, over all their participations (see `history_rows`)."""
+    total = PaidMonth.objects.filter(participation__person_id=participation.person_id,
+                                     released_by__isnull=True).aggregate(s=Sum("net"))["s"]
     return int(total or 0)
 
 

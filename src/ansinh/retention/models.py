@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ansinh.core import personal, scoping
 from ansinh.core.models import Office
 from ansinh.participation.models import Participation
+from ansinh.registry import merging
 from ansinh.registry.models import Person, Village
 
 
@@ -112,3 +113,8 @@ personal.register_section("retention_cases",
                           lambda person: RetentionCase.objects.filter(person=person))
 personal.register_section("counselling_sessions",
                           lambda person: Session.objects.filter(case__person=person))
+
+merging.link(RetentionCase, within=Q(status="open"),
+             reason=(
+                 ("Cả hai hồ sơ có hồ sơ duy trì đang mở: đóng một hồ sơ trước khi gộp"),
+                 ("Both records have an open retention case: close one before merging")))

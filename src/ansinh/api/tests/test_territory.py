@@ -168,6 +168,28 @@ def test_a_person_moved_out_comes_back_in_removed(phone: tuple[Client, str],
     assert person.pk not in {p["id"] for p in changed["persons"]}
 
 
+def test_a_merged_duplicate_comes_back_in_removed(phone: tuple[Client, str],
+                                                  director: Any) -> None:
+    from ansinh.registry import merging
+    from ansinh.registry.changes import touch
+
+    client, _token = phone
+    pages, _persons = _download(client)
+    person = Person.objects.filter(village__commune__code="AL3", participations=None).first()
+    assert person is not None
+    twin = Person.objects.create(office=person.office, village=person.village,
+                                 full_name=person.full_name, birth_date=person.birth_date,
+                                 sex=person.sex)
+    touch(person.office_id, [twin.pk])
+    middle = _get(client, cursor=pages[0]["cursor"]).json()
+    assert twin.pk in {p["id"] for p in middle["persons"]}
+    merging.merge(None, person, twin, choices={}, actor=director)
+    changed = _get(client, cursor=middle["cursor"]).json()
+    assert changed["removed"] == [str(twin.uuid)]
+    assert twin.pk not in {p["id"] for p in changed["persons"]}
+    assert person.pk in {p["id"] for p in changed["persons"]}
+
+
 def test_a_territory_change_gives_a_reset(phone: tuple[Client, str], agent_al3: Any) -> None:
     client, _token = phone
     pages, persons = _download(client)

@@ -81,6 +81,8 @@ OTHER_KWARGS: dict[str, dict[str, Any]] = {
     "registry:export_status": {"pk": 1},
     "registry:export_download": {"pk": 1},
     "sync_conflicts:resolve": {"pk": 1},
+    "registry:merge_undo": {"pk": 1},
+    "registry:merge_reviewed": {"pk": 1},
 }
 
 

@@ -36,6 +36,7 @@ from django.urls import reverse
 from .catalogue import our_entries
 from .matrix import Persona, Where, url_names
 from .matrix_world import NOW, Place, World, build_world
+from .test_write_matrix import _held_row, _pair
 
 # ---------------------------------------------------------------------------------------------
 # The pages
@@ -47,6 +48,8 @@ KWARGS: dict[str, Kwargs] = {
     "registry:person_detail": lambda p: {"pk": p.prospect.pk},
     "registry:person_edit": lambda p: {"pk": p.prospect.pk},
     "registry:household_detail": lambda p: {"pk": p.household.pk},
+    "registry:duplicate_compare": lambda p: _pair(p),
+    "registry:incoming_compare": lambda p: _held_row(p),
     "participation:detail": lambda p: {"pk": p.participation.pk},
     "participation:change_terms": lambda p: {"pk": p.participation.pk},
     "participation:pause": lambda p: {"pk": p.participation.pk},
@@ -115,6 +118,9 @@ SKIPPED = {
     "registry:export_download": "an export job's file (registry/tests/test_export_jobs.py)",
     "registry:person_data": "a person's own data as JSON (core/tests/test_personal_data.py)",
     "device_revoke": "a POST (the device page's Revoke button)",
+    "registry:duplicate_scan": "a POST (the duplicate queue's button)",
+    "registry:merge_undo": "a POST (the duplicate queue's Undo button)",
+    "registry:merge_reviewed": "a POST (the duplicate queue's Reviewed button)",
 }
 # The REST API answers JSON to phones (its messages are the actions' own, in both languages).
 SKIPPED_PREFIXES = ("admin:", "api:")

@@ -72,6 +72,12 @@ SPEC: dict[str, Rule] = {
     "registry:person_edit": rule(TERRITORY, STAFF, DIRECTOR, ADMIN, AGENT),
     # rows only for persons and households inside the territory
     "registry:import_start": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
+    # the duplicate queue: both records in the territory
+    "registry:duplicate_scan": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
+    "registry:duplicate_compare": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
+    "registry:incoming_compare": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
+    "registry:merge_undo": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
+    "registry:merge_reviewed": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
     "participation:enrol": rule(TERRITORY, AGENT, STAFF, DIRECTOR, ADMIN),
     "participation:change_terms": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
     "participation:pause": rule(TERRITORY, STAFF, DIRECTOR, ADMIN),
@@ -147,6 +153,8 @@ GET_ONLY = {
     "api:openapi-view": "the API's documentation page",
     "sync_conflicts:list": "the conflicts waiting for staff (resolved by sync_conflicts:resolve)",
     "registry:person_list": "the register list",
+    "registry:duplicate_queue": "the duplicate queue (its scan, decisions and undo are their "
+                                "own URLs)",
     "reports:province": "the offices of a province side by side (read-only)",
     "registry:person_detail": "a person's page",
     "registry:person_data": "a person's own data as JSON (role_required; writes only the "
@@ -361,6 +369,52 @@ def _no_data(attempt: Attempt) -> Payload:
     return {}
 
 
+def _twin(place: Place) -> Person:
+    """The place's prospect registered a second time, without diacritics."""
+    from ansinh.core.text import fold
+
+    prospect = place.prospect
+    return Person.objects.create(
+        office=place.office, village=prospect.village, full_name=fold(prospect.full_name),
+        birth_date=prospect.birth_date, sex=prospect.sex, ethnicity=prospect.ethnicity)
+
+
+def _pair(place: Place) -> dict[str, Any]:
+    from ansinh.registry.models import DuplicatePair
+
+    twin = _twin(place)
+    pair = DuplicatePair.objects.create(office=place.office, village=place.prospect.village,
+                                        person_a=place.prospect, person_b=twin, score=90,
+                                        reasons=["diacritics"])
+    return {"pk": pair.pk}
+
+
+def _held_row(place: Place) -> dict[str, Any]:
+    """An import row held back as probably the place's prospect (another phone)."""
+    from ansinh.registry.models import DuplicatePair
+
+    prospect = place.prospect
+    row = {"line": 2, "full_name": prospect.full_name, "name_folded": prospect.name_folded,
+           "birth_date": prospect.birth_date.isoformat(), "birth_year_only": False,
+           "sex": prospect.sex, "ethnicity": prospect.ethnicity, "local_group": "",
+           "national_id": None, "si_number": "", "phone": "0912000111", "household_code": "",
+           "village_id": prospect.village_id, "office_id": place.office.pk,
+           "poverty_status": "none", "si_status": "none"}
+    pair = DuplicatePair.objects.create(office=place.office, village=prospect.village,
+                                        person_a=prospect, incoming=row, score=85,
+                                        reasons=["same_name"])
+    return {"pk": pair.pk}
+
+
+def _merge(place: Place, *, flagged: bool = False) -> dict[str, Any]:
+    from ansinh.registry import merging
+
+    done = merging.merge(None, place.prospect, _twin(place), choices={}, actor=place.staff)
+    if flagged:
+        type(done).objects.filter(pk=done.pk).update(flags=["two_participations"])
+    return {"pk": done.pk}
+
+
 def _new_device(user: Any) -> Device:
     """A phone of `user`, registered before the attempt (each test rolls it back)."""
     return register_device(actor=user, name="Điện thoại thử")[0]
@@ -377,6 +431,20 @@ CASES: tuple[Case, ...] = (
     Case("registry:person_edit", person_move_in, ("registry_person",),
          kwargs=lambda p: {"pk": p.prospect.pk}, variant="move in"),
     Case("registry:import_start", import_person, ("registry_person",), variant="person"),
+    Case("registry:duplicate_scan", _no_data, ("registry_duplicatepair",),
+         kwargs=lambda p: (_twin(p), {})[1], targets=NO_TARGET),
+    Case("registry:duplicate_compare", lambda a: {"action": "merge", "survivor": "a"},
+         ("registry_person", "registry_merge"), kwargs=_pair, variant="merge"),
+    Case("registry:duplicate_compare", lambda a: {"action": "not_same"},
+         ("registry_duplicatepair",), kwargs=_pair, variant="not the same person"),
+    Case("registry:incoming_compare", lambda a: {"action": "same", "keep_phone": "b"},
+         ("registry_person",), kwargs=_held_row, variant="same"),
+    Case("registry:incoming_compare", lambda a: {"action": "different"},
+         ("registry_person",), kwargs=_held_row, variant="different"),
+    Case("registry:merge_undo", _no_data, ("registry_person", "registry_merge"),
+         kwargs=_merge),
+    Case("registry:merge_reviewed", _no_data, ("registry_merge",),
+         kwargs=lambda p: _merge(p, flagged=True)),
     Case("registry:import_start", import_household, ("registry_person",),
          variant="household"),
     Case("participation:enrol", enrol, ("participation_participation",),

@@ -11,7 +11,7 @@ from django.db import connection
 
 from ansinh.core import keepers
 from ansinh.core.models import Office
-from ansinh.demo import money, outreach, retention, summaries, targets
+from ansinh.demo import duplicates, money, outreach, retention, summaries, targets
 from ansinh.demo.seeding import DEFAULT_PERSONS, seed_people, seed_reference
 from ansinh.registry.models import Person
 
@@ -21,6 +21,7 @@ DEMO_STEPS = (
     ("chỉ tiêu, khen thưởng / targets, rewards", targets),
     ("vận động / outreach", outreach),
     ("tư vấn giữ chân / retention", retention),
+    ("hồ sơ trùng / duplicate records", duplicates),
     ("bảng tổng hợp, việc cần làm / summary tables, worklists", summaries),
 )
 

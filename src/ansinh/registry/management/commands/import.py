@@ -14,7 +14,8 @@ from ansinh.registry.reading import OPERATOR
 
 
 def _progress(stage: str, done: int, total: int) -> None:
-    label = {"validate": "Kiểm tra / validating", "write": "Ghi / writing"}[stage]
+    label = {"validate": "Kiểm tra / validating", "dedup": "Tìm hồ sơ trùng / duplicates",
+             "write": "Ghi / writing"}[stage]
     print(f"\r{label}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
 
 
@@ -58,7 +59,8 @@ class Command(BaseCommand):
             print(
                 f"{state}: đọc/read {result.read}, mới/created {result.created}, "
                 f"cập nhật/updated {result.updated}, không đổi/unchanged {result.unchanged}, "
-                f"lỗi/invalid {result.invalid}"
+                f"lỗi/invalid {result.invalid}, "
+                f"chờ xem trùng/held as probable duplicates {result.held}"
             )
             for error in result.errors[:20]:
                 print(f"  dòng/row {error.row} [{error.column}]: {error.reason}")
