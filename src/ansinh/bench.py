@@ -116,7 +116,10 @@ def import_against_copy(export_path: Path, territory: Any, register: Any,
     started = time.perf_counter()
     result = import_persons(export_path, territory=territory, limits=OPERATOR)
     figures["import_s"] = time.perf_counter() - started
-    assert result.imported and result.created == persons, result.as_dict()
+    # a row that is probably a person of an earlier row is held back for the duplicate queue
+    # (registry.dedup: the demo's namesakes); every row is created or held
+    assert result.imported and result.created + result.held == persons, result.as_dict()
+    figures["held_as_duplicates"] = result.held
 
     rows = list(register.order_by("id").values_list(*PERSON_COLUMNS))
     if connection.vendor == "sqlite":
@@ -130,7 +133,7 @@ def import_against_copy(export_path: Path, territory: Any, register: Any,
         insert_rows(Person._meta.db_table, PERSON_COLUMNS, rows)
     figures["raw_insert_s"] = time.perf_counter() - started
     figures["import_rows_per_s"] = persons / figures["import_s"]
-    figures["raw_rows_per_s"] = persons / figures["raw_insert_s"]
+    figures["raw_rows_per_s"] = len(rows) / figures["raw_insert_s"]
     figures["import_to_raw"] = figures["import_rows_per_s"] / figures["raw_rows_per_s"]
     return figures
 
@@ -225,15 +228,18 @@ def _in_database(kind: str | None, persons: int, part: str) -> dict[str, Any]:
 
 
 def _register_bench(sizes: list[int], targets: list[tuple[str, str | None]]) -> None:
-    print("ansinh bench — register bulk paths (rows/s; ratio = import / raw insert, goal ≥ 0.5)")
-    header = f"{'db':<10}{'persons':>10}{'seed/s':>12}{'import/s':>12}{'raw/s':>12}{'ratio':>8}"
+    print("ansinh bench — register bulk paths (rows/s; ratio = import / raw insert, goal ≥ 0.5; "
+          "the import checks each new row for a probable duplicate: held = rows held back)")
+    header = (f"{'db':<10}{'persons':>10}{'seed/s':>12}{'import/s':>12}{'raw/s':>12}{'ratio':>8}"
+              f"{'held':>8}")
     print(header)
     for label, kind in targets:
         for persons in sizes:
             figures = _in_database(kind, persons, "--worker")
             print(f"{label:<10}{persons:>10,}{figures['seed_rows_per_s']:>12,.0f}"
                   f"{figures['import_rows_per_s']:>12,.0f}{figures['raw_rows_per_s']:>12,.0f}"
-                  f"{figures['import_to_raw']:>8.2f}", flush=True)
+                  f"{figures['import_to_raw']:>8.2f}{figures['held_as_duplicates']:>8,}",
+                  flush=True)
     try:
         from ansinh.policy import bench as policy_bench
     except ImportError:

@@ -3,8 +3,8 @@
 About one person in two hundred (at least five) is registered a second time, as another list
 would have them: the name without diacritics, "Thị" or "Văn" dropped, the day and month of the
 birth date swapped, in the same village or another village of the commune, with no national
-ID. Then the register is scanned (registry.dedup) and the pairs found go to the duplicate
-queue, as staff would find them. Deterministic for a seed.
+ID and the SI status unknown. Then the register is scanned (registry.dedup) and the pairs found
+go to the duplicate queue, as staff would find them. Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,12 @@ from ansinh.registry import dedup, merging
 from ansinh.registry.models import Commune, Person, Village
 
 SHARE = 200  # one duplicate per this many persons
+SOURCE = "Danh sách tham dự hội nghị"  # where the second record came from (its status source)
+
+
+def count(persons: int) -> int:
+    """How many duplicates the demo adds to a register of `persons`."""
+    return min(persons, max(5, persons // SHARE))
 
 
 def _misspelt(name: str, rng: random.Random) -> str:
@@ -42,7 +48,8 @@ def seed_demo(office: Office, as_of: date, seed: int) -> None:
                    .order_by("id").values_list("id", flat=True))
     if not persons:
         return
-    chosen = rng.sample(persons, min(len(persons), max(5, len(persons) // SHARE)))
+    total = Person.objects.filter(office=office).count()
+    chosen = rng.sample(persons, min(len(persons), count(total)))
     villages: dict[int, list[int]] = {}
     for village_id, commune_id in Village.objects.filter(commune__office=office).values_list(
             "id", "commune_id"):
@@ -55,7 +62,8 @@ def seed_demo(office: Office, as_of: date, seed: int) -> None:
                         else person.village_id),
             birth_date=_swapped(person.birth_date) if rng.random() < 0.4 else person.birth_date,
             sex=person.sex, ethnicity=person.ethnicity, local_group=person.local_group,
-            phone=person.phone if rng.random() < 0.5 else "", si_status=person.si_status,
-            si_status_source="Danh sách tham dự hội nghị")
+            # the other list does not know the person's SI status: a duplicate counts as one
+            # more person to reach, as duplicates inflate the target population
+            phone=person.phone if rng.random() < 0.5 else "", si_status_source=SOURCE)
     for commune in Commune.objects.filter(office=office).order_by("code"):
         merging.enqueue(office, dedup.scan(office, commune=commune))

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_q.tasks import async_task
 
 from ansinh.core import audit, permissions
 from ansinh.core.errors import Refused
@@ -27,10 +28,13 @@ from ansinh.core.permissions import signed_in as _user
 from ansinh.core.scoping import get_scoped_or_404, scoped, writable, writable_villages
 from ansinh.core.text import in_english
 
-from . import actions, dedup, importing, merging
+from . import actions, dedup, importing, merging, tasks
 from .models import Commune, DuplicatePair, Merge, PairStatus, Person, Village
 
 PAGE_SIZE = 30
+# a territory of more persons is scanned by the worker (registry.tasks.scan_duplicates): about
+# 6 s per 100,000 persons (make bench), too long for a request
+SCAN_IN_REQUEST = 50_000
 SHOWN = ("open", "not_same", "merged")
 
 
@@ -42,11 +46,20 @@ def _pairs(request: HttpRequest) -> QuerySet[DuplicatePair]:
         Q(person_b__isnull=True) | Q(person_b__in=visible), person_a__in=visible)
 
 
+def _still_two(pairs: QuerySet[DuplicatePair]) -> QuerySet[DuplicatePair]:
+    """Open pairs neither of whose records was merged meanwhile (through another pair)."""
+    return pairs.filter(person_a__merged_into__isnull=True).exclude(
+        person_b__merged_into__isnull=False)
+
+
 @role_required("merge_persons")
 def queue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     status = choice_param(request.GET.get("status"), SHOWN, "open")
-    pairs = _pairs(request).filter(status=status).select_related(
+    pairs = _pairs(request).filter(status=status)
+    if status == PairStatus.OPEN:
+        pairs = _still_two(pairs)
+    pairs = pairs.select_related(
         "person_a__village__commune", "person_b__village", "village")
     communes = scoped(user, Commune.objects.all())
     commune = id_param(request.GET.get("commune"))
@@ -60,7 +73,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "statuses": [(value, PairStatus(value).label) for value in SHOWN],
         "to_review": merges.filter(reviewed_by__isnull=True).exclude(flags=[])[:50],
         "recent": merges.order_by("-at")[:20],
-        "counts": {value: _pairs(request).filter(status=value).count() for value in SHOWN},
+        "counts": {value: (_still_two(_pairs(request)) if value == PairStatus.OPEN
+                           else _pairs(request)).filter(status=value).count()
+                   for value in SHOWN},
     })
 
 
@@ -69,12 +84,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 def scan(request: HttpRequest) -> HttpResponse:
     """Look for pairs in the user's territory and put the new ones in the queue."""
     user = _user(request)
-    communes = writable(user, Commune.objects.select_related("office"))  # an admin: every office
-    found = added = 0
-    for commune in communes:
-        matches = dedup.scan(commune.office, commune=commune)
-        found += len(matches)
-        added += merging.enqueue(commune.office, matches)
+    communes = writable(user, Commune.objects.all())  # an admin: every office
+    persons = Person.objects.filter(village__commune__in=communes).count()
+    if persons > SCAN_IN_REQUEST:
+        async_task("ansinh.registry.tasks.scan_duplicates", user.pk)
+        messages.info(request, _("Đang tìm cặp trùng trong nền (%(n)s người); danh sách sẽ "
+                                 "có các cặp mới khi xong. Tải lại trang sau ít phút.")
+                      % {"n": f"{persons:,}".replace(",", ".")})
+        return redirect("registry:duplicate_queue")
+    counts = tasks.scan_duplicates(user.pk)
+    found, added = counts["found"], counts["added"]
     messages.success(request, _("Đã tìm thấy %(found)s cặp có thể trùng, %(added)s cặp mới "
                                 "vào danh sách.") % {"found": found, "added": added})
     return redirect("registry:duplicate_queue")

@@ -22,13 +22,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ansinh.core import personal
-from ansinh.core.models import AccessKind
-from ansinh.core.scoping import writable_villages
+from ansinh.core.models import AccessKind, User
+from ansinh.core.scoping import writable, writable_villages
 
+from . import dedup, merging
 from .exporting import person_rows, template_headers, write_error_report, write_table
 from .filters import filtered_persons
 from .importing import UnusableFile, import_persons
-from .models import ExportJob, ExportStatus, ImportJob, ImportStatus
+from .models import Commune, ExportJob, ExportStatus, ImportJob, ImportStatus
 
 RUNNING = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING)
 # No progress for this long: the worker is gone. Validation reports every 1 % of the rows; the
@@ -331,3 +332,18 @@ def purge_exports(now: datetime | None = None, days: int | None = None) -> int:
                 path.unlink()
                 deleted += 1
     return deleted
+
+
+# ---------------------------------------------------------------------------------------------
+# The duplicate queue's scan, for a territory too large to scan within a request
+
+
+def scan_duplicates(user_id: int) -> dict[str, int]:
+    """Scan the communes the user may write and queue the new pairs (registry.dedup)."""
+    user = User.objects.get(pk=user_id)
+    found = added = 0
+    for commune in writable(user, Commune.objects.select_related("office")):
+        matches = dedup.scan(commune.office, commune=commune)
+        found += len(matches)
+        added += merging.enqueue(commune.office, matches)
+    return {"found": found, "added": added}

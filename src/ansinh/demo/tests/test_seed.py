@@ -9,9 +9,10 @@ from django.core.management import call_command
 from ansinh.collection.models import Receipt
 from ansinh.core.models import Role, User
 from ansinh.core.tests.isolation import rolled_back
+from ansinh.demo import duplicates
 from ansinh.network.models import Agent, CollectionOrganisation
 from ansinh.participation.models import Participation
-from ansinh.registry.models import Commune, HouseholdPoverty, Person, SIStatus
+from ansinh.registry.models import Commune, DuplicatePair, HouseholdPoverty, Person, SIStatus
 
 
 def _fingerprint() -> str:
@@ -24,7 +25,11 @@ def _fingerprint() -> str:
 @pytest.mark.django_db
 def test_seed_is_deterministic_and_shaped_like_a_luoi() -> None:
     call_command("seed-demo", persons=2000, seed=11, verbosity=0)
-    assert Person.objects.count() == 2000
+    # and ten registered twice, from an attendance list (demo.duplicates), in the queue
+    seeded = Person.objects.exclude(si_status_source=duplicates.SOURCE)
+    assert seeded.count() == 2000
+    assert Person.objects.count() == 2000 + duplicates.count(2000) == 2010
+    assert DuplicatePair.objects.filter(status="open").count() >= 8
     assert list(Commune.objects.values_list("name", flat=True)) == [
         "A Lưới 1", "A Lưới 2", "A Lưới 3", "A Lưới 4", "A Lưới 5"]
     assert "Hồng Thủy" in Commune.objects.get(code="AL1").formed_from

@@ -116,3 +116,34 @@ def test_a_refused_merge_says_why(world: dict[str, Any]) -> None:
                         {"action": "merge", "survivor": "a"})
     assert answer.status_code == 400
     assert Person.objects.filter(pk=twin.pk).exists()
+
+
+def test_a_large_territory_is_scanned_by_the_worker(world: dict[str, Any],
+                                                     monkeypatch: Any) -> None:
+    from ansinh.registry import duplicate_views
+
+    monkeypatch.setattr(duplicate_views, "SCAN_IN_REQUEST", 10)
+    person = _al3(world)
+    twin = _twin(person)
+    staff = _client(world["users"]["canbo3"])
+    answer = staff.post(reverse("registry:duplicate_scan"), follow=True)
+    assert "trong nền" in answer.content.decode()
+    # the tests run the worker's tasks inline
+    assert DuplicatePair.objects.filter(person_a=person, person_b=twin).exists()
+
+
+def test_a_pair_whose_record_was_merged_through_another_pair_leaves_the_list(
+        world: dict[str, Any], director: Any) -> None:
+    from ansinh.registry import merging
+
+    person = _al3(world)
+    twin, third = _twin(person), _twin(person, phone="0987000111")
+    kept = DuplicatePair.objects.create(office=person.office, village=person.village,
+                                        person_a=person, person_b=twin, score=90)
+    stale = DuplicatePair.objects.create(office=person.office, village=person.village,
+                                         person_a=twin, person_b=third, score=90)
+    merging.merge(kept, person, twin, choices={}, actor=director)
+    page = _client(world["users"]["canbo3"]).get(reverse("registry:duplicate_queue"))
+    assert page.status_code == 200
+    listed = [pair.pk for pair in page.context["page"]]
+    assert stale.pk not in listed and kept.pk not in listed

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ansinh.core.models import Office
-from ansinh.registry import dedup
+from ansinh.registry import dedup, merging
 from ansinh.registry.models import Commune, Person
 
 
@@ -27,6 +27,9 @@ class Command(BaseCommand):
                             help=f"lowest score listed (default {dedup.THRESHOLD})")
         parser.add_argument("--json", action="store_true",
                             help='print [{"a", "b", "score", "reasons"}]')
+        parser.add_argument("--queue", action="store_true",
+                            help="put the new pairs in the office's duplicate queue / đưa các "
+                                 "cặp mới vào danh sách hồ sơ có thể trùng")
 
     def handle(self, *args: Any, **options: Any) -> None:
         threshold: int = options["threshold"]
@@ -56,9 +59,12 @@ class Command(BaseCommand):
         for office in offices:
             started = time.perf_counter()
             found = dedup.scan(office, commune, threshold)
+            queued = merging.enqueue(office, found) if options["queue"] else 0
             if not quiet:
                 print(f"{office.code}: {len(found)} cặp / pairs "
-                      f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+                      f"({time.perf_counter() - started:.1f} s)"
+                      + (f", {queued} cặp mới vào danh sách / new in the queue"
+                         if options["queue"] else ""), file=sys.stderr)
             matches.extend(found)
         if options["json"]:
             print(json.dumps([match.as_dict() for match in matches]))
