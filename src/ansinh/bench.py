@@ -109,7 +109,7 @@ def import_against_copy(export_path: Path, territory: Any, register: Any,
 
     from ansinh.core.bulk import insert_rows
     from ansinh.registry.importing import import_persons
-    from ansinh.registry.models import Person
+    from ansinh.registry.models import DuplicatePair, Person
     from ansinh.registry.reading import OPERATOR
 
     figures: dict[str, Any] = {}
@@ -127,6 +127,7 @@ def import_against_copy(export_path: Path, territory: Any, register: Any,
 
         rows = [(*row[:3], row[3].hex, *row[4:18], db_datetime(row[18]), db_datetime(row[19]),
                  row[20]) for row in rows]
+    DuplicatePair.objects.all()._raw_delete(DuplicatePair.objects.db)  # the held rows' pairs
     register._raw_delete(Person.objects.db)
     started = time.perf_counter()
     with transaction.atomic():
