@@ -77,9 +77,9 @@ THRESHOLD = 64
 """The default score from which a pair goes to the duplicate queue (make bench: precision and
 recall on the seeded set)."""
 
-# what a pair loses when its dates differ (a variant), its villages differ, and no household or
-# phone ties the two records
-UNTIED = 4
+# what a pair with a common name loses when its dates differ (a variant), its villages differ,
+# and no household or phone ties the two records
+UNTIED = 2
 
 # a fuzzy match this far below the best match of one of its records is left out (Index.pairs)
 MARGIN = 4
@@ -561,10 +561,10 @@ def _compare(a: _Key, b: _Key, common: int = 0) -> Match | None:
         evidence.append("different_si_number")
     reasons.extend(evidence)
     points += sum(POINTS[code] for code in evidence)
-    if (date_reason != "same_birth_date" and "same_village" not in evidence
+    if ("common_name" in reasons and "same_village" not in evidence
             and "same_household" not in evidence and "same_phone" not in evidence):
-        # two records that differ in the birth date and the village, with nothing that ties
-        # them: namesakes more often than one person listed twice (make bench)
+        # a common name, birth dates that differ and two villages, with nothing that ties the
+        # records: namesakes more often than one person listed twice (make bench)
         points -= UNTIED
     score = exact or max(0, min(100, points))
     first, second = (ra.id, rb.id) if ra.id < rb.id else (rb.id, ra.id)
