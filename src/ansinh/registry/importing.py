@@ -632,6 +632,8 @@ def _probable_duplicates(rows: list[PersonRow], office_ids: set[int],
                          ) -> dict[int, dedup.Match]:
     """{line: the register person the row probably is} for the rows to create. The index
     holds the offices' register, blocked (registry.dedup), read once."""
+    if progress:
+        progress("dedup", 0, len(rows))
     communes = dict(Village.objects.filter(commune__office_id__in=office_ids)
                     .values_list("id", "commune_id"))
     index = dedup.Index(dedup.register_records(Person.objects.filter(office_id__in=office_ids)),
