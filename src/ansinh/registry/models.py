@@ -265,6 +265,10 @@ class Person(models.Model):
             models.Index(fields=["village", "birth_date", "name_folded"], name="person_natkey_idx"),
             # a phone's download: what changed in the office after its cursor
             models.Index(fields=["office", "sync_version"], name="person_sync_idx"),
+            # the merged records (few): without it every delete of a person would scan the
+            # table for records merged into it (the foreign key's check)
+            models.Index(fields=["merged_into"], name="person_merged_into_idx",
+                         condition=models.Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:
