@@ -41,9 +41,10 @@ SHOWN = ("open", "not_same", "merged")
 def _pairs(request: HttpRequest) -> QuerySet[DuplicatePair]:
     """The pairs the user may see: both records in their territory."""
     user = _user(request)
-    visible = scoped(user, Person.with_merged.all()).values("id")
+    villages = scoped(user, Village.objects.all()).values("id")
     return scoped(user, DuplicatePair.objects.all()).filter(
-        Q(person_b__isnull=True) | Q(person_b__in=visible), person_a__in=visible)
+        Q(person_b__isnull=True) | Q(person_b__village__in=villages),
+        person_a__village__in=villages)
 
 
 def _still_two(pairs: QuerySet[DuplicatePair]) -> QuerySet[DuplicatePair]:
