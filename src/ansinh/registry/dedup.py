@@ -632,9 +632,14 @@ class Index:
                     limit=None):
                 found[block.keys[j].record.id] = block.keys[j]
         if not record.birth_year_only:
+            # born the same day more than a year apart (a wrong year digit): names that pass
+            # the prefilter or share their first and last token, as in the scan (_same_day)
             born = record.birth_date
             for other in self._by_day.get((record.commune_id, born.month, born.day), ()):
-                found[other.record.id] = other
+                if abs(other.record.birth_date.year - born.year) > 1 and (
+                        other.ends == key.ends or fuzz.ratio(
+                            key.block_name, other.block_name, score_cutoff=PREFILTER)):
+                    found[other.record.id] = other
         for other in self._by_ends.get((record.commune_id, *key.ends), ()):
             if abs(other.record.birth_date.year - record.birth_date.year) <= 1:
                 found[other.record.id] = other
@@ -649,8 +654,10 @@ class Index:
     def matches(self, record: Record, threshold: int = THRESHOLD) -> list[Match]:
         """Every indexed record matching `record` with at least `threshold`, best first."""
         key = _key(record, self.spellings)
+        date_filter = threshold > _BEST_WITHOUT_DATE
         found = [m for other in self._neighbours(key).values()
-                 if (m := _compare(key, other, self._common(key, other, 1))) is not None
+                 if (not date_filter or _dates_may_match(key, other))
+                 and (m := _compare(key, other, self._common(key, other, 1))) is not None
                  and m.score >= threshold]
         return sorted(found, key=lambda m: (-m.score, m.a, m.b))
 
