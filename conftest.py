@@ -133,6 +133,17 @@ def chromium_browser() -> Any:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        _close_the_connections_of_this_loop()
+
+
+def _close_the_connections_of_this_loop() -> None:
+    """While Playwright's event loop runs, Django sees an async context and keeps this thread's
+    database connections apart from its thread-local ones. Closed here, before the loop stops:
+    otherwise the connection stays open, unseen, until the next browser test takes it up again,
+    and a test that needs the database to itself (a restore) meets it."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 @pytest.fixture

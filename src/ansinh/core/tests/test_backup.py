@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +23,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _alone() -> None:
-    """A restore wants the database to itself (it refuses while another session is open). In
-    this test process the live server of an earlier browser test may still hold idle
-    connections of its request threads (PostgreSQL; CI met one): end them. The threads open a
-    fresh connection at their next request."""
+    """A restore wants the database to itself (it refuses while another session is open). The
+    live server of an earlier browser test may still be closing the connection of its last
+    request (PostgreSQL): wait for it, and say which sessions stayed if they do not go."""
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-            "current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+    others: list[tuple[Any, ...]] = []
+    for _ in range(100):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, state, left(query, 80) FROM pg_stat_activity WHERE datname = "
+                "current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'")
+            others = cursor.fetchall()
+        if not others:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"other sessions hold the test database: {others}")
 
 
 @pytest.fixture
