@@ -54,7 +54,7 @@ from ansinh.policy.errors import (
     PolicyError,
 )
 from ansinh.policy.health_insurance import HouseholdHI, HouseholdMember, household_hi
-from ansinh.policy.history import CATEGORIES, ContributionPeriod, parse_history
+from ansinh.policy.history import CATEGORIES, KINDS, ContributionPeriod, parse_history
 from ansinh.policy.lump_sum import GROUNDS, LumpSum, lump_sum
 from ansinh.policy.parameters import (
     Override,
@@ -68,10 +68,12 @@ from ansinh.policy.parameters import (
 from ansinh.policy.pension import Pension, pension, pension_rate
 from ansinh.policy.results import Reason
 from ansinh.policy.retirement import RetirementAge, retirement_age
+from ansinh.policy.survivors import Survivors, survivors
 
 __all__ = [
     "CATEGORIES",
     "GROUNDS",
+    "KINDS",
     "MODES",
     "ContributionPeriod",
     "ContributionQuote",
@@ -98,6 +100,7 @@ __all__ = [
     "Refund",
     "RetirementAge",
     "SocialPension",
+    "Survivors",
     "contribution_quote",
     "funeral_allowance",
     "household_hi",
@@ -114,4 +117,5 @@ __all__ = [
     "refund",
     "retirement_age",
     "social_pension",
+    "survivors",
 ]

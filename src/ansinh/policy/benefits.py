@@ -134,7 +134,7 @@ def monthly_allowance(
     """
     check_sex(sex)
     lk = Lookup(tree)
-    months = [m for m in expand(history) if m.start <= on]
+    months = [m for m in expand(history, lk) if m.start <= on]
     n = len(months)
     rule = lk.table("benefits.monthly_allowance", on)
     min_months = _int(rule["min_months"])

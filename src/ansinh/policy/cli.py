@@ -3,8 +3,10 @@
     python -m ansinh.policy.cli contribution --on 2026-11-28 --income 1500000 --category poor --json
 
 Subcommands: contribution, retirement, pension, lump-sum, missing-period, monthly-allowance,
-household-hi. Amounts are integer VND, dates ISO, months YYYY-MM; ``--json`` prints one JSON
-object; invalid input exits 2 with a one-line "Vietnamese / English" message on stderr.
+survivors, household-hi. A history's periods are voluntary unless they say ``"kind":
+"compulsory"`` (the monthly salary as ``income`` or ``salary``). Amounts are integer VND, dates
+ISO, months YYYY-MM; ``--json`` prints one JSON object; invalid input exits 2 with a one-line
+"Vietnamese / English" message on stderr.
 
 This module is the only place in ``ansinh.policy`` allowed to read the clock (``--today``
 defaults to the current date for pension projections).
@@ -32,6 +34,7 @@ from ansinh.policy.lump_sum import GROUNDS, lump_sum
 from ansinh.policy.parameters import ParameterTree
 from ansinh.policy.pension import pension
 from ansinh.policy.retirement import retirement_age
+from ansinh.policy.survivors import survivors
 
 CLI_GROUNDS = ("retirement_age", "emigration", "illness", "twelve_months_out", "disability")
 assert set(CLI_GROUNDS) == set(GROUNDS)
@@ -64,6 +67,14 @@ def _birth(text: str) -> date:
         raise argparse.ArgumentTypeError(
             f"ngày sinh không hợp lệ / invalid birth date: {text!r}"
         ) from None
+
+
+def _month(text: str) -> date:
+    try:
+        return date(int(text[:4]), int(text[5:7]), 1) if len(text) == 7 else (
+            date.fromisoformat(text).replace(day=1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"tháng không hợp lệ / invalid month: {text!r}") from None
 
 
 def _vnd(text: str) -> int:
@@ -101,7 +112,8 @@ def _yield(text: str) -> Decimal:
 
 
 def load_history(spec: str) -> tuple[ContributionPeriod, ...]:
-    """Inline JSON, or a path to a JSON or CSV file (columns from,to,income,category)."""
+    """Inline JSON, or a path to a JSON or CSV file (columns from,to,income,category and an
+    optional kind)."""
     text = spec.strip()
     try:
         if not text.startswith(("[", "{")):
@@ -185,6 +197,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--poor", action="store_true")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("survivors", help="chế độ tử tuất / funeral grant and survivors")
+    p.add_argument("--history", required=True)
+    p.add_argument("--death-on", type=_date, required=True)
+    p.add_argument("--pension-from", type=_month,
+                   help="tháng bắt đầu hưởng lương hưu / first month of the pension (pensioner)")
+    p.add_argument("--monthly-pension", type=_vnd, default=0)
+    p.add_argument("--occupational-allowance", action="store_true",
+                   help="đang hưởng trợ cấp TNLĐ-BNN hằng tháng / monthly occupational allowance")
+    p.add_argument("--occupational-loss-61", action="store_true",
+                   help="suy giảm khả năng lao động từ 61%% / work-capacity loss >= 61%%")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("household-hi", help="BHYT hộ gia đình / household health insurance")
     p.add_argument("--on", type=_date, required=True)
     p.add_argument("--members", type=_count, required=True)
@@ -259,6 +283,20 @@ _LABELS: dict[str, list[tuple[str, str, str]]] = {
             "Đóng thêm để hưởng đến tuổi hưu trí xã hội",
             "top-up to social-pension age",
         ),
+    ],
+    "survivors": [
+        ("months", "Số tháng đóng", "months"),
+        ("months_compulsory", "Trong đó bắt buộc", "of them compulsory"),
+        ("decree", "Nghị định áp dụng", "decree"),
+        ("average_income", "Thu nhập bình quân", "average income"),
+        ("funeral_grant", "Trợ cấp mai táng", "funeral grant"),
+        ("monthly_eligible", "Tuất hằng tháng", "monthly survivors' allowance"),
+        ("monthly_reason", "Lý do", "reason"),
+        ("monthly_per_relative", "Mỗi thân nhân/tháng", "per relative per month"),
+        ("monthly_per_relative_no_carer", "Thân nhân không có người nuôi dưỡng/tháng",
+         "per relative with no carer per month"),
+        ("one_time_basis", "Cách tính tuất một lần", "one-time basis"),
+        ("one_time_allowance", "Trợ cấp tuất một lần", "one-time survivors' allowance"),
     ],
     "household-hi": [("total", "Tổng cộng", "total")],
 }
@@ -339,6 +377,11 @@ def _run(
     if cmd == "monthly-allowance":
         return monthly_allowance(
             args.sex, args.birth, load_history(args.history), args.on, args.poor, tree
+        ).to_dict()
+    if cmd == "survivors":
+        return survivors(
+            load_history(args.history), args.death_on, args.pension_from, args.monthly_pension,
+            args.occupational_allowance, args.occupational_loss_61, tree,
         ).to_dict()
     if cmd == "household-hi":
         return household_hi(args.on, args.members, args.months, tree).to_dict()

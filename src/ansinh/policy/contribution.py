@@ -422,7 +422,7 @@ def missing_period(
     lk = Lookup(tree)
     rate, floor, ceiling, step, _ = _bounds(lk, on)
     check_income(income, floor, ceiling, step)
-    months = [m for m in expand(history) if m.start <= on]
+    months = [m for m in expand(history, lk) if m.start <= on]
     required = lk.vnd("pension.min_years", on) * 12
     max_missing = lk.vnd("contribution.missing_period_max_months", on)
     _, reached = retirement_age_months(lk, sex, birth)

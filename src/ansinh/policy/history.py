@@ -1,7 +1,10 @@
-"""Contribution histories: periods of voluntary contributions and what they add up to.
+"""Contribution histories: periods of contributions and what they add up to.
 
 A history is a sequence of ``ContributionPeriod`` (months inclusive, income per month, support
-category). Periods after "today" may be a plan; the calculators decide which months count.
+category, kind). A period is voluntary (the declared income, with its support category) or
+compulsory (the monthly salary; no state support), back to 1995 and before where the law needs
+it (POLICY.md §12). Periods after "today" may be a plan; the calculators decide which months
+count.
 """
 
 from __future__ import annotations
@@ -17,6 +20,11 @@ from ansinh.policy.parameters import Lookup
 
 CATEGORIES = ("poor", "near_poor", "ethnic_minority", "island", "other")
 SEXES = ("F", "M")
+VOLUNTARY = "voluntary"
+COMPULSORY = "compulsory"
+KINDS = (VOLUNTARY, COMPULSORY)
+DECREE_158 = "158/2025/NĐ-CP"  # compulsory SI
+DECREE_159 = "159/2025/NĐ-CP"  # voluntary SI
 
 
 def check_sex(sex: str) -> str:
@@ -44,7 +52,9 @@ class ContributionPeriod:
     """Months ``start``..``end`` (first days of months, inclusive) at ``income`` VND per month.
 
     ``missing_lump`` marks months paid in a missing-period lump (D159 Art. 7): revalued with
-    coefficient 1 and, by default, without state support.
+    coefficient 1 and, by default, without state support. ``kind`` is ``voluntary`` (``income``
+    is the declared income) or ``compulsory`` (``income`` is the monthly salary; no support
+    category, no missing-period lump).
     """
 
     start: date
@@ -52,6 +62,7 @@ class ContributionPeriod:
     income: int
     category: str = "other"
     missing_lump: bool = False
+    kind: str = VOLUNTARY
 
     def __post_init__(self) -> None:
         if self.start.day != 1 or self.end.day != 1:
@@ -69,6 +80,18 @@ class ContributionPeriod:
                 f"income must be a positive integer VND, not {self.income!r}",
             )
         check_categories((self.category,))
+        if self.kind not in KINDS:
+            raise InvalidInput(
+                f"Loại giai đoạn phải là {' hoặc '.join(KINDS)}, không phải {self.kind!r}",
+                f"a period's kind must be {' or '.join(KINDS)}, not {self.kind!r}",
+            )
+        if self.kind == COMPULSORY and (self.category != "other" or self.missing_lump):
+            raise InvalidInput(
+                f"Giai đoạn bắt buộc {self.start:%Y-%m}–{self.end:%Y-%m} không có nhóm hỗ trợ "
+                "hay đóng bù",
+                f"compulsory period {self.start:%Y-%m}–{self.end:%Y-%m} has no support category "
+                "and no missing-period lump",
+            )
 
 
 @dataclass(frozen=True)
@@ -79,6 +102,11 @@ class Month:
     income: int
     category: str
     missing_lump: bool
+    kind: str = VOLUNTARY
+
+    @property
+    def compulsory(self) -> bool:
+        return self.kind == COMPULSORY
 
     @property
     def start(self) -> date:
@@ -99,9 +127,13 @@ def parse_month(text: str) -> date:
 
 
 def parse_history(rows: Iterable[Mapping[str, object]]) -> tuple[ContributionPeriod, ...]:
-    """Build periods from ``{"from": "YYYY-MM", "to": "YYYY-MM", "income": VND, "category": C}``."""
+    """Build periods from ``{"from": "YYYY-MM", "to": "YYYY-MM", "income": VND, "category": C,
+    "kind": "voluntary" | "compulsory"}`` (``kind`` defaults to voluntary; a compulsory period
+    may name its salary ``salary`` instead of ``income``)."""
     periods: list[ContributionPeriod] = []
     for row in rows:
+        if isinstance(row, Mapping) and "income" not in row and "salary" in row:
+            row = {**row, "income": row["salary"]}
         if not isinstance(row, Mapping) or "from" not in row or "income" not in row:
             raise InvalidInput(
                 "Mỗi giai đoạn cần from, to, income",
@@ -118,14 +150,16 @@ def parse_history(rows: Iterable[Mapping[str, object]]) -> tuple[ContributionPer
             ) from None
         category = str(row.get("category") or "other")
         lump = row.get("missing_lump", False)
+        kind = str(row.get("kind") or VOLUNTARY).strip().lower()
         periods.append(
-            ContributionPeriod(start, end, income, category, lump in (True, "true", "1", 1))
+            ContributionPeriod(start, end, income, category, lump in (True, "true", "1", 1), kind)
         )
     return tuple(periods)
 
 
-def expand(history: Sequence[ContributionPeriod]) -> list[Month]:
-    """All contributed months in order; overlapping periods are an error."""
+def expand(history: Sequence[ContributionPeriod], lk: Lookup | None = None) -> list[Month]:
+    """All contributed months in order; overlapping periods are an error. With ``lk``, a
+    voluntary month before voluntary SI began (2008-01) is an error too."""
     months: dict[int, Month] = {}
     for period in history:
         for idx in range(month_index(period.start), month_index(period.end) + 1):
@@ -134,8 +168,41 @@ def expand(history: Sequence[ContributionPeriod]) -> list[Month]:
                     f"Các giai đoạn đóng chồng lên nhau tại tháng {month_start(idx):%Y-%m}",
                     f"contribution periods overlap in {month_start(idx):%Y-%m}",
                 )
-            months[idx] = Month(idx, period.income, period.category, period.missing_lump)
-    return [months[i] for i in sorted(months)]
+            months[idx] = Month(idx, period.income, period.category, period.missing_lump,
+                                period.kind)
+    ordered = [months[i] for i in sorted(months)]
+    if lk is not None and ordered:
+        first_voluntary = next((m for m in ordered if not m.compulsory), None)
+        began_pv = lk.tree.find("general.voluntary_scheme_start", ordered[-1].start)
+        if first_voluntary is not None and began_pv is not None:
+            began = began_pv.value
+            assert isinstance(began, date)
+            if first_voluntary.start < began:
+                raise InvalidInput(
+                    f"BHXH tự nguyện bắt đầu từ {began:%m/%Y}: tháng "
+                    f"{first_voluntary.start:%m/%Y} không thể là tháng đóng tự nguyện",
+                    f"voluntary SI began in {began:%Y-%m}: {first_voluntary.start:%Y-%m} cannot "
+                    "be a voluntary month",
+                )
+    return ordered
+
+
+def compulsory_months(months: Sequence[Month]) -> int:
+    return sum(1 for m in months if m.compulsory)
+
+
+def governing_decree(lk: Lookup, months: Sequence[Month], on: date) -> str:
+    """The decree a history is settled under: 159/2025 (voluntary SI) for a voluntary history,
+    158/2025 (compulsory SI) for a compulsory one, and for a mixed history the decree of its last
+    period (a dated ansinh decision, ``general.mixed_history_decree``: POLICY §12.1), for a
+    settlement on ``on``."""
+    compulsory = compulsory_months(months)
+    if compulsory and compulsory < len(months):
+        pv = lk.tree.find("general.mixed_history_decree", on)
+        if pv is not None:
+            lk.used[(pv.name, pv.start)] = pv
+    return DECREE_158 if months and months[-1].compulsory else DECREE_159
+
 
 
 def support_rate_for(lk: Lookup, categories: Sequence[str], on: date) -> tuple[Decimal, str]:
@@ -173,6 +240,13 @@ def contributions(lk: Lookup, months: Sequence[Month]) -> HistoryTotals:
     count_new = 0
     for m in months:
         on = m.start
+        if m.compulsory:  # the retirement and survivors' fund's share; no state support
+            # (service before 1995 counts as time without a contribution the engine knows of)
+            pv = lk.find("contribution.compulsory_rate", on)
+            if pv is not None:
+                assert isinstance(pv.value, Decimal)
+                gross += pv.value * m.income
+            continue
         rate = lk.dec("contribution.rate", on)
         gross += rate * m.income
         if m.missing_lump:
@@ -204,11 +278,18 @@ def contributions(lk: Lookup, months: Sequence[Month]) -> HistoryTotals:
     )
 
 
-def revaluation(lk: Lookup, year: int, settle_year: int) -> Decimal:
-    """Coefficient for income of ``year`` settled in ``settle_year`` (D159 Art. 10)."""
-    pv = lk.find("pension.revaluation", date(settle_year, 1, 1))
+def revaluation(lk: Lookup, year: int, settle_year: int, kind: str = VOLUNTARY) -> Decimal:
+    """Coefficient for the income (voluntary, D159 Art. 10) or the salary (compulsory, D158
+    Art. 16: years before 1995 take the "before 1995" value) of ``year`` settled in
+    ``settle_year``."""
+    if kind == COMPULSORY:
+        pv = lk.find("pension.revaluation_salary", date(settle_year, 1, 1))
+        key = "before_1995" if year < 1995 else str(year)
+    else:
+        pv = lk.find("pension.revaluation", date(settle_year, 1, 1))
+        key = str(year)
     if pv is not None and isinstance(pv.value, Mapping):
-        coef = pv.value.get(str(year))
+        coef = pv.value.get(key)
         if isinstance(coef, Decimal):
             return coef
     return lk.dec("pension.revaluation_default", date(settle_year, 1, 1))
@@ -216,18 +297,21 @@ def revaluation(lk: Lookup, year: int, settle_year: int) -> Decimal:
 
 def average_income(lk: Lookup, months: Sequence[Month], settle_year: int) -> int:
     """Mbq: average of the revalued monthly incomes over all months (Law 41/2024 Art. 104,
-    D159 Art. 10); months of a missing-period lump use coefficient 1 (Art. 10(3))."""
+    D159 Art. 10); months of a missing-period lump use coefficient 1 (Art. 10(3)). A mixed
+    history averages the revalued salaries and incomes together (D159 Art. 11(4), D158
+    Art. 17(5): Mbq_compulsory x its months + the revalued incomes, over all months, which for
+    employer-set salaries is this plain average)."""
     if not months:
         return 0
     total = ZERO
-    coefs: dict[int, Decimal] = {}
+    coefs: dict[tuple[str, int], Decimal] = {}
     for m in months:
         if m.missing_lump:
             coef = ONE
         else:
-            year = m.index // 12
-            if year not in coefs:
-                coefs[year] = revaluation(lk, year, settle_year)
-            coef = coefs[year]
+            key = (m.kind, m.index // 12)
+            if key not in coefs:
+                coefs[key] = revaluation(lk, key[1], settle_year, m.kind)
+            coef = coefs[key]
         total += coef * m.income
     return vnd(total / len(months))

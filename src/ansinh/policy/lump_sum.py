@@ -6,6 +6,10 @@ fewer than 20 years (``twelve_months_out``) -- the last only for people with con
 2025-07-01. Amount: Mbq x (1.5 x years before 2014 + 2 x years from 2014), odd months before 2014
 counted in the from-2014 part; under one year: the contributions paid, at most 2 x Mbq. The state
 support actually received is deducted (MH = TC - M), except for illness and disability.
+
+Mixed histories (D159 Art. 11(6); D158 Art. 17; POLICY.md §12): the same formula on the mixed
+Mbq; M is the support of the voluntary months only (compulsory months have none); compulsory time
+counts for the twelve-months-out ground, so a worker with compulsory SI before 2025-07-01 keeps it.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from ansinh.policy.history import (
     ContributionPeriod,
     average_income,
     check_sex,
+    compulsory_months,
     contributions,
     expand,
+    governing_decree,
 )
 from ansinh.policy.money import benefit_years, month_index, vnd, years_str
 from ansinh.policy.parameters import Lookup, ParameterTree, ParamValue
@@ -55,6 +61,8 @@ class LumpSum(Breakdown):
     amount: int
     contributions_gross: int
     contributions_paid: int
+    months_compulsory: int = 0
+    decree: str = ""
     parameters: tuple[ParamValue, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +81,8 @@ class LumpSum(Breakdown):
             "amount": self.amount,
             "contributions_gross": self.contributions_gross,
             "contributions_paid": self.contributions_paid,
+            "months_compulsory": self.months_compulsory,
+            "decree": self.decree,
             "provisional": self.provisional,
             "references": self.references(),
         }
@@ -97,7 +107,7 @@ def lump_sum(
             f"unknown lump-sum ground {ground!r} (allowed: {', '.join(GROUNDS)})",
         )
     lk = Lookup(tree)
-    months = [m for m in expand(history) if m.start <= claim_on]
+    months = [m for m in expand(history, lk) if m.start <= claim_on]
     if not months:
         raise InvalidInput("Chưa có tháng đóng nào", "no contribution months before the claim")
     n = len(months)
@@ -145,6 +155,8 @@ def lump_sum(
         amount=amount,
         contributions_gross=totals.gross,
         contributions_paid=totals.own,
+        months_compulsory=compulsory_months(months),
+        decree=governing_decree(lk, months, claim_on),
         parameters=lk.parameters(),
     )
 

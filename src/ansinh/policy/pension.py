@@ -6,6 +6,13 @@ Eligibility: retirement age and at least 15 years (20 years for pensions startin
 half a year, 7-11 as a full year (Art. 5(6)). The pension is rate x average revalued income (Mbq).
 One-time allowance (Art. 100): 0.5 x Mbq per year above 30 (women) / 35 (men) years, 2 x Mbq per
 such year paid after reaching retirement age.
+
+Mixed histories (D159 Art. 11, D158 Art. 17; POLICY.md §12): all months count; Mbq averages the
+revalued salaries and incomes; the 55/60 route needs 20 years of voluntary months; with at least
+20 years of compulsory SI begun before 2025-07-01 the pension is at least the reference level.
+The ages are the normal-conditions ages of both laws: the early routes of L41 Art. 64-65
+(hazardous work, regional allowance, mining, work-capacity loss) take inputs ansinh does not ask
+for, and state-sector salaries of people who joined before 2016 are not modelled (§12.4).
 """
 
 from __future__ import annotations
@@ -16,7 +23,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ansinh.policy.history import ContributionPeriod, Month, average_income, check_sex, expand
+from ansinh.policy.history import (
+    ContributionPeriod,
+    Month,
+    average_income,
+    check_sex,
+    compulsory_months,
+    expand,
+    governing_decree,
+)
 from ansinh.policy.money import (
     ZERO,
     add_months,
@@ -88,6 +103,9 @@ class Pension(Breakdown):
     pension_from: date | None
     transition_eligible: bool
     transition_pension_from: date | None
+    months_compulsory: int = 0
+    decree: str = ""
+    floor_applied: bool = False
     parameters: tuple[ParamValue, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,6 +134,10 @@ class Pension(Breakdown):
             "transition_pension_from": None
             if self.transition_pension_from is None
             else self.transition_pension_from.isoformat(),
+            "months_compulsory": self.months_compulsory,
+            "months_voluntary": self.months - self.months_compulsory,
+            "decree": self.decree,
+            "floor_applied": self.floor_applied,
             "provisional": self.provisional,
             "references": self.references(),
         }
@@ -162,7 +184,7 @@ def pension(
     check_sex(sex)
     lk = Lookup(tree)
     age, reached = retirement_age_months(lk, sex, birth)
-    all_months = expand(history)
+    all_months = expand(history, lk)
     reached_idx = month_index(reached)
     default_from = add_months(reached, 1)
     required = lk.vnd("pension.min_years", default_from) * 12
@@ -188,6 +210,11 @@ def pension(
     years = benefit_years(len(counted), half_year_max(lk, regime_date))
     rate = _pension_rate(lk, sex, years, regime_date) if eligible else ZERO
     monthly = vnd(rate * mbq) if eligible else 0
+    floor_applied = False
+    if eligible and compulsory_months(counted):
+        floor = _floor(lk, counted, regime_date)
+        if monthly < floor:
+            monthly, floor_applied = floor, True
     allowance = one_time_allowance(lk, sex, counted, reached, mbq, regime_date) if eligible else 0
     if eligible:
         reason = Reason("eligible_pension", "Đủ điều kiện hưởng lương hưu",
@@ -224,15 +251,40 @@ def pension(
         pension_from=pension_from,
         transition_eligible=transition_eligible,
         transition_pension_from=transition_from,
+        months_compulsory=compulsory_months(counted),
+        decree=governing_decree(lk, counted or all_months, regime_date),
+        floor_applied=floor_applied,
         parameters=lk.parameters(),
     )
+
+
+def _floor(lk: Lookup, months: Sequence[Month], on: date) -> int:
+    """The reference level, for a history with at least 20 years of compulsory SI first joined
+    before 2025-07-01 (D159 Art. 11(3), D158 Art. 13(1)); otherwise 0. ansinh takes the
+    compulsory periods to be of the groups a, b, c, d, đ, g, i of L41 Art. 2(1) (employees)."""
+    need_pv = lk.tree.find("pension.floor_min_compulsory_months", on)
+    before_pv = lk.tree.find("pension.floor_joined_before", on)
+    if need_pv is None or before_pv is None:
+        return 0
+    compulsory = [m for m in months if m.compulsory]
+    lk.used[(need_pv.name, need_pv.start)] = need_pv
+    assert isinstance(need_pv.value, int)
+    if len(compulsory) < need_pv.value:
+        return 0
+    lk.used[(before_pv.name, before_pv.start)] = before_pv
+    assert isinstance(before_pv.value, date)
+    if compulsory[0].start >= before_pv.value:
+        return 0
+    return lk.vnd("general.reference_level", on)
 
 
 def _transition(
     lk: Lookup, sex: str, birth: date, months: Sequence[Month]
 ) -> tuple[bool, date | None]:
     """D159 Art. 13: first joined before 2021-01-01 with >= 20 years of voluntary contributions by
-    the transition age (60 men / 55 women) -> may draw the pension from the month after that age."""
+    the transition age (60 men / 55 women) -> may draw the pension from the month after that age.
+    Only voluntary months count, for a mixed history too (D159 Art. 11(2)(c))."""
+    months = [m for m in months if not m.compulsory]
     if not months:
         return False, None
     rule_pv = lk.tree.find("retirement.pre2021_joiner", months[-1].start)

@@ -139,8 +139,12 @@ def test_settlement_after_2026_uses_coefficient_one_and_is_provisional() -> None
 
 
 def test_one_time_allowance_art_100() -> None:
-    # Woman, 32 years by retirement age: 2 years above 30 -> 0.5 x Mbq x 2.
-    p = pension("F", date(1969, 5, 1), h(("1994-06", "2026-05", 2_000_000)))
+    # Woman, 32 years by retirement age: 2 years above 30 -> 0.5 x Mbq x 2. (Voluntary SI began
+    # in 2008: the years before are compulsory.)
+    years = parse_history([
+        {"from": "1994-06", "to": "2007-12", "salary": 2_000_000, "kind": "compulsory"},
+        {"from": "2008-01", "to": "2026-05", "income": 2_000_000}])
+    p = pension("F", date(1969, 5, 1), years)
     assert p.months == 384
     assert p.rate == Decimal("0.75")
     assert p.one_time_allowance == p.average_income

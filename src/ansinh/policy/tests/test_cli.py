@@ -312,3 +312,73 @@ def test_text_output_is_bilingual() -> None:
         code, out, _ = run(cmd)
         assert code == 0
         assert "Hưởng lương hưu từ / pension from: 2032-06-01" in out
+
+
+# ---- mixed histories and survivors (issue 16) ----
+
+MIXED = json.dumps([
+    {"from": "2010-01", "to": "2024-12", "salary": 6000000, "kind": "compulsory"},
+    {"from": "2025-01", "to": "2026-06", "income": 2000000},
+])
+
+
+def test_survivors_json_for_a_mixed_history() -> None:
+    # Mbq settled 2026: 12 x 6,000,000 x (1.96 + 1.65 + 1.51 + 1.42 + 1.36 + 1.36 + 1.32 + 1.28
+    # + 1.23 + 1.20 + 1.16 + 1.14 + 1.11 + 1.07 + 1.03 = 19.80) = 1,425,600,000, + 18 voluntary
+    # months x 2,000,000 x 1.00 = 36,000,000; / 198 = 7,381,818.
+    # One-time: 4 years before 2014 x 1.5 + 12.5 years x 2 = 31 x Mbq = 228,836,358.
+    # Contributions: 24 x 18 % + 24 x 20 % + 132 x 22 % of 6,000,000 + 18 x 22 % x 2,000,000
+    # = 25,920,000 + 28,800,000 + 174,240,000 + 7,920,000 = 236,880,000.
+    d = run_json(["survivors", "--history", MIXED, "--death-on", "2026-08-10"])
+    assert {k: d[k] for k in ("months", "months_compulsory", "months_voluntary", "decree",
+                              "average_income", "funeral_grant", "monthly_eligible",
+                              "monthly_per_relative", "one_time_basis", "one_time_allowance",
+                              "contributions_paid")} == {
+        "months": 198, "months_compulsory": 180, "months_voluntary": 18,
+        "decree": "159/2025/NĐ-CP", "average_income": 7_381_818, "funeral_grant": 25_300_000,
+        "monthly_eligible": True, "monthly_per_relative": 1_265_000,
+        "one_time_basis": "per_year", "one_time_allowance": 228_836_358,
+        "contributions_paid": 236_880_000}
+    assert d["provisional"] is True
+    assert {r["name"] for r in d["references"]} >= {"pension.revaluation_salary",
+                                                    "general.mixed_history_decree"}
+
+
+def test_survivors_of_a_pensioner_and_the_text_output() -> None:
+    d = run_json(["survivors", "--history", MIXED, "--death-on", "2026-09-05",
+                  "--pension-from", "2026-07", "--monthly-pension", "4000000"])
+    # the third month of the pension: 47.5 months x 4,000,000
+    assert (d["one_time_basis"], d["one_time_allowance"]) == ("pension", 190_000_000)
+    code, out, _ = run(["survivors", "--history", MIXED, "--death-on", "2026-08-10"])
+    assert code == 0
+    assert "Trợ cấp tuất một lần / one-time survivors' allowance: 228.836.358" in out
+
+
+def test_pension_with_a_compulsory_period_and_the_floor() -> None:
+    # Mbq = (240 x 5,000,000 + 101 x 1,500,000) / 341 = 3,963,343 (settled 2028: 1.00);
+    # 28.5 years: 45 % + 2 x 8.5 = 62 % -> 2,457,273 < 2,530,000 -> the floor.
+    history = json.dumps([
+        {"from": "2000-01", "to": "2019-12", "salary": 5000000, "kind": "compulsory"},
+        {"from": "2020-01", "to": "2028-12", "income": 1500000}])
+    d = run_json(["pension", "--sex", "M", "--birth", "1966-05-01", "--history", history])
+    assert (d["average_income"], d["rate"], d["monthly_pension"], d["floor_applied"]) == (
+        3_963_343, "0.62", 2_530_000, True)
+    assert (d["months_compulsory"], d["months_voluntary"]) == (240, 101)
+
+
+def test_a_csv_history_with_a_kind_column(tmp_path: Path) -> None:
+    path = tmp_path / "quatrinh.csv"
+    path.write_text("from,to,income,category,kind\n2020-01,2022-12,5000000,,compulsory\n"
+                    "2023-01,2024-12,1500000,poor,\n", encoding="utf-8")
+    d = run_json(["lump-sum", "--history", str(path), "--claim-on", "2026-03-01"])
+    assert (d["months_compulsory"], d["amount"]) == (36, 38_024_000)
+
+
+@pytest.mark.parametrize("history", [
+    '[{"from": "2007-06", "to": "2009-01", "income": 1500000}]',
+    '[{"from": "2010-01", "to": "2011-01", "income": 1500000, "kind": "tư nhân"}]',
+])
+def test_invalid_kinds_and_voluntary_months_before_2008_exit_2(history: str) -> None:
+    code, out, err = run(["lump-sum", "--history", history, "--claim-on", "2026-03-01"])
+    assert (code, out) == (2, "")
+    assert " / " in err
