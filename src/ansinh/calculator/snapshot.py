@@ -39,6 +39,7 @@ PARAMETERS = (
     "contribution.rate",
     "contribution.rural_poverty_line",
     "general.reference_level",
+    "general.voluntary_scheme_start",
     "lump_sum.factor",
     "lump_sum.grounds",
     "lump_sum.new_law_first_joined",

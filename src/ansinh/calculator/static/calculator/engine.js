@@ -50,6 +50,7 @@
   "use strict";
 
   var FORMAT = 1;
+  var DECREE_159 = "159/2025/NĐ-CP";  // the voluntary-SI decree; mixed histories are the server's
 
   function EngineError(kind, code, args) {
     this.name = "EngineError";
@@ -529,6 +530,10 @@
       var end = parseMonth(row.to === undefined ? row.from : row.to);
       if (end < start) { throw invalid("period_end_before_start", {from: row.from, to: row.to}); }
       if (!isInt(row.income) || row.income <= 0) { throw invalid("invalid_income", {income: row.income}); }
+      if (row.kind !== undefined && row.kind !== "voluntary") {
+        // compulsory periods (mixed histories) are the server's: ansinh.policy
+        throw invalid("kind_not_offline", {kind: String(row.kind)});
+      }
       var category = row.category || "other";
       checkCategories(snapshot, [category]);
       for (var i = start; i <= end; i++) {
@@ -537,8 +542,17 @@
                      lump: row.missing_lump === true};
       }
     });
-    return Object.keys(months).map(Number).sort(function (a, b) { return a - b; })
+    var ordered = Object.keys(months).map(Number).sort(function (a, b) { return a - b; })
       .map(function (i) { return months[i]; });
+    if (ordered.length) {
+      // voluntary SI began in 2008-01: no voluntary month before it
+      var began = new Lookup(snapshot).peek("general.voluntary_scheme_start",
+                                            monthStart(ordered[ordered.length - 1].index));
+      if (began !== null && monthStart(ordered[0].index) < began.value) {
+        throw invalid("voluntary_before_scheme", {month: monthStart(ordered[0].index).slice(0, 7)});
+      }
+    }
+    return ordered;
   }
 
   function contributions(lk, months) {
@@ -737,6 +751,8 @@
       retirement_month: eligible ? monthStart(retirementMonth).slice(0, 7) : null,
       pension_from: pensionFrom === null ? null : monthStart(pensionFrom),
       transition_eligible: tr.eligible, transition_pension_from: tr.from,
+      months_compulsory: 0, months_voluntary: counted.length, decree: DECREE_159,
+      floor_applied: false,
       provisional: lk.provisional(), references: lk.references()
     };
   }
@@ -821,6 +837,7 @@
       gross: Number(gross), state_support_received: Number(totals.support),
       support_deducted: Number(deducted), amount: Number(amount),
       contributions_gross: Number(totals.gross), contributions_paid: Number(totals.own),
+      months_compulsory: 0, decree: DECREE_159,
       provisional: lk.provisional(), references: lk.references()
     };
   }
