@@ -29,12 +29,14 @@ from ansinh.policy import (
     MonthlyAllowance,
     ParameterTree,
     Pension,
+    Survivors,
     household_hi,
     lump_sum,
     monthly_allowance,
     parse_history,
     pension,
     retirement_age,
+    survivors,
 )
 from ansinh.policy.money import add_months, month_index
 from ansinh.registry.models import Person
@@ -46,6 +48,8 @@ from ansinh.rules.presenting import (
     spread,
     top_up_text,
 )
+
+from .history import declared_months
 
 POOR = ("poor", "near_poor")
 
@@ -68,12 +72,24 @@ class Comparison:
     allowance: MonthlyAllowance | None
     card: HouseholdHI
     top_up: SpreadTopUp | None  # the allowance's top-up, over the months to retirement age
+    # what the relatives would receive if the person died today while still covered (a lump sum
+    # taken ends the record: then nothing)
+    survivors: Survivors | None = None
 
     @property
     def lump_sum_in_pensions(self) -> str:
         """The lump sum in months of pension, said exactly ("hơn 5 tháng" for 5,06)."""
         return lump_sum_in_pensions(self.cash.amount if self.cash else 0,
                                     self.kept.monthly_pension)
+
+    @property
+    def declared_months(self) -> int:
+        """Months the person declared (VssID), not verified, that the comparison counts."""
+        return sum(_span(row) for row in self.rows if row.get("declared"))
+
+    @property
+    def compulsory_months(self) -> int:
+        return sum(_span(row) for row in self.rows if row.get("kind") == "compulsory")
 
     @property
     def months_said(self) -> str:
@@ -103,31 +119,58 @@ class Comparison:
             "plan_income": self.plan_income,
             "monthly_allowance": self.allowance.monthly_amount if self.allowance else 0,
             "hi_card_year": self.card.total,
+            "survivors_one_time": self.survivors.one_time_allowance if self.survivors else 0,
+            "funeral_grant": self.survivors.funeral_grant if self.survivors else 0,
+            "survivors_monthly": self.survivors.monthly_eligible if self.survivors else False,
         }
 
 
-def history_rows(participation: Participation) -> list[dict[str, Any]]:
-    """The history in `ansinh calc`'s JSON form: [{"from", "to", "income", "category"}].
+def history_rows(participation: Participation | None, person: Person | None = None
+                 ) -> list[dict[str, Any]]:
+    """The history in `ansinh calc`'s JSON form: [{"from", "to", "income", "category"}], and
+    for the periods the person declared (`retention.history`: their VssID history, compulsory
+    or voluntary, not verified) also "kind" and "declared": true.
 
     It is the person's whole history: the months of every participation of theirs, so a
     person whose duplicate record was merged (registry.merging) keeps both records' months. A
-    month paid in two participations counts once (a merge flags such a person for staff)."""
-    mine = Participation.objects.filter(person_id=participation.person_id).order_by(
-        "start_month", "id")
-    by_month: dict[date, tuple[int, str]] = {}
-    for one in list(mine) or [participation]:
+    month paid in two participations counts once (a merge flags such a person for staff); a
+    declared month the office also has counts as the office's."""
+    person_id = participation.person_id if participation else (person.pk if person else None)
+    if person_id is None:
+        return []
+    mine = Participation.objects.filter(person_id=person_id).order_by("start_month", "id")
+    by_month: dict[date, tuple[int, str, str]] = {}
+    for one in list(mine) or ([participation] if participation else []):
         for month, income, category in _months(one):
-            by_month.setdefault(month, (income, category))
+            by_month.setdefault(month, (income, category, ""))
+    for month, income, category, kind in declared_months(person_id, set(by_month)):
+        by_month[month] = (income, category, kind)
     rows: list[dict[str, Any]] = []
-    for month, (income, category) in sorted(by_month.items()):
+    for month, (income, category, kind) in sorted(by_month.items()):
         last = rows[-1] if rows else None
         if (last is not None and last["income"] == income and last["category"] == category
-                and add_months(last["_to"], 1) == month):
+                and last["kind"] == kind and add_months(last["_to"], 1) == month):
             last["_to"] = month
             continue
-        rows.append({"_from": month, "_to": month, "income": income, "category": category})
-    return [{"from": f"{r['_from']:%Y-%m}", "to": f"{r['_to']:%Y-%m}", "income": r["income"],
-             "category": r["category"]} for r in rows]
+        rows.append({"_from": month, "_to": month, "income": income, "category": category,
+                     "kind": kind})
+    return [_row(r) for r in rows]
+
+
+def _span(row: dict[str, Any]) -> int:
+    start, end = row["from"], row["to"]
+    return (int(end[:4]) - int(start[:4])) * 12 + int(end[5:7]) - int(start[5:7]) + 1
+
+
+def _row(run: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {"from": f"{run['_from']:%Y-%m}", "to": f"{run['_to']:%Y-%m}",
+                           "income": run["income"], "category": run["category"]}
+    if run["kind"]:
+        row["kind"] = run["kind"]
+        row["declared"] = True
+        if run["kind"] == "compulsory":
+            del row["category"]
+    return row
 
 
 def _months(participation: Participation) -> list[tuple[date, int, str]]:
@@ -160,7 +203,7 @@ def compare(person: Person, participation: Participation | None, on: date, tree:
             *, ground: str = "twelve_months_out", plan_income: int | None = None) -> Comparison:
     """Lump sum now against paying on to retirement age at the same income (or ``plan_income``),
     the monthly allowance and the health-insurance card (policy engine, office tree)."""
-    rows = history_rows(participation) if participation else []
+    rows = history_rows(participation, person)
     history = parse_history(rows)
     months = sum((p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
                  for p in history)
@@ -188,4 +231,5 @@ def compare(person: Person, participation: Participation | None, on: date, tree:
         ledger_paid=ledger_paid(participation) if participation else 0, months=months,
         ground=ground, cash=cash, kept=kept, plan_income=income, plan_category=category,
         resume=resume, allowance=allowance, card=card, top_up=top_up,
+        survivors=survivors(past, on, tree=tree) if past else None,
     )

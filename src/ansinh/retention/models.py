@@ -107,10 +107,63 @@ class Session(models.Model):
         return f"{self.on:%d/%m/%Y} · {self.get_outcome_display()}"
 
 
+class PeriodKind(models.TextChoices):
+    COMPULSORY = "compulsory", _("BHXH bắt buộc")
+    VOLUNTARY = "voluntary", _("BHXH tự nguyện")
+
+
+class PeriodSource(models.TextChoices):
+    HAND = "hand", _("Nhập từng giai đoạn")
+    PASTE = "paste", _("Dán bảng")
+    UPLOAD = "upload", _("Tải tệp")
+
+
+class DeclaredPeriod(models.Model):
+    """A period of the person's SI history as they showed it (VssID, "quá trình tham gia"):
+    declared by the person, not verified by the office, and kept apart from the office's own
+    receipts. The counselling comparison uses it; where it overlaps a month paid here, the
+    office's month wins (`retention.history`)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="declared_periods",
+                               verbose_name=_("người"))
+    kind = models.CharField(_("loại"), max_length=10, choices=PeriodKind.choices)
+    start_month = models.DateField(_("từ tháng"))
+    end_month = models.DateField(_("đến tháng"))
+    # the monthly salary (compulsory) or the declared income (voluntary), VND
+    income = models.BigIntegerField(_("tiền lương / thu nhập tháng"))
+    category = models.CharField(_("nhóm hỗ trợ"), max_length=16, default="other")
+    employer = models.CharField(_("đơn vị công tác"), max_length=200, blank=True)
+    source = models.CharField(_("cách nhập"), max_length=8, choices=PeriodSource.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giai đoạn tham gia do người dân khai")
+        verbose_name_plural = _("giai đoạn tham gia do người dân khai")
+        ordering = ["person", "start_month", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_month__gte=models.F("start_month")),
+                                   name="declared_period_end_after_start"),
+            models.CheckConstraint(condition=Q(income__gt=0), name="declared_period_income"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start_month:%m/%Y}–{self.end_month:%m/%Y}"
+
+    @property
+    def months(self) -> int:
+        return ((self.end_month.year - self.start_month.year) * 12
+                + self.end_month.month - self.start_month.month + 1)
+
+
 scoping.register(RetentionCase, "office", "village",
                  agent_user_path="participation__agent__user")
 personal.register_section("retention_cases",
                           lambda person: RetentionCase.objects.filter(person=person))
+scoping.register(DeclaredPeriod, "person__office", "person__village")
+personal.register_section("declared_si_history",
+                          lambda person: DeclaredPeriod.objects.filter(person=person))
 personal.register_section("counselling_sessions",
                           lambda person: Session.objects.filter(case__person=person))
 
@@ -118,3 +171,4 @@ merging.link(RetentionCase, within=Q(status="open"),
              reason=(
                  ("Cả hai hồ sơ có hồ sơ duy trì đang mở: đóng một hồ sơ trước khi gộp"),
                  ("Both records have an open retention case: close one before merging")))
+merging.link(DeclaredPeriod)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import history_views, views
 
 app_name = "retention"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/phieu.pdf", views.case_sheet, name="case_sheet"),
     path("duy-tri/", views.persistence_view, name="persistence"),
+    path("qua-trinh/<int:pk>/", history_views.si_history, name="si_history"),
 ]

@@ -73,6 +73,7 @@ PATH_KWARGS: dict[str, Kwargs] = {
 # Path arguments of a pattern the page-language test does not visit (POST-only, no record in
 # its world): any number; a missing record must be a 404.
 OTHER_KWARGS: dict[str, dict[str, Any]] = {
+    "retention:si_history": {"pk": 1},
     "admin:auth_user_password_change": {"id": 1},
     "api:revoke": {"device_id": 1},
     "device_revoke": {"pk": 1},

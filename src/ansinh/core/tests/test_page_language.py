@@ -72,6 +72,7 @@ KWARGS: dict[str, Kwargs] = {
     "outreach:follow_up_done": lambda p: {"pk": p.follow_up.pk},
     "retention:case_detail": lambda p: {"pk": p.case.pk},
     "retention:case_sheet": lambda p: {"pk": p.case.pk},
+    "retention:si_history": lambda p: {"pk": p.prospect.pk},
     "network:allocate": lambda p: {"pk": p.office_target.pk, "kind": "commune"},
     "network:history": lambda p: {"pk": p.office_target.pk},
 }

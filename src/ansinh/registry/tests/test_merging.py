@@ -30,6 +30,7 @@ from ansinh.registry import merging
 from ansinh.registry.models import DuplicatePair, Household, Merge, PairStatus, Person
 from ansinh.reminders.models import OutboxMessage
 from ansinh.reports import figures
+from ansinh.retention import history as si_history
 from ansinh.retention.actions import open_case
 from ansinh.retention.comparison import history_rows
 from ansinh.rules.tree import current_tree
@@ -71,7 +72,7 @@ def twins(prospect_al3: Person, agent_al3: Any, director: Any, receipt_book_al3:
     """The survivor (an open participation) and its duplicate, which holds one row of every
     kind a person can have: a stopped participation with a paid month, a household HI receipt,
     a visit with a follow-up, the same event's attendance as the survivor, an open retention
-    case, a message, a phone entry and a worklist priority."""
+    case, a declared SI history period, a message, a phone entry and a worklist priority."""
     first, second = prospect_al3, _twin(prospect_al3)
     # the duplicate paid for a participation that stopped; the survivor pays now
     old = enrol(second, start_month=date(2025, 6, 1), income=1_500_000, mode="monthly",
@@ -101,6 +102,8 @@ def twins(prospect_al3: Person, agent_al3: Any, director: Any, receipt_book_al3:
         outreach.record_contact(actor=agent_al3, person=person, on=date(2026, 1, 18),
                                 channel="event", outcome="interested", event=event)
     open_case(person=second, reason="wants_lump_sum", on=DAY, actor=agent_al3)
+    si_history.declare(second, [{"from": "2012-01", "to": "2019-12", "income": 5_000_000,
+                                 "kind": "compulsory"}], source="hand", actor=agent_al3)
     OutboxMessage.objects.create(
         office=second.office, village=second.village, recipient_kind="participant", person=second,
         template_code="due_soon", channel="sms", phone=second.phone, body="Nhắc đóng",
@@ -154,7 +157,11 @@ def test_a_merge_moves_every_related_record_and_the_undo_puts_each_back(
         "receipts__paid_months__month", flat=True)) >= {date(2025, 6, 1)}
     # ... and the counselling comparison counts both records' months
     current = Participation.objects.get(person=first, status__in=("active", "awaiting", "late"))
-    assert history_rows(current)[0]["from"] == "2025-06"
+    rows = history_rows(current)
+    assert next(r["from"] for r in rows if not r.get("declared")) == "2025-06"
+    # ... and the SI history the duplicate declared (VssID)
+    assert [(r["from"], r["kind"]) for r in rows if r.get("declared")] == [
+        ("2012-01", "compulsory")]
     # the derived rows follow: no priority for the merged record, the cells still exact
     assert not Priority.objects.filter(person_id=second.pk).exists()
     assert figures.rebuild(office.pk, today=DAY)["differing"] == 0
