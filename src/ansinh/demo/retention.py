@@ -3,9 +3,11 @@
 Lapsed participations (late, paused) get a case; most have a counselling session, some still
 undecided. Participations stopped for the lump sum get a closed case: counselled, and left.
 A few active participants once said they wanted the lump sum and were counselled into staying
-(retained, or changed to a lower income). Session figures are the real comparison from the
-person's history for the first `FIGURES_LIMIT` sessions; the rest keep only the outcome, so a
-large demo stays quick to build.
+(retained, or changed to a lower income). Some participants are returning workers: years of
+compulsory SI in an industrial zone before they joined here, declared from their VssID
+(`DeclaredPeriod`); most of them were counselled and stayed. Session figures are the real
+comparison from the person's history for the first `FIGURES_LIMIT` sessions; the rest keep only
+the outcome, so a large demo stays quick to build.
 """
 
 from __future__ import annotations
@@ -19,11 +21,59 @@ from django.db import transaction
 from ansinh.core.models import Office, Role, User
 from ansinh.participation.models import Participation, Status, StopReason
 from ansinh.policy import PolicyError
+from ansinh.policy.money import add_months
 from ansinh.retention.comparison import compare
-from ansinh.retention.models import CaseStatus, Outcome, Reason, RetentionCase, Session
+from ansinh.retention.models import (
+    CaseStatus,
+    DeclaredPeriod,
+    Outcome,
+    PeriodKind,
+    PeriodSource,
+    Reason,
+    RetentionCase,
+    Session,
+)
 from ansinh.rules.tree import current_tree
 
 FIGURES_LIMIT = 200
+RETURNING_SHARE = 0.15  # of participants aged 25-58: back from the industrial zones
+EMPLOYERS = ("Công ty TNHH May Huế", "Công ty CP Dệt may Phú Hòa An",
+             "Công ty TNHH Scavi Huế", "Công ty CP Bia Hà Nội - Huế",
+             "Công ty TNHH Giày Đà Nẵng", "Công ty CP Sợi Phú Bài",
+             "Công ty TNHH Điện tử Bình Dương")
+
+
+def _returning_workers(rows: list[Participation], as_of: date, rng: random.Random,
+                       counsellors: list[User]) -> list[Participation]:
+    """Give some participants the compulsory years they showed on VssID, ending a few months
+    before they joined here; returns them."""
+    chosen: list[Participation] = []
+    periods: list[DeclaredPeriod] = []
+    for participation in rows:
+        person = participation.person
+        age = person.age_on(as_of)
+        if participation.status == Status.STOPPED or not 25 <= age <= 58 or \
+                rng.random() >= RETURNING_SHARE:
+            continue
+        first = add_months(participation.start_month, -(participation.prior_months or 0))
+        end = add_months(first, -rng.randrange(2, 18))
+        years = min(rng.randrange(3, 16), max(age - 20, 1))
+        start = add_months(end, -12 * years + 1)
+        # a raise halfway: two periods with two salaries and, often, two employers
+        middle = add_months(start, 6 * years)
+        salary = rng.randrange(32, 56) * 100_000
+        who = rng.sample(EMPLOYERS, 2)
+        entered_by = rng.choice(counsellors) if counsellors else None
+        for (a, b, pay, employer) in ((start, add_months(middle, -1), salary, who[0]),
+                                      (middle, end, salary + rng.randrange(5, 20) * 100_000,
+                                       who[rng.random() < 0.6])):
+            periods.append(DeclaredPeriod(
+                person=person, kind=PeriodKind.COMPULSORY, start_month=a, end_month=b,
+                income=pay, employer=employer, source=PeriodSource.HAND,
+                entered_by=entered_by))
+        chosen.append(participation)
+    DeclaredPeriod.objects.bulk_create(periods, batch_size=2000)
+    return chosen
 
 
 @transaction.atomic
@@ -33,7 +83,15 @@ def seed_demo(office: Office, as_of: date, seed: int) -> None:
     tree = current_tree(office)
     plans: list[tuple[Participation, str, str, date]] = []
     outcome: str
-    rows = Participation.objects.filter(office=office).select_related("person").order_by("id")
+    rows = list(Participation.objects.filter(office=office).select_related("person")
+                .order_by("id"))
+    # most came to ask about the lump sum, and most of them stayed
+    outcomes = (Outcome.RETAINED, Outcome.UNDECIDED, Outcome.RETAINED, Outcome.CHANGED, None)
+    for n, participation in enumerate(_returning_workers(rows, as_of, rng, counsellors)):
+        outcome_of = outcomes[n % len(outcomes)]
+        if outcome_of is not None:
+            plans.append((participation, Reason.WANTS_LUMP_SUM, outcome_of,
+                          as_of - timedelta(days=rng.randrange(10, 200))))
     for participation in rows:
         if participation.status in (Status.LATE, Status.PAUSED):
             if rng.random() < 0.7:
