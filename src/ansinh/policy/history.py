@@ -233,8 +233,10 @@ class HistoryTotals:
 
 def contributions(lk: Lookup, months: Sequence[Month]) -> HistoryTotals:
     """Gross contributions (rate in force each month x income), state support actually received
-    (k x rate x rural poverty line, at most the lifetime cap of supported months) and own share."""
+    (k x rate x rural poverty line, at most the lifetime cap of supported months) and own share
+    (of a compulsory month, the employee's share of the salary; the employer paid the rest)."""
     gross = ZERO
+    employer = ZERO  # of compulsory months: paid by the employer, not by the person
     support = 0
     count_old = 0
     count_new = 0
@@ -246,6 +248,10 @@ def contributions(lk: Lookup, months: Sequence[Month]) -> HistoryTotals:
             if pv is not None:
                 assert isinstance(pv.value, Decimal)
                 gross += pv.value * m.income
+                employee = lk.find("contribution.compulsory_employee_rate", on)
+                if employee is not None:
+                    assert isinstance(employee.value, Decimal)
+                    employer += (pv.value - employee.value) * m.income
             continue
         rate = lk.dec("contribution.rate", on)
         gross += rate * m.income
@@ -274,7 +280,8 @@ def contributions(lk: Lookup, months: Sequence[Month]) -> HistoryTotals:
             count_old += 1
     gross_vnd = vnd(gross)
     return HistoryTotals(
-        len(months), gross_vnd, support, gross_vnd - support, count_old + count_new
+        len(months), gross_vnd, support, gross_vnd - support - vnd(employer),
+        count_old + count_new
     )
 
 

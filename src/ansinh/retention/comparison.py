@@ -25,13 +25,16 @@ from ansinh.participation.subsidy import categories_for
 from ansinh.policy import (
     ContributionPeriod,
     HouseholdHI,
+    IncomeOutOfRange,
     LumpSum,
+    MissingPeriod,
     MonthlyAllowance,
     ParameterTree,
     Pension,
     Survivors,
     household_hi,
     lump_sum,
+    missing_period,
     monthly_allowance,
     parse_history,
     pension,
@@ -75,6 +78,9 @@ class Comparison:
     # what the relatives would receive if the person died today while still covered (a lump sum
     # taken ends the record: then nothing)
     survivors: Survivors | None = None
+    # paying on to retirement age still short of the minimum: the months missing then, and the
+    # lump that pays them (D159 Art. 7), at the plan's income
+    missing: MissingPeriod | None = None
 
     @property
     def lump_sum_in_pensions(self) -> str:
@@ -122,6 +128,8 @@ class Comparison:
             "survivors_one_time": self.survivors.one_time_allowance if self.survivors else 0,
             "funeral_grant": self.survivors.funeral_grant if self.survivors else 0,
             "survivors_monthly": self.survivors.monthly_eligible if self.survivors else False,
+            "months_missing": self.missing.months_missing if self.missing else 0,
+            "missing_lump": self.missing.total if self.missing and self.missing.allowed else 0,
         }
 
 
@@ -232,4 +240,19 @@ def compare(person: Person, participation: Participation | None, on: date, tree:
         ground=ground, cash=cash, kept=kept, plan_income=income, plan_category=category,
         resume=resume, allowance=allowance, card=card, top_up=top_up,
         survivors=survivors(past, on, tree=tree) if past else None,
+        missing=_missing(sex, birth, plan, kept, income, category, tree),
     )
+
+
+def _missing(sex: str, birth: date, plan: tuple[ContributionPeriod, ...], kept: Pension,
+             income: int, category: str, tree: ParameterTree) -> MissingPeriod | None:
+    """What the months still missing at retirement age cost, paid at once the month before it
+    (the earliest the law allows), when paying on to that age is not enough."""
+    if kept.eligible or not income or not plan:
+        return None
+    on = add_months(kept.reached_month, -1)
+    try:
+        return missing_period(sex, birth, plan, on, income, tree=tree, categories=(category,))
+    except IncomeOutOfRange as exc:  # the income then must lie within that year's bounds
+        bounded = min(max(income, exc.floor), exc.ceiling)
+        return missing_period(sex, birth, plan, on, bounded, tree=tree, categories=(category,))

@@ -156,6 +156,11 @@ def test_the_mixed_lump_sum_deducts_the_support_of_voluntary_months_only() -> No
     assert (r.average_income, r.gross, r.state_support_received, r.amount) == (
         4_040_000, 40_400_000, 2_376_000, 38_024_000)
     assert (r.months_compulsory, r.decree) == (36, DECREE_159)
+    # what the person paid: 8 % of the salary in compulsory months (36 x 400,000 = 14,400,000;
+    # the employer paid the other 14 %), and the voluntary 22 % less the support
+    # (24 x 330,000 - 2,376,000 = 5,544,000)
+    assert (r.contributions_gross, r.contributions_paid) == (
+        36 * 1_100_000 + 24 * 330_000, 14_400_000 + 5_544_000)
 
 
 def test_a_worker_with_compulsory_si_before_2025_07_keeps_the_twelve_months_out_ground() -> None:

@@ -220,3 +220,28 @@ def test_a_hostile_post_is_answered_not_crashed(client: Any, prospect_al3: Perso
         response = client.post(_page(prospect_al3), data)
         assert response.status_code in (400, 404), data
     assert not DeclaredPeriod.objects.exists()
+
+
+def test_an_older_returning_worker_is_told_the_months_missing_and_their_cost(
+        prospect_al3: Person, agent_al3: Any) -> None:
+    # born 1968-05: paying on from 2026-04 to the retirement age still leaves the 96 compulsory
+    # months short of 15 years; the lump for the rest is what `ansinh calc missing-period` says
+    Person.objects.filter(pk=prospect_al3.pk).update(birth_date=date(1968, 5, 10))
+    person = Person.objects.get(pk=prospect_al3.pk)
+    history.declare(person, [{"from": "2010-01", "to": "2017-12", "income": 5_000_000,
+                              "kind": "compulsory"}], source=PeriodSource.HAND, actor=agent_al3)
+    comparison = compare(person, None, ON, current_tree(person.office), plan_income=2_000_000)
+    assert not comparison.kept.eligible
+    missing = comparison.missing
+    assert missing is not None and missing.allowed
+    # counted to the month before the age, when the lump may be paid
+    assert missing.months_missing == 180 - missing.months_contributed > 0
+    rows = history_rows(None, person)
+    plan = [*rows, {"from": f"{comparison.resume:%Y-%m}",
+                    "to": f"{comparison.kept.reached_month:%Y-%m}", "income": 2_000_000,
+                    "category": comparison.plan_category}]
+    calc = _calc("missing-period", "--sex", person.sex, "--birth", "1968-05-10",
+                 "--history", json.dumps(plan), "--on", missing.on.isoformat(),
+                 "--income", str(missing.income))
+    assert (missing.months_missing, missing.total) == (calc["months_missing"], calc["total"])
+    assert comparison.figures()["missing_lump"] == calc["total"]
