@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.fields import DATE_ERROR, FIELD_ERRORS, MonthField, VNDField, within_calendar
 from ansinh.policy import ContributionPeriod, ParameterTree
+from ansinh.policy.history import COMPULSORY
 from ansinh.policy.money import add_months, month_index
 from ansinh.rules.presenting import CATEGORY_CHOICES
 
@@ -46,6 +47,7 @@ def ground_choices(tree: ParameterTree, on: date) -> list[tuple[str, Any]]:
     return [("twelve_months_out", label), *GROUND_CHOICES[1:]]
 
 
+COMPULSORY_SALARY_ERROR = _("Hãy nhập mức lương đã đóng BHXH bắt buộc (xem trên VssID)")
 BIRTH_ERROR = ("Năm sinh hoặc tháng sinh không hợp lệ, ví dụ 1985 hoặc 03/1985 / "
                "invalid birth year or month, e.g. 1985 or 03/1985")
 
@@ -114,14 +116,43 @@ class PathForm(forms.Form):
                                      required=False, error_messages=FIELD_ERRORS)
     past_income = _vnd_field(_("Mức thu nhập đã chọn để đóng (đồng/tháng)"))
     future_income = _vnd_field(_("Mức thu nhập sẽ chọn để đóng tiếp (đồng/tháng)"))
+    # the optional step "I had compulsory SI": the years of a job, as VssID shows them
+    compulsory_years = forms.IntegerField(label=_("Mấy năm bắt buộc"), min_value=0,
+                                          max_value=50, required=False,
+                                          error_messages=FIELD_ERRORS)
+    compulsory_months = forms.IntegerField(label=_("và mấy tháng"), min_value=0, max_value=11,
+                                           required=False, error_messages=FIELD_ERRORS)
+    compulsory_salary = _vnd_field(_("Mức lương đóng BHXH bắt buộc, bình quân (đồng/tháng)"))
+    compulsory_end = MonthField(label=_("Tháng cuối cùng đóng BHXH bắt buộc"), required=False,
+                                widget=forms.TextInput(attrs={"type": "month"}))
 
     DEFAULTS = {"category": "other"}
+    COMPULSORY_FIELDS = ("compulsory_years", "compulsory_months", "compulsory_salary",
+                         "compulsory_end")
 
     @property
     def paid(self) -> int:
-        """Months paid so far."""
+        """Voluntary months paid so far."""
         return 12 * (self.cleaned_data.get("paid_years") or 0) + (
             self.cleaned_data.get("paid_months") or 0)
+
+    @property
+    def compulsory(self) -> int:
+        """Compulsory months the person had (the optional step; 0 when skipped)."""
+        return 12 * (self.cleaned_data.get("compulsory_years") or 0) + (
+            self.cleaned_data.get("compulsory_months") or 0)
+
+    @property
+    def compulsory_open(self) -> bool:
+        """Whether the optional step shows open: something entered in it, or an error there."""
+        return any(self[name].value() or self[name].errors for name in self.COMPULSORY_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.compulsory and not cleaned.get("compulsory_salary") and \
+                "compulsory_salary" not in self.errors:
+            self.add_error("compulsory_salary", COMPULSORY_SALARY_ERROR)
+        return cleaned
 
 
 class PensionForm(PathForm):
@@ -160,6 +191,12 @@ def past_period(months: int, last: date, income: int, category: str) -> list[Con
         return []
     return [ContributionPeriod(add_months(last, 1 - months), last.replace(day=1), income,
                                category)]
+
+
+def compulsory_period(months: int, end: date, salary: int) -> ContributionPeriod:
+    """``months`` compulsory months at ``salary`` ending with the month of ``end``."""
+    return ContributionPeriod(add_months(end, 1 - months), end.replace(day=1), salary,
+                              kind=COMPULSORY)
 
 
 def plan_period(first: date, last: date, income: int, category: str) -> list[ContributionPeriod]:

@@ -24,6 +24,7 @@ from ansinh.core.pdf import pdf_response
 from ansinh.core.templatetags.money import NBSP, format_vnd, group, percent
 from ansinh.core.text import in_english
 from ansinh.policy import (
+    ContributionPeriod,
     IncomeOutOfRange,
     ParameterTree,
     PolicyError,
@@ -45,6 +46,7 @@ from .forms import (
     PathForm,
     PayForm,
     PensionForm,
+    compulsory_period,
     past_period,
     plan_period,
     with_defaults,
@@ -202,6 +204,9 @@ def _benefits_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
         "no_months": _("Chưa có tháng đóng nào: hãy nhập số năm đã đóng hoặc tháng bắt đầu "
                        "đóng"),
         "too_early": _too_early(tree),
+        "compulsory_offline": _("Không có mạng: máy này chưa tính được các năm đóng BHXH bắt "
+                                "buộc. Hãy thử lại khi có mạng, hoặc để trống bước đó để tính "
+                                "riêng phần tự nguyện."),
         "required": f"{_('Giới tính')} / {_('Năm sinh')}: {REQUIRED_ERROR}",
         # which values each line depends on, as the page marks them (rules.presenting)
         "depends": {"monthly_pension": [], "one_time_allowance": [],
@@ -230,6 +235,42 @@ def _incomes(form: PathForm, on: date, tree: ParameterTree) -> tuple[int, int]:
         raise _Invalid("future_income", p.policy_message(exc)) from None
     return past, future
 
+def _with_compulsory(form: PathForm, voluntary: list[ContributionPeriod], fallback_end: date,
+                     latest: date, on: date, tree: ParameterTree) -> list[ContributionPeriod]:
+    """The voluntary ``voluntary`` periods with the compulsory months of the optional step, in
+    order: ending in the month the person names, or just before the first voluntary month (with
+    none, ``fallback_end``). Refused on its field: a month after ``latest`` (months the person
+    has had, not plans), before the age of 15, or also a voluntary month (the engine would
+    refuse that too, without saying which field); a salary above the highest SI is ever paid
+    on (the ceiling in force on ``on``, 20 × the reference level)."""
+    months = form.compulsory
+    if months <= 0:
+        return voluntary
+    cd = form.cleaned_data
+    ceiling = income_bounds(on, tree).ceiling
+    if cd["compulsory_salary"] > ceiling:
+        raise _Invalid("compulsory_salary", _("Mức lương cao hơn mức cao nhất được đóng BHXH "
+                                              "(%(ceiling)s)") % {"ceiling": format_vnd(ceiling)})
+    end = cd["compulsory_end"] or (
+        add_months(voluntary[0].start, -1) if voluntary else fallback_end)
+    if end > latest:
+        raise _Invalid("compulsory_end", _("Tháng cuối cùng đóng BHXH bắt buộc phải trước "
+                                           "tháng %(month)s") % {
+            "month": f"{add_months(latest, 1):%m/%Y}"})
+    period = compulsory_period(months, end, cd["compulsory_salary"])
+    if period.start < add_months(cd["birth"], 15 * 12):
+        raise _Invalid("compulsory_years", _("Thời gian đóng BHXH bắt buộc bắt đầu trước khi "
+                                             "bạn đủ 15 tuổi: hãy xem lại số năm và tháng cuối "
+                                             "cùng"))
+    if any(v.start <= period.end and period.start <= v.end for v in voluntary):
+        raise _Invalid("compulsory_end", _("Thời gian đóng BHXH bắt buộc trùng với thời gian "
+                                           "đóng tự nguyện: hãy sửa tháng cuối cùng đóng bắt "
+                                           "buộc"))
+    return sorted([period, *voluntary], key=lambda p: p.start)
+
+
+def _span(history: list[ContributionPeriod]) -> int:
+    return sum(month_index(p.end) - month_index(p.start) + 1 for p in history)
 
 
 def asked(request: HttpRequest) -> bool:
@@ -256,11 +297,13 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
                                   cd["category"])
             history += plan_period(start, retirement.reached_month, future_income,
                                    cd["category"])
+            if history and history[0].start < _first_start(tree):
+                raise _Invalid("paid_years", _too_early(tree))
+            history = _with_compulsory(form, history, add_months(start, -1),
+                                       add_months(today.replace(day=1), -1), today, tree)
             if not history:
                 raise _Invalid(None, _("Chưa có tháng đóng nào: hãy nhập số năm đã đóng hoặc "
                                        "tháng bắt đầu đóng"))
-            if history[0].start < _first_start(tree):
-                raise _Invalid("paid_years", _too_early(tree))
             result = pension(cd["sex"], cd["birth"], history, today=today, tree=tree)
             quote = contribution_quote(today, future_income, (cd["category"],), tree=tree)
         except _Invalid as exc:
@@ -283,6 +326,9 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
                 result=result, retirement=retirement,
                 age=p.age_text(result.retirement_age_years, result.retirement_age_months),
                 months_said=p.months_text(result.months),
+                compulsory_said=(p.duration_text(result.months_compulsory)
+                                 if result.months_compulsory else ""),
+                floor_said=_floor_said(result),
                 projected_said=p.duration_text(result.months_projected),
                 quote=quote, start=start,
                 past_income=past_income, future_income=future_income, history=history,
@@ -297,6 +343,17 @@ def benefits(request: HtmxHttpRequest) -> HttpResponse:
                  context, status)
 
 
+def _floor_said(result: Any) -> str:
+    """Why the pension is the reference level (D159 Art. 11(3)), in the values it used."""
+    if not result.floor_applied:
+        return ""
+    used = {pv.name: pv.value for pv in result.parameters}
+    return _("Lương hưu được nâng lên bằng mức tham chiếu: đã đóng BHXH bắt buộc từ "
+             "%(duration)s trở lên, bắt đầu trước ngày %(date)s.") % {
+        "duration": p.duration_text(used["pension.floor_min_compulsory_months"]),
+        "date": f"{used['pension.floor_joined_before']:%d/%m/%Y}"}
+
+
 def _too_early(tree: ParameterTree) -> str:
     first = _first_start(tree)
     return _("BHXH tự nguyện chỉ có từ tháng %(month)s: số năm đã đóng quá nhiều") % {
@@ -309,14 +366,16 @@ def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dic
     cd = form.cleaned_data
     claim_on = cd["claim_on"] or today
     last_paid = cd["last_paid"] or add_months(claim_on, -1)
-    if form.paid <= 0:
+    if form.paid <= 0 and form.compulsory <= 0:
         raise _Invalid("paid_years", _("Hãy nhập số năm, tháng đã đóng"))
     past_income, future_income = _incomes(form, claim_on, tree)
     past = past_period(form.paid, last_paid, past_income, cd["category"])
-    if past[0].start < _first_start(tree):
+    if past and past[0].start < _first_start(tree):
         raise _Invalid("paid_years", _too_early(tree))
     if last_paid > claim_on:
         raise _Invalid("last_paid", _("Tháng đóng gần nhất sau ngày rút"))
+    past = _with_compulsory(form, past, last_paid, claim_on.replace(day=1), claim_on, tree)
+    last_paid = past[-1].end
     sex, birth = cd["sex"], cd["birth"]
     retirement = retirement_age(sex, birth, tree)
     cash = lump_sum(past, claim_on, cd["ground"], tree, sex, birth)
@@ -333,7 +392,8 @@ def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dic
         "claim_on": claim_on, "last_paid": last_paid, "resume": resume,
         "past_income": past_income, "future_income": future_income,
         "retirement": retirement, "cash": cash, "cash_later": _cash_later(cd, past, cash, tree),
-        "paid_said": p.duration_text(form.paid),
+        "paid_said": p.duration_text(_span(past)),
+        "compulsory_said": p.duration_text(form.compulsory) if form.compulsory else "",
         "age": p.age_text(kept.retirement_age_years, kept.retirement_age_months),
         "kept": kept, "kept_months_said": p.duration_text(kept.months),
         "paying": paying, "allowance": allowance,
@@ -422,12 +482,15 @@ def _sheet_inputs(form: CashOutForm, context: dict[str, Any]) -> list[tuple[str,
         (_("Giới tính"), str(choices["sex"][cd["sex"]])),
         (_("Năm sinh"), f"{birth:%m/%Y}" if birth.month != 1 else f"{birth:%Y}"),
         (_("Nhóm"), str(choices["category"][cd["category"]])),
-        (_("Đã đóng"), p.months_text(form.paid)),
+        (_("Đã đóng tự nguyện") if form.compulsory else _("Đã đóng"), p.months_text(form.paid)),
         (_("Mức thu nhập đã chọn để đóng"), format_vnd(context["past_income"]) + _("/tháng")),
         (_("Tháng cuối cùng đã đóng"), f"{context['last_paid']:%m/%Y}"),
         (_("Ngày nộp hồ sơ rút"), f"{context['claim_on']:%d/%m/%Y}"),
         (_("Lý do rút"), str(choices["ground"][cd["ground"]])),
         (_("Nếu đóng tiếp, mức thu nhập chọn"), format_vnd(context["future_income"]) + _("/tháng")),
+        *([(_("Đã đóng BHXH bắt buộc"), p.months_text(form.compulsory)),
+           (_("Mức lương đóng BHXH bắt buộc"),
+            format_vnd(cd["compulsory_salary"]) + _("/tháng"))] if form.compulsory else []),
     ]
 
 

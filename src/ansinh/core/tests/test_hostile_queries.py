@@ -44,6 +44,7 @@ PARAMETERS = sorted({
     "prospect", "q", "reason", "sex", "sort", "span", "stage", "start", "status", "to", "unit",
     "village", "year", "years", "cursor", "limit", "since", "full_name", "national_id",
     "birth_date", "phone", "note", "amount", "paid_on", "number", "start_month", "first_month",
+    "compulsory_years", "compulsory_months", "compulsory_salary", "compulsory_end",
     # Django admin's changelist
     "o", "p", "e", "_changelist_filters", "_popup", "_to_field", "all",
 })

@@ -261,6 +261,10 @@
     var start = parseMonth(f.start && f.start.value);
     if (start === null) { start = thisMonth; }
     var paid = 12 * intOr0(f.paid_years) + intOr0(f.paid_months);
+    // engine.js holds the voluntary scheme only: compulsory years are counted by the server
+    if (12 * intOr0(f.compulsory_years) + intOr0(f.compulsory_months) > 0) {
+      showError(texts.compulsory_offline); return;
+    }
     try {
       var floor = AnsinhEngine.incomeBounds(snapshot, on).floor;
       var past = money(f.past_income, floor), future = money(f.future_income, floor);
