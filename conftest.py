@@ -58,6 +58,17 @@ def _site_language() -> Any:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_parameter_tree() -> None:
+    """Each test builds the parameter tree from its own overrides. The cache's key (highest
+    override id, active count) changes on every write in production, where ids only grow, but a
+    test's rolled-back overrides give their ids back (SQLite), so the next test could meet a
+    tree cached for overrides it does not have."""
+    from ansinh.rules.tree import clear_cache
+
+    clear_cache()
+
+
 @pytest.fixture
 def world(db: None) -> dict[str, Any]:
     """The A Lưới office with its communes, users and 600 persons."""

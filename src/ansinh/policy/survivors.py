@@ -7,7 +7,9 @@ Decree 159/2025 Art. 12, 15; Decree 158/2025 Art. 21; POLICY.md §7 and §12.3).
   all, or a pension, or a monthly occupational-accident allowance.
 - Monthly survivors' allowance: only with 15 years of compulsory SI (or a pension that came with
   them, or an occupational-accident allowance at >= 61 %); per relative a share of the reference
-  level. Otherwise, or by the relatives' choice, the one-time allowance.
+  level. Otherwise, or by the relatives' choice, the one-time allowance. Under the compulsory
+  decree, a person at most 6 compulsory months short: the relatives may pay them in one sum
+  (22 % of the last salary a month, D158 Art. 21(3)(a)) and then receive the monthly allowance.
 - One-time allowance, death of a participant or a reserved record: 1.5 x Mbq per year before 2014
   and 2 x Mbq per year from 2014 (odd months before 2014 counted in the later part). Under the
   decree of the voluntary scheme (the last period voluntary): under 60 months, the contributions
@@ -68,6 +70,8 @@ class Survivors(Breakdown):
     one_time_floor_applied: bool
     one_time_allowance: int
     contributions_paid: int
+    relatives_may_pay_months: int = 0
+    relatives_payment: int = 0
     parameters: tuple[ParamValue, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +97,8 @@ class Survivors(Breakdown):
             "one_time_floor_applied": self.one_time_floor_applied,
             "one_time_allowance": self.one_time_allowance,
             "contributions_paid": self.contributions_paid,
+            "relatives_may_pay_months": self.relatives_may_pay_months,
+            "relatives_payment": self.relatives_payment,
             "provisional": self.provisional,
             "references": self.references(),
         }
@@ -137,6 +143,10 @@ def survivors(
         rates = lk.table("survivors.monthly_rate", death_on)
         per_relative = vnd(_dec(rates["per_relative"]) * ref)
         no_carer = vnd(_dec(rates["no_carer"]) * ref)
+
+    relatives_months, relatives_payment = (
+        _relatives_may_pay(lk, months, compulsory, death_on)
+        if not monthly_eligible and not pensioner and decree == DECREE_158 else (0, 0))
 
     totals = contributions(lk, months)
     paid = totals.gross
@@ -187,6 +197,8 @@ def survivors(
         one_time_floor_applied=floor_applied,
         one_time_allowance=amount,
         contributions_paid=paid,
+        relatives_may_pay_months=relatives_months,
+        relatives_payment=relatives_payment,
         parameters=lk.parameters(),
     )
 
@@ -215,6 +227,19 @@ def _monthly(lk: Lookup, compulsory: int, occupational_loss_61: bool,
         f"Cần từ {need // 12} năm đóng BHXH bắt buộc ({compulsory} tháng): chỉ trợ cấp một lần",
         f"needs {need // 12} years of compulsory SI ({compulsory} months): one-time only",
         (("years", need // 12), ("months", compulsory)))
+
+
+def _relatives_may_pay(lk: Lookup, months: Sequence[Any], compulsory: int,
+                       on: date) -> tuple[int, int]:
+    """D158 Art. 21(3)(a): a few compulsory months short of the monthly allowance, the relatives
+    may pay them in one sum (rate x the last compulsory salary, per month). (0, 0) when further
+    short than that."""
+    short = lk.vnd("survivors.monthly_min_compulsory_months", on) - compulsory
+    rule = lk.table("survivors.relatives_missing_months", on)
+    if not 0 < short <= int(_dec(rule["max_months"])):
+        return 0, 0
+    last_salary = [m for m in months if m.compulsory][-1].income
+    return short, vnd(_dec(rule["rate"]) * last_salary * short)
 
 
 def _pension_months(lk: Lookup, pension_from: date, death_on: date) -> Decimal:

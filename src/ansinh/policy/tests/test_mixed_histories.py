@@ -230,6 +230,39 @@ def test_monthly_survivors_allowance_needs_15_years_of_compulsory_si() -> None:
                      occupational_loss_61=True).monthly_eligible
 
 
+def test_under_decree_158_relatives_may_pay_up_to_6_missing_compulsory_months() -> None:
+    # D158 Art. 21(3)(a), POLICY §12.4 item 2. Voluntary 2010-01..2014-12, then compulsory
+    # 2015-01..2029-06 (174 months) at 8,000,000, the last period compulsory (Decree 158):
+    # 6 months short of 180 -> the relatives may pay 6 x 22 % x 8,000,000 = 10,560,000.
+    six = survivors(parse_history([v("2010-01", "2014-12", 1_500_000),
+                                   c("2015-01", "2029-06", 8_000_000)]), date(2029, 7, 15))
+    assert (six.decree, six.months_compulsory, six.monthly_eligible) == (DECREE_158, 174, False)
+    assert (six.relatives_may_pay_months, six.relatives_payment) == (6, 10_560_000)
+    # the last salary is the one that counts: 7,000,000 in the last month -> 6 x 22 % x 7,000,000
+    last = survivors(parse_history([v("2010-01", "2014-12", 1_500_000),
+                                    c("2015-01", "2029-05", 8_000_000),
+                                    c("2029-06", "2029-06", 7_000_000)]), date(2029, 7, 15))
+    assert (last.relatives_may_pay_months, last.relatives_payment) == (6, 9_240_000)
+    # 7 months short (173): no such payment
+    seven = survivors(parse_history([v("2010-01", "2014-12", 1_500_000),
+                                     c("2015-02", "2029-06", 8_000_000)]), date(2029, 7, 15))
+    assert (seven.months_compulsory, seven.relatives_may_pay_months,
+            seven.relatives_payment) == (173, 0, 0)
+    # five months short (175; a compulsory history alone is under Decree 158 too):
+    # 5 x 22 % x 8,000,000 = 8,800,000
+    five = survivors(parse_history([c("2014-12", "2029-06", 8_000_000)]), date(2029, 7, 15))
+    assert (five.months_compulsory, five.relatives_may_pay_months, five.relatives_payment) == (
+        175, 5, 8_800_000)
+    # the same 174 compulsory months, the last period voluntary (Decree 159): no such rule
+    d159 = survivors(parse_history([c("2015-01", "2029-06", 8_000_000),
+                                    v("2029-07", "2029-08", 1_500_000)]), date(2029, 9, 15))
+    assert (d159.decree, d159.relatives_may_pay_months, d159.relatives_payment) == (
+        DECREE_159, 0, 0)
+    # 180 months: the monthly allowance itself, nothing to pay
+    full = survivors(parse_history([c("2014-07", "2029-06", 8_000_000)]), date(2029, 7, 15))
+    assert (full.monthly_eligible, full.relatives_may_pay_months) == (True, 0)
+
+
 # ---- one-time survivors' allowance (§12.3) ----
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from ansinh.core.errors import Refused
 from ansinh.core.models import AuditEntry
@@ -245,3 +246,25 @@ def test_an_older_returning_worker_is_told_the_months_missing_and_their_cost(
                  "--income", str(missing.income))
     assert (missing.months_missing, missing.total) == (calc["months_missing"], calc["total"])
     assert comparison.figures()["missing_lump"] == calc["total"]
+
+
+def test_the_sheet_says_what_the_relatives_may_pay_under_decree_158() -> None:
+    """A history whose last period is compulsory, 6 months short of the monthly survivors'
+    allowance: the case page and sheet say the relatives may pay them (D158 Art. 21(3)(a))."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from ansinh.policy import parse_history, survivors
+
+    result = survivors(parse_history([
+        {"from": "2015-01", "to": "2029-06", "salary": 8_000_000, "kind": "compulsory"}]),
+        date(2029, 7, 15))
+    assert result.relatives_may_pay_months == 6
+    said = " ".join(render_to_string("retention/_survivors.html",
+                                     {"c": SimpleNamespace(survivors=result)}).split())
+    assert "đóng một lần 6 tháng BHXH bắt buộc còn thiếu (10.560.000" in said
+    with translation.override("en"):
+        said = " ".join(render_to_string("retention/_survivors.html",
+                                         {"c": SimpleNamespace(survivors=result)}).split())
+    assert "pay the 6 missing months of compulsory SI in one sum (10,560,000" in said
