@@ -189,7 +189,7 @@ def _inputs(tree: ParameterTree) -> list[dict[str, Any]]:
             for month in (1, 5, 12):
                 cases.append({"kind": "retirement_age",
                               "input": {"sex": sex, "birth": f"{year}-{month:02d}-01"}})
-    cases += _pension_inputs(tree) + _lump_sum_inputs()
+    cases += _pension_inputs(tree) + _lump_sum_inputs() + _mixed_inputs()
     return cases
 
 
@@ -267,6 +267,131 @@ def _lump_sum_inputs() -> list[dict[str, Any]]:
     cases.append({"kind": "lump_sum", "input": {
         "history": [{"from": "2020-01", "to": "2021-12", "income": 2_000_000}],
         "claim_on": "2026-12-02", "ground": "bored"}})
+    return cases
+
+
+def _compulsory(start: str, end: str, salary: int, **extra: Any) -> dict[str, Any]:
+    return {"from": start, "to": end, "salary": salary, "kind": "compulsory", **extra}
+
+
+def _voluntary(start: str, end: str, income: int, category: str = "other") -> dict[str, Any]:
+    return {"from": start, "to": end, "income": income, "category": category}
+
+
+def _mixed_inputs() -> list[dict[str, Any]]:
+    """Mixed histories (compulsory and voluntary periods, POLICY §12), as the compulsory step of
+    the calculator pages and the CLI build them: compulsory only, compulsory then voluntary,
+    voluntary then compulsory (Decree 158 governs), the reference-level floor at 20 years of
+    compulsory SI begun before 2025-07 and not at 19, salaries before 1995, and refusals."""
+    today = TODAY.isoformat()
+    pensions: list[dict[str, Any]] = [
+        # compulsory only
+        {"sex": "M", "birth": "1966-02-01", "today": today,
+         "history": [_compulsory("2000-01", "2026-11", 8_000_000)]},
+        {"sex": "F", "birth": "1972-08-01", "today": today,
+         "history": [_compulsory("2010-05", "2026-11", 5_300_000),
+                     _compulsory("2026-12", "2032-10", 6_100_000)]},
+        # compulsory then voluntary (Decree 159 governs), with support categories
+        {"sex": "F", "birth": "1975-05-01", "today": today,
+         "history": [_compulsory("2005-03", "2015-08", 5_500_000),
+                     _voluntary("2016-01", "2026-11", 2_000_000, "poor"),
+                     _voluntary("2026-12", "2035-05", 2_500_000, "poor")]},
+        {"sex": "M", "birth": "1980-01-01", "today": today,
+         "history": [_compulsory("2018-12", "2024-11", 6_500_000),
+                     _voluntary("2024-12", "2026-11", 1_500_000),
+                     _voluntary("2026-12", "2042-03", 2_000_000)]},
+        # voluntary then compulsory (Decree 158 governs)
+        {"sex": "M", "birth": "1970-03-01", "today": today,
+         "history": [_voluntary("2010-01", "2014-12", 3_000_000, "near_poor"),
+                     _compulsory("2015-01", "2031-06", 12_000_000)]},
+        # at least 20 years of compulsory SI begun before 2025-07: the reference level
+        {"sex": "F", "birth": "1972-01-01", "today": today,
+         "history": [_compulsory("1998-01", "2017-12", 1_000_000),
+                     _voluntary("2018-01", "2026-11", 1_500_000)]},
+        {"sex": "M", "birth": "1966-07-01", "today": today, "settle_year": 2026,
+         "history": [_compulsory("2001-01", "2020-12", 900_000)]},
+        # 19 years: no floor
+        {"sex": "F", "birth": "1972-01-01", "today": today,
+         "history": [_compulsory("1998-01", "2016-12", 1_000_000),
+                     _voluntary("2017-01", "2026-11", 1_500_000)]},
+        # salaries before 1995 (the "before 1995" coefficient)
+        {"sex": "M", "birth": "1966-01-01", "today": today,
+         "history": [_compulsory("1986-01", "1999-12", 350_000),
+                     _voluntary("2010-01", "2026-11", 2_200_000, "ethnic_minority")]},
+        {"sex": "F", "birth": "1970-11-01", "today": today, "settle_year": 2025,
+         "history": [_compulsory("1990-06", "1996-05", 180_000),
+                     _compulsory("2003-01", "2012-12", 2_100_000),
+                     _voluntary("2013-01", "2030-12", 1_800_000, "near_poor")]},
+        # a pre-2021 voluntary joiner with compulsory years: the 60/55 transition on voluntary
+        # months only
+        {"sex": "M", "birth": "1964-01-01", "today": today,
+         "history": [_compulsory("2000-01", "2007-12", 3_000_000),
+                     _voluntary("2008-01", "2027-12", 2_000_000)]},
+        # the kind and the salary spelt as the CLI accepts them
+        {"sex": "F", "birth": "1971-03-01",
+         "history": [{"from": "2004-01", "to": "2024-12", "income": 4_000_000,
+                      "kind": " Compulsory "}]},
+        # refused: a compulsory period with a category, or a missing-period lump, an unknown
+        # kind, a voluntary month before 2008, an overlap of the two kinds
+        {"sex": "F", "birth": "1975-05-01",
+         "history": [_compulsory("2005-03", "2015-08", 5_500_000, category="poor")]},
+        {"sex": "F", "birth": "1975-05-01",
+         "history": [_compulsory("2005-03", "2015-08", 5_500_000, missing_lump=True)]},
+        {"sex": "F", "birth": "1975-05-01",
+         "history": [{"from": "2005-03", "to": "2015-08", "income": 5_500_000,
+                      "kind": "mandatory"}]},
+        {"sex": "M", "birth": "1966-01-01",
+         "history": [_compulsory("1990-01", "2004-12", 3_000_000),
+                     _voluntary("2005-01", "2026-11", 2_000_000)]},
+        {"sex": "M", "birth": "1980-01-01",
+         "history": [_compulsory("2010-01", "2020-12", 6_000_000),
+                     _voluntary("2020-06", "2026-11", 2_000_000)]},
+    ]
+    cases = [{"kind": "pension", "input": inp} for inp in pensions]
+    claims: list[dict[str, Any]] = [
+        # compulsory only, and under a year before 1995 (no contribution known: 0)
+        {"history": [_compulsory("2015-01", "2024-06", 7_000_000)], "claim_on": "2026-12-02",
+         "ground": "twelve_months_out"},
+        {"history": [_compulsory("2016-03", "2024-04", 7_000_000)], "claim_on": "2027-08-15",
+         "ground": "emigration"},
+        {"history": [_compulsory("1994-03", "1994-08", 400_000)], "claim_on": "2026-12-02",
+         "ground": "disability"},
+        # compulsory then voluntary: the support of the voluntary months is deducted
+        {"history": [_compulsory("2012-01", "2019-12", 6_000_000),
+                     _voluntary("2020-01", "2025-05", 2_000_000, "poor")],
+         "claim_on": "2026-12-02", "ground": "twelve_months_out"},
+        {"history": [_compulsory("2012-01", "2019-12", 6_000_000),
+                     _voluntary("2020-01", "2025-05", 2_000_000, "poor")],
+         "claim_on": "2026-12-02", "ground": "illness"},
+        # voluntary then compulsory (Decree 158)
+        {"history": [_voluntary("2016-01", "2019-12", 1_500_000, "near_poor"),
+                     _compulsory("2020-01", "2025-06", 9_000_000)],
+         "claim_on": "2026-10-01", "ground": "emigration"},
+        {"history": [_voluntary("2016-01", "2019-12", 1_500_000, "near_poor"),
+                     _compulsory("2020-01", "2026-09", 9_000_000)],
+         "claim_on": "2027-08-15", "ground": "twelve_months_out"},
+        # under a year, both kinds: the contributions paid, at most 2 x Mbq
+        {"history": [_compulsory("2025-01", "2025-04", 5_000_000),
+                     _voluntary("2025-05", "2025-09", 1_500_000, "island")],
+         "claim_on": "2026-12-02", "ground": "twelve_months_out"},
+        # before 1995 and before 2014
+        {"history": [_compulsory("1990-01", "2005-12", 1_200_000),
+                     _voluntary("2010-01", "2012-12", 1_000_000, "ethnic_minority")],
+         "claim_on": "2026-12-02", "ground": "illness"},
+        # at the retirement age without the years
+        {"history": [_compulsory("1995-01", "2001-06", 1_500_000),
+                     _voluntary("2018-01", "2022-06", 1_500_000, "poor")],
+         "claim_on": "2026-12-02", "ground": "retirement_age", "sex": "F",
+         "birth": "1965-01-01"},
+        # 20 years with compulsory time: no 12-months-out withdrawal
+        {"history": [_compulsory("2000-01", "2019-12", 5_000_000),
+                     _voluntary("2020-01", "2024-12", 2_000_000)],
+         "claim_on": "2026-12-02", "ground": "twelve_months_out"},
+        # refused: a compulsory period with a category
+        {"history": [_compulsory("2015-01", "2024-06", 7_000_000, category="near_poor")],
+         "claim_on": "2026-12-02", "ground": "twelve_months_out"},
+    ]
+    cases += [{"kind": "lump_sum", "input": inp} for inp in claims]
     return cases
 
 

@@ -25,11 +25,13 @@ from ansinh.rules.tree import current_tree
 FORMAT = 1  # bumped when the snapshot's shape changes; engine.js refuses another
 
 # The parameters engine.js reads (contribution_quote, income_bounds, retirement_age, pension,
-# lump_sum).
+# lump_sum; the compulsory ones for mixed histories).
 PARAMETERS = (
     "benefits.half_year_odd_months",
     "contribution.advance_support_mode",
     "contribution.advance_years",
+    "contribution.compulsory_employee_rate",
+    "contribution.compulsory_rate",
     "contribution.fund_yield",
     "contribution.income_ceiling_multiplier",
     "contribution.income_step",
@@ -38,6 +40,7 @@ PARAMETERS = (
     "contribution.payment_modes",
     "contribution.rate",
     "contribution.rural_poverty_line",
+    "general.mixed_history_decree",
     "general.reference_level",
     "general.voluntary_scheme_start",
     "lump_sum.factor",
@@ -45,6 +48,8 @@ PARAMETERS = (
     "lump_sum.new_law_first_joined",
     "lump_sum.split_date",
     "lump_sum.support_deduction",
+    "pension.floor_joined_before",
+    "pension.floor_min_compulsory_months",
     "pension.min_years",
     "pension.one_time_allowance",
     "pension.rate_base",
@@ -53,6 +58,7 @@ PARAMETERS = (
     "pension.rate_step",
     "pension.revaluation",
     "pension.revaluation_default",
+    "pension.revaluation_salary",
     "pension.short_service",
     "retirement.age",
     "retirement.pre2021_joiner",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from ansinh.core.fields import AMOUNT_ERROR, REQUIRED_ERROR
+from ansinh.core.fields import AMOUNT_ERROR, MONTH_ERROR, REQUIRED_ERROR
 from ansinh.core.middleware import HtmxHttpRequest
 from ansinh.core.pdf import pdf_response
 from ansinh.core.templatetags.money import NBSP, format_vnd, group, percent
@@ -42,6 +42,7 @@ from ansinh.rules.tree import current_tree
 
 from .contact import PLACE_KEYS, contact_for, place_query
 from .forms import (
+    COMPULSORY_SALARY_ERROR,
     CashOutForm,
     PathForm,
     PayForm,
@@ -204,9 +205,20 @@ def _benefits_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
         "no_months": _("Chưa có tháng đóng nào: hãy nhập số năm đã đóng hoặc tháng bắt đầu "
                        "đóng"),
         "too_early": _too_early(tree),
-        "compulsory_offline": _("Không có mạng: máy này chưa tính được các năm đóng BHXH bắt "
-                                "buộc. Hãy thử lại khi có mạng, hoặc để trống bước đó để tính "
-                                "riêng phần tự nguyện."),
+        # the optional step "I had compulsory SI": the refusals of _with_compulsory and the form,
+        # and the floor sentence of _floor_said, in the same words
+        "compulsory_salary": str(COMPULSORY_SALARY_ERROR),
+        "month_invalid": str(MONTH_ERROR),
+        "compulsory_ceiling": _placeholders(_("Mức lương cao hơn mức cao nhất được đóng BHXH "
+                                              "(%(ceiling)s)")),
+        "compulsory_end": _placeholders(_("Tháng cuối cùng đóng BHXH bắt buộc phải trước "
+                                          "tháng %(month)s")),
+        "compulsory_too_young": _("Thời gian đóng BHXH bắt buộc bắt đầu trước khi bạn đủ 15 "
+                                  "tuổi: hãy xem lại số năm và tháng cuối cùng"),
+        "compulsory_overlap": _("Thời gian đóng BHXH bắt buộc trùng với thời gian đóng tự "
+                                "nguyện: hãy sửa tháng cuối cùng đóng bắt buộc"),
+        "floor": _placeholders(_("Lương hưu được nâng lên bằng mức tham chiếu: đã đóng BHXH bắt "
+                                 "buộc từ %(duration)s trở lên, bắt đầu trước ngày %(date)s.")),
         "required": f"{_('Giới tính')} / {_('Năm sinh')}: {REQUIRED_ERROR}",
         # which values each line depends on, as the page marks them (rules.presenting)
         "depends": {"monthly_pension": [], "one_time_allowance": [],

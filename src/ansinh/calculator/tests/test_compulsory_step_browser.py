@@ -1,6 +1,6 @@
 """The optional step "I had compulsory SI" on a phone in chromium: closed until tapped, the
-server's numbers for the mixed history online, and an honest "needs the network" offline
-(engine.js holds the voluntary scheme only)."""
+server's numbers for the mixed history online, and the same numbers offline (engine.js answers
+mixed histories), with the server's refusals in its words."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from ansinh.core.templatetags.money import format_vnd
-from ansinh.policy import ContributionPeriod, pension, retirement_age
+from ansinh.policy import ContributionPeriod, income_bounds, pension, retirement_age
 from ansinh.policy.money import add_months
 from ansinh.rules.tree import current_tree
 
@@ -60,14 +60,82 @@ def test_a_phone_adds_the_years_of_a_job_to_the_pension(
     assert "compulsory_years=7" in page.url
     screenshot(page, "calculator-compulsory-result", full=True)
 
-    # the network cut: the voluntary part still answers offline, the job's years do not
+    # the network cut: engine.js answers the mixed history itself, with the server's number
     page.context.set_offline(True)
+    page.click("button.primary")
+    page.wait_for_selector("#result .offline-notice")
+    assert page.locator("#result [data-key=monthly_pension]").inner_text() == format_vnd(
+        expected.monthly_pension)
+    assert page.locator("#result [data-key=average_income]").inner_text() == format_vnd(
+        expected.average_income)
+    assert "7 năm" in page.locator("#result [data-key=months_compulsory]").inner_text()
+    assert page.locator("#result [data-key=floor_applied]").count() == 0
+    screenshot(page, "calculator-compulsory-offline", full=True)
+
+    # offline, the server's refusals in its words: the job's months over the voluntary ones
+    page.fill("input[name=compulsory_end]", f"{add_months(start, -6):%Y-%m}")
     page.click("button.primary")
     page.wait_for_selector("#result .errors")
     said = page.locator("#result .errors").inner_text()
-    assert "Không có mạng" in said and "bắt buộc" in said
+    assert "trùng với thời gian đóng tự nguyện" in said
+    # a month not yet over
+    page.fill("input[name=compulsory_end]", f"{start:%Y-%m}")
+    page.click("button.primary")
+    page.wait_for_function("() => document.querySelector('#result .errors')?.innerText"
+                           ".includes('phải trước tháng')")
+    assert f"{start:%m/%Y}" in page.locator("#result .errors").inner_text()
+    # the years without the salary
+    page.fill("input[name=compulsory_end]", "")
+    page.fill("input[name=compulsory_salary]", "")
+    page.click("button.primary")
+    page.wait_for_function("() => document.querySelector('#result .errors')?.innerText"
+                           ".includes('VssID')")
+
+    # the step emptied: the voluntary part alone
     page.fill("input[name=compulsory_years]", "")
     page.click("button.primary")
     page.wait_for_selector("#result .offline-notice")
     assert page.locator("#result [data-key=monthly_pension]").count() == 1
+    assert page.locator("#result [data-key=months_compulsory]").count() == 0
+    assert not errors
+
+
+def test_offline_the_floor_of_twenty_compulsory_years_is_the_servers(
+        phone_page: Any, live_server: Any) -> None:
+    """Twenty years of a low salary begun before 2025-07: the pension is the reference level,
+    said in the same sentence online and offline (D159 Art. 11(3))."""
+    page = phone_page
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/tinh/nhan-gi/")
+    page.locator("label.choice", has_text="Nam").click()
+    page.fill("input[name=birth]", "1975")
+    page.click("#compulsory-step summary")
+    page.fill("input[name=compulsory_years]", "20")
+    page.fill("input[name=compulsory_salary]", "1.000.000")
+    page.click("button.primary")
+    page.wait_for_selector("#result [data-key=floor_applied]")
+    online = {key: page.locator(f"#result [data-key={key}]").inner_text()
+              for key in ("monthly_pension", "average_income", "months_compulsory",
+                          "floor_applied", "months")}
+
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    tree = current_tree()
+    reached = retirement_age("M", date(1975, 1, 1), tree).reached_month
+    floor = income_bounds(today, tree).floor
+    history = [
+        ContributionPeriod(add_months(start, -240), add_months(start, -1), 1_000_000,
+                           kind="compulsory"),
+        ContributionPeriod(start, reached, floor),
+    ]
+    expected = pension("M", date(1975, 1, 1), history, today=today, tree=tree)
+    assert expected.floor_applied
+    assert online["monthly_pension"] == format_vnd(expected.monthly_pension)
+
+    page.context.set_offline(True)
+    page.click("button.primary")
+    page.wait_for_selector("#result .offline-notice")
+    offline = {key: page.locator(f"#result [data-key={key}]").inner_text() for key in online}
+    assert offline == online
     assert not errors

@@ -32,10 +32,14 @@
  *        retirement_age_months, reached_month: "YYYY-MM", pension_from, provisional, references}
  *
  *   AnsinhEngine.pension(snapshot, {sex, birth, history, today, settle_year})
- *     history: [{from: "YYYY-MM", to: "YYYY-MM", income, category, missing_lump}] (the rows of
- *     policy.parse_history); -> the engine's Pension.to_dict() (eligible, monthly_pension,
- *     one_time_allowance, average_income, rate, benefit_years, pension_from, ...), except
- *     reason: {code, args} (the engine's Reason code and arguments; the page words it).
+ *     history: [{from: "YYYY-MM", to: "YYYY-MM", income, category, missing_lump, kind}] (the
+ *     rows of policy.parse_history: kind "voluntary" (the default) or "compulsory", whose income
+ *     is the monthly salary, also named salary, with no category and no missing-period lump);
+ *     -> the engine's Pension.to_dict() (eligible, monthly_pension, one_time_allowance,
+ *     average_income, rate, benefit_years, pension_from, months_compulsory, months_voluntary,
+ *     decree, floor_applied, ...), except reason: {code, args} (the engine's Reason code and
+ *     arguments; the page words it). A mixed history is the engine's: salaries revalued with the
+ *     salary table, the reference-level floor, the 60/55 transition on voluntary months only.
  *
  *   AnsinhEngine.lumpSum(snapshot, {history, claim_on: "YYYY-MM-DD", ground, sex, birth})
  *     ground: "twelve_months_out" | "retirement_age" | "emigration" | "illness" | "disability";
@@ -50,7 +54,9 @@
   "use strict";
 
   var FORMAT = 1;
-  var DECREE_159 = "159/2025/NĐ-CP";  // the voluntary-SI decree; mixed histories are the server's
+  var DECREE_158 = "158/2025/NĐ-CP";  // compulsory SI
+  var DECREE_159 = "159/2025/NĐ-CP";  // voluntary SI
+  var KINDS = ["voluntary", "compulsory"];
 
   function EngineError(kind, code, args) {
     this.name = "EngineError";
@@ -523,43 +529,87 @@
   }
 
   function expand(snapshot, history) {
-    // every contributed month, in order: {index, income, category, lump}
+    // every contributed month, in order: {index, income, category, lump, compulsory}
+    // (policy.parse_history then policy.history.expand, with the same refusals)
     var months = {};
     (history || []).forEach(function (row) {
+      // a compulsory period may name its salary "salary" instead of "income"
+      if (!isMapping(row) || !has(row, "from") || !(has(row, "income") || has(row, "salary"))) {
+        throw invalid("period_incomplete", {});
+      }
+      var income = has(row, "income") ? row.income : row.salary;
       var start = parseMonth(row.from);
       var end = parseMonth(row.to === undefined ? row.from : row.to);
       if (end < start) { throw invalid("period_end_before_start", {from: row.from, to: row.to}); }
-      if (!isInt(row.income) || row.income <= 0) { throw invalid("invalid_income", {income: row.income}); }
-      if (row.kind !== undefined && row.kind !== "voluntary") {
-        // compulsory periods (mixed histories) are the server's: ansinh.policy
-        throw invalid("kind_not_offline", {kind: String(row.kind)});
-      }
+      if (!isInt(income) || income <= 0) { throw invalid("invalid_income", {income: income}); }
       var category = row.category || "other";
       checkCategories(snapshot, [category]);
+      var kind = String(row.kind || "voluntary").trim().toLowerCase();
+      if (KINDS.indexOf(kind) < 0) { throw invalid("invalid_kind", {kind: kind}); }
+      var lump = row.missing_lump === true || row.missing_lump === "true" ||
+        row.missing_lump === "1" || row.missing_lump === 1;
+      var compulsory = kind === "compulsory";
+      if (compulsory && (category !== "other" || lump)) {
+        // a compulsory period has no support category and no missing-period lump
+        throw invalid("compulsory_with_category", {from: row.from, to: row.to});
+      }
       for (var i = start; i <= end; i++) {
         if (has(months, i)) { throw invalid("periods_overlap", {month: monthStart(i).slice(0, 7)}); }
-        months[i] = {index: i, income: BigInt(row.income), category: category,
-                     lump: row.missing_lump === true};
+        months[i] = {index: i, income: BigInt(income), category: category, lump: lump,
+                     compulsory: compulsory};
       }
     });
     var ordered = Object.keys(months).map(Number).sort(function (a, b) { return a - b; })
       .map(function (i) { return months[i]; });
-    if (ordered.length) {
-      // voluntary SI began in 2008-01: no voluntary month before it
+    var firstVoluntary = null;
+    for (var j = 0; j < ordered.length; j++) {
+      if (!ordered[j].compulsory) { firstVoluntary = ordered[j]; break; }
+    }
+    if (firstVoluntary !== null) {
+      // voluntary SI began in 2008-01: no voluntary month before it (compulsory ones may be)
       var began = new Lookup(snapshot).peek("general.voluntary_scheme_start",
                                             monthStart(ordered[ordered.length - 1].index));
-      if (began !== null && monthStart(ordered[0].index) < began.value) {
-        throw invalid("voluntary_before_scheme", {month: monthStart(ordered[0].index).slice(0, 7)});
+      if (began !== null && monthStart(firstVoluntary.index) < began.value) {
+        throw invalid("voluntary_before_scheme",
+                      {month: monthStart(firstVoluntary.index).slice(0, 7)});
       }
     }
     return ordered;
   }
 
+  function compulsoryMonths(months) {
+    return months.filter(function (m) { return m.compulsory; }).length;
+  }
+
+  function governingDecree(lk, months, on) {
+    // policy.history.governing_decree: 158/2025 when the last month is compulsory, else 159/2025;
+    // a mixed history records the (dated, ansinh) decision that says so
+    var compulsory = compulsoryMonths(months);
+    if (compulsory && compulsory < months.length) {
+      lk.find("general.mixed_history_decree", on);
+    }
+    return months.length && months[months.length - 1].compulsory ? DECREE_158 : DECREE_159;
+  }
+
   function contributions(lk, months) {
     // gross contributions, state support actually received (within the lifetime cap), own share
-    var gross = rat(B0), support = B0, countOld = 0, countNew = 0;
+    var gross = rat(B0), employer = rat(B0), support = B0, countOld = 0, countNew = 0;
     months.forEach(function (m) {
       var on = monthStart(m.index);
+      if (m.compulsory) {
+        // the retirement and survivors' fund's share of the salary (none known before 1995);
+        // the person paid the employee's share, the employer the rest; no state support
+        var pv = lk.find("contribution.compulsory_rate", on);
+        if (pv !== null) {
+          var whole = dec(pv.value);
+          gross = add(gross, mul(whole, rat(m.income)));
+          var employee = lk.find("contribution.compulsory_employee_rate", on);
+          if (employee !== null) {
+            employer = add(employer, mul(sub(whole, dec(employee.value)), rat(m.income)));
+          }
+        }
+        return;
+      }
       var rate = dec(lk.value("contribution.rate", on));
       gross = add(gross, mul(rate, rat(m.income)));
       if (m.lump) {
@@ -584,14 +634,23 @@
       if (sw !== null) { countNew += 1; } else { countOld += 1; }
     });
     var g = vnd(gross);
-    return {gross: g, support: support, own: g - support};
+    return {gross: g, support: support, own: g - support - vnd(employer)};
   }
 
-  function revaluation(lk, year, settleYear) {
+  function revaluation(lk, year, settleYear, compulsory) {
+    // the income's coefficient (voluntary, D159 Art. 10) or the salary's (compulsory, D158
+    // Art. 16: the years before 1995 take the "before_1995" value)
     var on = pad(settleYear, 4) + "-01-01";
-    var pv = lk.find("pension.revaluation", on);
-    if (pv !== null && isMapping(pv.value) && has(pv.value, String(year))) {
-      return dec(pv.value[String(year)]);
+    var pv, key;
+    if (compulsory) {
+      pv = lk.find("pension.revaluation_salary", on);
+      key = year < 1995 ? "before_1995" : String(year);
+    } else {
+      pv = lk.find("pension.revaluation", on);
+      key = String(year);
+    }
+    if (pv !== null && isMapping(pv.value) && has(pv.value, key)) {
+      return dec(pv.value[key]);
     }
     return dec(lk.value("pension.revaluation_default", on));
   }
@@ -605,9 +664,9 @@
       if (m.lump) {
         coef = rat(B1);
       } else {
-        var year = Math.floor(m.index / 12);
-        if (!has(coefs, year)) { coefs[year] = revaluation(lk, year, settleYear); }
-        coef = coefs[year];
+        var year = Math.floor(m.index / 12), k = (m.compulsory ? "c" : "v") + year;
+        if (!has(coefs, k)) { coefs[k] = revaluation(lk, year, settleYear, m.compulsory); }
+        coef = coefs[k];
       }
       total = add(total, mul(coef, rat(m.income)));
     });
@@ -671,8 +730,24 @@
     return vnd(mul(rat(mbq), factor));
   }
 
+  function pensionFloor(lk, months, on) {
+    // policy.pension._floor: the reference level, for at least 20 years of compulsory SI first
+    // joined before 2025-07-01 (D159 Art. 11(3), D158 Art. 13(1)); otherwise 0
+    var needPv = lk.peek("pension.floor_min_compulsory_months", on);
+    var beforePv = lk.peek("pension.floor_joined_before", on);
+    if (needPv === null || beforePv === null) { return B0; }
+    var compulsory = months.filter(function (m) { return m.compulsory; });
+    lk.record("pension.floor_min_compulsory_months", needPv);
+    if (compulsory.length < needPv.value) { return B0; }
+    lk.record("pension.floor_joined_before", beforePv);
+    if (monthStart(compulsory[0].index) >= beforePv.value) { return B0; }
+    return BigInt(lk.value("general.reference_level", on));
+  }
+
   function transition(lk, sex, birth, months) {
-    // D159 Art. 13: joined before the cutoff with enough years by 60 / 55
+    // D159 Art. 13: joined before the cutoff with enough years by 60 / 55; only voluntary
+    // months count, for a mixed history too (D159 Art. 11(2)(c))
+    months = months.filter(function (m) { return !m.compulsory; });
     if (!months.length) { return {eligible: false, from: null}; }
     var last = monthStart(months[months.length - 1].index);
     var rulePv = lk.peek("retirement.pre2021_joiner", last);
@@ -731,6 +806,11 @@
     var h = benefitHalves(counted.length, lk.value("benefits.half_year_odd_months", regime));
     var rate = eligible ? pensionRate(lk, sex, halves(h), regime) : rat(B0);
     var monthly = eligible ? vnd(mul(rate, rat(mbq))) : B0;
+    var floorApplied = false;
+    if (eligible && compulsoryMonths(counted)) {
+      var floor = pensionFloor(lk, counted, regime);
+      if (monthly < floor) { monthly = floor; floorApplied = true; }
+    }
     var allowance = eligible ? oneTimeAllowance(lk, sex, counted, reached, mbq, regime) : B0;
     var reason = eligible ? {code: "eligible_pension", args: {}}
       : {code: "too_few_years", args: {years: Math.floor(required / 12), months: counted.length}};
@@ -751,8 +831,10 @@
       retirement_month: eligible ? monthStart(retirementMonth).slice(0, 7) : null,
       pension_from: pensionFrom === null ? null : monthStart(pensionFrom),
       transition_eligible: tr.eligible, transition_pension_from: tr.from,
-      months_compulsory: 0, months_voluntary: counted.length, decree: DECREE_159,
-      floor_applied: false,
+      months_compulsory: compulsoryMonths(counted),
+      months_voluntary: counted.length - compulsoryMonths(counted),
+      decree: governingDecree(lk, counted.length ? counted : all, regime),
+      floor_applied: floorApplied,
       provisional: lk.provisional(), references: lk.references()
     };
   }
@@ -837,7 +919,7 @@
       gross: Number(gross), state_support_received: Number(totals.support),
       support_deducted: Number(deducted), amount: Number(amount),
       contributions_gross: Number(totals.gross), contributions_paid: Number(totals.own),
-      months_compulsory: 0, decree: DECREE_159,
+      months_compulsory: compulsoryMonths(months), decree: governingDecree(lk, months, claimOn),
       provisional: lk.provisional(), references: lk.references()
     };
   }

@@ -2,7 +2,8 @@
  *
  * When the browser is offline (navigator.onLine false) or the request fails, the form's answer
  * comes from engine.js (AnsinhEngine.contribution on "Tôi đóng bao nhiêu?", retirementAge and
- * pension on "Tôi sẽ nhận gì?") on the parameter snapshot the page carries (#calc-snapshot),
+ * pension on "Tôi sẽ nhận gì?", with the compulsory years of the optional step as the server
+ * adds them) on the parameter snapshot the page carries (#calc-snapshot),
  * rendered into the page's own <template id="calc-offline-result"> with the words the server
  * rendered in the page's language (#calc-offline-texts): this script holds no text of its own.
  */
@@ -251,6 +252,46 @@
     return parseInt(raw, 10);
   }
 
+  // A refusal of the page's own checks (the form's, views._with_compulsory's), in its words.
+  function Refusal(message) { this.message = message; }
+
+  function withCompulsory(history, step, fallbackEnd, latest, birth, ceiling) {
+    // views._with_compulsory: the voluntary periods with the compulsory months of the optional
+    // step, in order, ending in the month named or just before the first voluntary month
+    if (step.months <= 0) { return history; }
+    if (step.salary > ceiling) {
+      throw new Refusal(fill(texts.compulsory_ceiling, {ceiling: vnd(ceiling)}));
+    }
+    var end = step.end !== null ? step.end
+      : history.length ? parseMonth(history[0].from) - 1 : fallbackEnd;
+    if (end > latest) {
+      throw new Refusal(fill(texts.compulsory_end, {month: monthYear(ym(latest + 1) + "-01")}));
+    }
+    var first = end + 1 - step.months;
+    if (first < parseMonth(birth.slice(0, 7)) + 15 * 12) {
+      throw new Refusal(texts.compulsory_too_young);
+    }
+    if (history.some(function (v) {
+      return parseMonth(v.from) <= end && first <= parseMonth(v.to);
+    })) {
+      throw new Refusal(texts.compulsory_overlap);
+    }
+    return [{from: ym(first), to: ym(end), salary: step.salary, kind: "compulsory"}]
+      .concat(history).sort(function (a, b) { return parseMonth(a.from) - parseMonth(b.from); });
+  }
+
+  function compulsoryStep(f) {
+    // the optional step as the form cleans it: the months, the salary (required with months),
+    // the last month (empty: just before the voluntary months)
+    var months = 12 * intOr0(f.compulsory_years) + intOr0(f.compulsory_months);
+    var endText = ((f.compulsory_end && f.compulsory_end.value) || "").trim();
+    var end = endText === "" ? null : parseMonth(endText);
+    if (endText !== "" && end === null) { throw new Refusal(texts.month_invalid); }
+    var salary = money(f.compulsory_salary, 0);
+    if (months > 0 && !salary) { throw new Refusal(texts.compulsory_salary); }
+    return {months: months, salary: salary, end: end};
+  }
+
   function computeBenefits() {
     var f = form.elements;
     var sexEl = form.querySelector("input[name=sex]:checked");
@@ -261,13 +302,10 @@
     var start = parseMonth(f.start && f.start.value);
     if (start === null) { start = thisMonth; }
     var paid = 12 * intOr0(f.paid_years) + intOr0(f.paid_months);
-    // engine.js holds the voluntary scheme only: compulsory years are counted by the server
-    if (12 * intOr0(f.compulsory_years) + intOr0(f.compulsory_months) > 0) {
-      showError(texts.compulsory_offline); return;
-    }
     try {
-      var floor = AnsinhEngine.incomeBounds(snapshot, on).floor;
-      var past = money(f.past_income, floor), future = money(f.future_income, floor);
+      var step = compulsoryStep(f);
+      var bounds = AnsinhEngine.incomeBounds(snapshot, on);
+      var past = money(f.past_income, bounds.floor), future = money(f.future_income, bounds.floor);
       var quote = AnsinhEngine.contribution(snapshot, {on: on, income: future, category: category,
                                                        mode: "monthly"});
       var retirement = AnsinhEngine.retirementAge(snapshot, {sex: sex, birth: birth});
@@ -279,12 +317,17 @@
       if (start <= reached) {
         history.push({from: ym(start), to: ym(reached), income: future, category: category});
       }
-      if (!history.length) { showError(texts.no_months); return; }
       var first = snapshot.parameters["contribution.rate"].values[0].start;
-      if (history[0].from < first.slice(0, 7)) { showError(texts.too_early); return; }
+      if (history.length && parseMonth(history[0].from) < parseMonth(first.slice(0, 7))) {
+        showError(texts.too_early); return;
+      }
+      // the compulsory months the person has had: up to last month, not a plan
+      history = withCompulsory(history, step, start - 1, thisMonth - 1, birth, bounds.ceiling);
+      if (!history.length) { showError(texts.no_months); return; }
       showBenefits(AnsinhEngine.pension(snapshot, {sex: sex, birth: birth, history: history,
                                                    today: on}), quote);
     } catch (e) {
+      if (e instanceof Refusal) { showError(e.message); return; }
       refused(e);
     }
   }
@@ -323,6 +366,23 @@
         : fill(texts.age_years, {years: res.retirement_age_years})) +
       " (" + fill(texts.reached, {month: monthYear(res.reached_month + "-01")}) + ")";
     key(node, "months").textContent = monthsSaid(res.months);
+    if (res.months_compulsory) {
+      key(node, "months_compulsory").textContent = duration(res.months_compulsory);
+    } else {
+      node.querySelectorAll(".compulsory-fact").forEach(function (el) { el.remove(); });
+    }
+    var floorSaid = node.querySelector('[data-fill="floor_applied"]');
+    if (res.floor_applied) {
+      // views._floor_said: in the values the engine used
+      var used = {};
+      res.references.forEach(function (r) { used[r.name] = r.value; });
+      key(node, "floor_applied").textContent = fill(texts.floor, {
+        duration: duration(used["pension.floor_min_compulsory_months"]),
+        date: day(used["pension.floor_joined_before"])});
+      floorSaid.hidden = false;
+    } else {
+      floorSaid.remove();
+    }
     if (res.months_projected) {
       slot(node, "projected").textContent = fill(texts.projected, {n: duration(res.months_projected)});
       slot(node, "projected").hidden = false;
