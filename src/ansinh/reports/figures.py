@@ -578,15 +578,6 @@ def window_branches(metric: str, period: Period, start: date, until: date,
     return [branch & where for branch in branches]
 
 
-def window_query(metric: str, period: Period, start: date, until: date,
-                 village_ids: list[int] | None = None) -> Q:
-    """The cells a metric's window adds up, as one condition."""
-    query = Q()
-    for branch in window_branches(metric, period, start, until, village_ids):
-        query |= branch
-    return query
-
-
 def in_horizon(horizon: tuple[date, date], metric: str, period: Period) -> bool:
     if metric not in (Metric.RETAINED, DUE):
         return True
@@ -611,10 +602,12 @@ def monthly(office_id: int, metric: str, period: Period, as_of: date,
         cells = cells.filter(village_id__in=village_ids)
     per_month: Counter[date] = Counter()
     if metric == Metric.ACTIVE:
-        before = window_query(metric, period, period.start, period.start - timedelta(days=1),
-                              village_ids)
-        running = int(Figure.objects.filter(before, office_id=office_id)
-                      .aggregate(total=Sum("value"))["total"] or 0)
+        # the stock before the period: a UNION ALL of index-only range scans (an OR of the
+        # branches read the table's pages: 163 ms against 8 ms at 5M cells in the office)
+        before = window_branches(metric, period, period.start,
+                                 period.start - timedelta(days=1), village_ids)
+        running = sum(int(row["total"] or 0) for row in
+                      _union_sum(Q(office_id=office_id), before, ("office_id",)))
         changes = dict(cells.filter(family=Family.MONTH, day__gte=period.start, day__lt=last)
                        .order_by().values("day").annotate(total=Sum("value"))
                        .values_list("day", "total"))
