@@ -78,6 +78,9 @@ def _tap_every_label(page: Any, url: str) -> int:
     """Click each label of the calculator's form on its words; the control it names must be
     the one chosen (checked, or focused for a box to type in), and be big enough for a finger."""
     page.goto(url)
+    # an optional step ("I had compulsory SI") is closed: open it as a person does, by its title
+    for summary in page.locator("form.calc-form details > summary").all():
+        summary.click()
     labels = page.locator("form.calc-form label")
     count: int = labels.count()
     assert count >= 5, url
