@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from ansinh.core.fields import AMOUNT_ERROR, MONTH_ERROR, REQUIRED_ERROR
@@ -54,6 +54,16 @@ from .forms import (
 )
 from .snapshot import parameters_snapshot
 
+# The optional step's refusals and the floor's sentence: one text each, for the server's check
+# (_with_compulsory, _floor_said) and the offline page's (offline.js, through _benefits_offline)
+COMPULSORY_CEILING = gettext_lazy("Mức lương cao hơn mức cao nhất được đóng BHXH (%(ceiling)s)")
+COMPULSORY_END = gettext_lazy("Tháng cuối cùng đóng BHXH bắt buộc phải trước tháng %(month)s")
+COMPULSORY_TOO_YOUNG = gettext_lazy("Thời gian đóng BHXH bắt buộc bắt đầu trước khi bạn đủ 15 "
+                                    "tuổi: hãy xem lại số năm và tháng cuối cùng")
+COMPULSORY_OVERLAP = gettext_lazy("Thời gian đóng BHXH bắt buộc trùng với thời gian đóng tự "
+                                  "nguyện: hãy sửa tháng cuối cùng đóng bắt buộc")
+FLOOR_SAID = gettext_lazy("Lương hưu được nâng lên bằng mức tham chiếu: đã đóng BHXH bắt buộc "
+                          "từ %(duration)s trở lên, bắt đầu trước ngày %(date)s.")
 POOR = ("poor", "near_poor")  # a poor or near-poor household: the earlier social-pension age
 
 
@@ -209,16 +219,11 @@ def _benefits_offline(tree: ParameterTree, today: date) -> dict[str, Any]:
         # and the floor sentence of _floor_said, in the same words
         "compulsory_salary": str(COMPULSORY_SALARY_ERROR),
         "month_invalid": str(MONTH_ERROR),
-        "compulsory_ceiling": _placeholders(_("Mức lương cao hơn mức cao nhất được đóng BHXH "
-                                              "(%(ceiling)s)")),
-        "compulsory_end": _placeholders(_("Tháng cuối cùng đóng BHXH bắt buộc phải trước "
-                                          "tháng %(month)s")),
-        "compulsory_too_young": _("Thời gian đóng BHXH bắt buộc bắt đầu trước khi bạn đủ 15 "
-                                  "tuổi: hãy xem lại số năm và tháng cuối cùng"),
-        "compulsory_overlap": _("Thời gian đóng BHXH bắt buộc trùng với thời gian đóng tự "
-                                "nguyện: hãy sửa tháng cuối cùng đóng bắt buộc"),
-        "floor": _placeholders(_("Lương hưu được nâng lên bằng mức tham chiếu: đã đóng BHXH bắt "
-                                 "buộc từ %(duration)s trở lên, bắt đầu trước ngày %(date)s.")),
+        "compulsory_ceiling": _placeholders(str(COMPULSORY_CEILING)),
+        "compulsory_end": _placeholders(str(COMPULSORY_END)),
+        "compulsory_too_young": str(COMPULSORY_TOO_YOUNG),
+        "compulsory_overlap": str(COMPULSORY_OVERLAP),
+        "floor": _placeholders(str(FLOOR_SAID)),
         "required": f"{_('Giới tính')} / {_('Năm sinh')}: {REQUIRED_ERROR}",
         # which values each line depends on, as the page marks them (rules.presenting)
         "depends": {"monthly_pension": [], "one_time_allowance": [],
@@ -247,6 +252,7 @@ def _incomes(form: PathForm, on: date, tree: ParameterTree) -> tuple[int, int]:
         raise _Invalid("future_income", p.policy_message(exc)) from None
     return past, future
 
+
 def _with_compulsory(form: PathForm, voluntary: list[ContributionPeriod], fallback_end: date,
                      latest: date, on: date, tree: ParameterTree) -> list[ContributionPeriod]:
     """The voluntary ``voluntary`` periods with the compulsory months of the optional step, in
@@ -261,28 +267,19 @@ def _with_compulsory(form: PathForm, voluntary: list[ContributionPeriod], fallba
     cd = form.cleaned_data
     ceiling = income_bounds(on, tree).ceiling
     if cd["compulsory_salary"] > ceiling:
-        raise _Invalid("compulsory_salary", _("Mức lương cao hơn mức cao nhất được đóng BHXH "
-                                              "(%(ceiling)s)") % {"ceiling": format_vnd(ceiling)})
+        raise _Invalid("compulsory_salary",
+                       str(COMPULSORY_CEILING) % {"ceiling": format_vnd(ceiling)})
     end = cd["compulsory_end"] or (
         add_months(voluntary[0].start, -1) if voluntary else fallback_end)
     if end > latest:
-        raise _Invalid("compulsory_end", _("Tháng cuối cùng đóng BHXH bắt buộc phải trước "
-                                           "tháng %(month)s") % {
-            "month": f"{add_months(latest, 1):%m/%Y}"})
+        raise _Invalid("compulsory_end",
+                       str(COMPULSORY_END) % {"month": f"{add_months(latest, 1):%m/%Y}"})
     period = compulsory_period(months, end, cd["compulsory_salary"])
     if period.start < add_months(cd["birth"], 15 * 12):
-        raise _Invalid("compulsory_years", _("Thời gian đóng BHXH bắt buộc bắt đầu trước khi "
-                                             "bạn đủ 15 tuổi: hãy xem lại số năm và tháng cuối "
-                                             "cùng"))
+        raise _Invalid("compulsory_years", str(COMPULSORY_TOO_YOUNG))
     if any(v.start <= period.end and period.start <= v.end for v in voluntary):
-        raise _Invalid("compulsory_end", _("Thời gian đóng BHXH bắt buộc trùng với thời gian "
-                                           "đóng tự nguyện: hãy sửa tháng cuối cùng đóng bắt "
-                                           "buộc"))
+        raise _Invalid("compulsory_end", str(COMPULSORY_OVERLAP))
     return sorted([period, *voluntary], key=lambda p: p.start)
-
-
-def _span(history: list[ContributionPeriod]) -> int:
-    return sum(month_index(p.end) - month_index(p.start) + 1 for p in history)
 
 
 def asked(request: HttpRequest) -> bool:
@@ -360,8 +357,7 @@ def _floor_said(result: Any) -> str:
     if not result.floor_applied:
         return ""
     used = {pv.name: pv.value for pv in result.parameters}
-    return _("Lương hưu được nâng lên bằng mức tham chiếu: đã đóng BHXH bắt buộc từ "
-             "%(duration)s trở lên, bắt đầu trước ngày %(date)s.") % {
+    return str(FLOOR_SAID) % {
         "duration": p.duration_text(used["pension.floor_min_compulsory_months"]),
         "date": f"{used['pension.floor_joined_before']:%d/%m/%Y}"}
 
@@ -404,7 +400,7 @@ def cash_out_context(form: CashOutForm, tree: ParameterTree, today: date) -> dic
         "claim_on": claim_on, "last_paid": last_paid, "resume": resume,
         "past_income": past_income, "future_income": future_income,
         "retirement": retirement, "cash": cash, "cash_later": _cash_later(cd, past, cash, tree),
-        "paid_said": p.duration_text(_span(past)),
+        "paid_said": p.duration_text(cash.months),
         "compulsory_said": p.duration_text(form.compulsory) if form.compulsory else "",
         "age": p.age_text(kept.retirement_age_years, kept.retirement_age_months),
         "kept": kept, "kept_months_said": p.duration_text(kept.months),
