@@ -37,7 +37,13 @@ def db_datetime(value: datetime) -> Any:
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert `rows` (tuples in `columns` order) into `table`; returns the count."""
+    """Insert `rows` (tuples in `columns` order) into `table`; returns the count. The driver's
+    errors come out as Django's (a duplicate key is an `IntegrityError`), as from the ORM."""
+    with connection.wrap_database_errors:
+        return _insert_rows(table, columns, rows)
+
+
+def _insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     columns, rows = _with_province(table, columns, rows)
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     count = 0

@@ -33,6 +33,7 @@ from ansinh.core.permissions import may, refusal_status, role_required
 from ansinh.core.permissions import signed_in as _user
 from ansinh.core.replica import reads_from_replica
 from ansinh.core.scoping import get_scoped_or_404, scoped, visible_villages
+from ansinh.core.templatetags.money import format_count
 from ansinh.core.text import fold
 from ansinh.network.models import CollectionOrganisation
 from ansinh.registry.models import Person, Village
@@ -399,13 +400,17 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/worklist.html", {
         "work": {"end": worklist.span_end(today, span)}, "target": target, "agents": agents,
         "span": span, "today": today, "page": page,
-        "groups": worklist.regroup(lines, villages),
+        "groups": worklist.regroup(worklist.with_links(lines), villages),
         "shown": shown, "total": listing.total,
         "kind": kind,
         "kinds": [(k, KIND_LABELS[k], listing.kind_counts[k]) for k in worklist.KINDS],
         "all_kinds": listing.in_village,
         "village": villages.get(village_id) if village_id else None,
-        "villages": [(v, listing.village_counts.get(v.pk, 0)) for v in villages.values()],
+        # the options as text: a territory has hundreds of villages (one lookup each, not four)
+        "village_options": [
+            (v.pk, f"{v.name} · {v.commune.name} "
+                   f"({format_count(listing.village_counts.get(v.pk, 0))})",
+             v.pk == village_id) for v in villages.values()],
         "all_villages": sum(listing.village_counts.values()),
         "base_query": urlencode(base),
         "filter_query": urlencode(filters), "whole": whole,

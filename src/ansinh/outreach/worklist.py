@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -80,6 +81,9 @@ class Line:
     collect: bool = False
 
     score: int = 0
+    # the line's links, set by the page that shows it (`with_links`)
+    person_url: str = ""
+    contact_url: str = ""
 
     @property
     def reasons(self) -> list[tuple[int, str]]:
@@ -182,6 +186,18 @@ def select(lines: list[Line], *, village_id: int | None = None, kind: str | None
     return [line for line in lines
             if (village_id is None or line.village_id == village_id)
             and (kind is None or kind in line.kinds)]
+
+
+def with_links(lines: list[Line]) -> list[Line]:
+    """Give each line its person's and its contact form's link: one `reverse` per kind of
+    link, the person put in its place (a page of lines would otherwise reverse two a line)."""
+    marker = 987654321
+    person = reverse("registry:person_detail", args=[marker])
+    contact = reverse("outreach:contact_new", args=[marker])
+    for line in lines:
+        line.person_url = person.replace(str(marker), str(line.person_id))
+        line.contact_url = contact.replace(str(marker), str(line.person_id))
+    return lines
 
 
 def regroup(lines: list[Line], villages: dict[int, Village]) -> list[Group]:

@@ -20,6 +20,7 @@ reads, per metric:
 from __future__ import annotations
 
 import time
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from ansinh.collection.models import PaidMonth, Product, Receipt
@@ -247,18 +248,26 @@ def _cohorts(p: _Participation, key: tuple[int, int, int], history: list[tuple[d
     """Due: in the cohort of a period (enrolled before it, active or late the day before it
     began), from the month after its paid-through month as paid before the period. Retained:
     from the day a payment within the period stands (paid, not yet reversed) until it does not."""
+    # paid-through before a day: the running maximum of `paid` (sorted by the day paid)
+    paid_days = [paid_on for paid_on, _last in paid]
+    running: list[date] = []
+    for _paid_on, last in paid:
+        running.append(max(last, running[-1]) if running else last)
+    payments = sorted(payments, key=lambda payment: payment[0])
+    payment_days = [paid_on for paid_on, _period, _undone in payments]
     for kind, family in IN_FAMILY.items():
         for start in starts[kind]:
             if (p.enrolled_on >= start
                     or _status_on(history, start - timedelta(days=1)) not in COUNTED):
                 continue
-            through = max((last for paid_on, last in paid if paid_on < start), default=None)
-            since = NO_DATE if through is None else add_months(through, 1)
+            before = bisect_left(paid_days, start)
+            since = NO_DATE if not before else add_months(running[before - 1], 1)
             _add(cells, p.office_id, DUE, family, key, start, 1, since)
             end = Period(kind, start).end
-            spans = sorted((paid_on, undone) for paid_on, period, undone in payments
-                           if start <= paid_on <= end and period >= start
-                           and (undone is None or undone > paid_on))
+            spans = sorted((paid_on, undone) for paid_on, period, undone in
+                           payments[bisect_left(payment_days, start):
+                                    bisect_right(payment_days, end)]
+                           if period >= start and (undone is None or undone > paid_on))
             for begin, finish in _union(spans):
                 _add(cells, p.office_id, Metric.RETAINED, family, key, begin, 1, since)
                 if finish is not None and finish <= end:
@@ -406,10 +415,12 @@ def rebuild(office_id: int, today: date | None = None) -> dict[str, Any]:
     in one transaction (readers see the old cells until it commits). Returns what it did,
     with how many cells differed from the kept ones (0 when the write path kept them).
 
-    On PostgreSQL, outside a transaction, the table is vacuumed afterwards, so that the
-    dashboards' reads are index-only scans from the first view."""
+    On PostgreSQL, outside a transaction, the table is vacuumed after a rewrite of the office's
+    cells, so that the dashboards' reads are index-only scans from the first view (after a
+    few cells changed, autovacuum is enough: a vacuum scans every index of the whole table)."""
     result = _rebuild(office_id, today)
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and result["written"] > REWRITE_SHARE * max(result["cells"], 1)):
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Figure._meta.db_table)}")
     return result
@@ -442,12 +453,12 @@ def _rebuild(office_id: int, today: date | None) -> dict[str, Any]:
                                                   id__lt=low + CHUNK * 20), cells)
             low += CHUNK * 20
     old = _horizons([office_id])[office_id]
-    kept = {(office_id, metric, family, village, organisation, agent, day, since): value
-            for metric, family, village, organisation, agent, day, since, value in
-            Figure.objects.filter(office_id=office_id).exclude(value=0)
-            .exclude(metric__in=POTENTIAL).values_list(
-                "metric", "family", "village_id", "organisation_id", "agent_id", "day",
-                "since", "value")}
+    stored = {(office_id, metric, family, village, organisation, agent, day, since): value
+              for metric, family, village, organisation, agent, day, since, value in
+              Figure.objects.filter(office_id=office_id).exclude(value=0).values_list(
+                  "metric", "family", "village_id", "organisation_id", "agent_id", "day",
+                  "since", "value")}
+    kept = {cell: value for cell, value in stored.items() if cell[1] not in POTENTIAL}
     fresh = {cell: value for cell, value in cells.items() if value}
     # what the write path keeps, against the same rules: the horizon and the persistence day
     # move with the rebuild, so compare only the cells both define
@@ -455,21 +466,53 @@ def _rebuild(office_id: int, today: date | None) -> dict[str, Any]:
                   if _kept_alike(cell, horizons[office_id], old)}
     differing = sum(1 for cell in comparable if kept.get(cell) != fresh.get(cell))
     fresh.update(_potential(office_id, today))
-    Figure.objects.filter(office_id=office_id).delete()
-    province = _provinces(cell[3] for cell in fresh)
-    insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
-                ((cell[0], province[cell[3]], *cell[1:], value) for cell, value in
-                 fresh.items()))
-    with connection.cursor() as cursor:  # the planner's statistics of the new cells
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(Figure._meta.db_table)}")
+    written = _replace(office_id, stored, fresh)
     seconds = time.perf_counter() - started
     FigureState.objects.filter(office_id=office_id).update(
         horizon_start=horizon[0], horizon_end=horizon[1], built_on=today,
         rebuilt_at=timezone.now(),
         rebuild_seconds=round(seconds, 3), cells=len(fresh))
     return {"office_id": office_id, "cells": len(fresh), "differing": differing,
-            "participations": len(participation_ids), "seconds": round(seconds, 3),
+            "written": written, "participations": len(participation_ids),
+            "seconds": round(seconds, 3),
             "horizon": [horizon[0].isoformat(), horizon[1].isoformat()]}
+
+
+# above this share of an office's cells changed, they are all rewritten by one COPY
+REWRITE_SHARE = 0.2
+
+
+def _replace(office_id: int, stored: dict[Cell, int], fresh: dict[Cell, int]) -> int:
+    """Make the office's cells `fresh` (the nonzero ones are `stored`); returns the cells
+    written. Most nights only the cells of the day change (the write path kept the rest):
+    those are upserted and the vanished ones deleted, so the table keeps its other rows, their
+    index entries and their visibility (index-only reads stay index-only). A first build, or a
+    large repair, rewrites the office's cells instead."""
+    changed = {cell: fresh.get(cell, 0) for cell in set(stored) | set(fresh)
+               if stored.get(cell, 0) != fresh.get(cell, 0)}
+    if not changed:
+        return 0
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    if len(changed) > REWRITE_SHARE * max(len(fresh), 1):
+        Figure.objects.filter(office_id=office_id).delete()
+        province = _provinces(cell[3] for cell in fresh)
+        insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
+                    ((cell[0], province[cell[3]], *cell[1:], value) for cell, value in
+                     fresh.items()))
+        with connection.cursor() as cursor:  # the planner's statistics of the new cells
+            cursor.execute(f"ANALYZE {table}")
+        return len(fresh)
+    gone = [cell for cell, value in changed.items() if not value]
+    # a cell gone is set to 0 by the upsert, then removed
+    delta = Counter({cell: value - stored.get(cell, 0) for cell, value in changed.items()})
+    apply(delta)
+    if gone:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"DELETE FROM {table} WHERE office_id = %s AND metric = %s AND family = %s "
+                f"AND village_id = %s AND organisation_id = %s AND agent_id = %s AND day = %s "
+                f"AND since = %s AND value = 0", gone)
+    return len(changed)
 
 
 def _kept_alike(cell: Cell, new: Span, old: Span) -> bool:
@@ -500,9 +543,84 @@ def _potential(office_id: int, today: date) -> dict[Cell, int]:
 
 
 def rebuild_all(today: date | None = None) -> list[dict[str, Any]]:
-    """Every office, one transaction each (the nightly schedule)."""
+    """Every office, one transaction each."""
     return [rebuild(office_id, today) for office_id in
             Office.objects.order_by("id").values_list("id", flat=True)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The nightly refresh
+
+FULL_EVERY_DAYS = 7  # each office is rebuilt in full once in this many nights
+
+
+def full_night(office_id: int, today: date) -> bool:
+    """Whether tonight is the office's full rebuild (the offices take turns, a seventh a night)."""
+    return today.toordinal() % FULL_EVERY_DAYS == office_id % FULL_EVERY_DAYS
+
+
+def nightly(office_id: int, today: date | None = None) -> dict[str, Any]:
+    """What the nightly schedule does for one office.
+
+    The write path keeps every cell current except those of the day itself: the rankings'
+    12-month persistence (on the day of the last rebuild) and the register's potential (the
+    register's writes do not pass through the keeper). So every night rewrites those
+    (`refresh_day`, seconds), and the offices take turns for the full rebuild, which checks
+    the kept cells against the raw rows (a difference means a write went around the write
+    path) and moves the cohort horizon. An office never built is built in full. Until its
+    turn after New Year, an office's old horizon still covers this year and last year; a
+    period beyond it is read from the raw rows."""
+    today = today or timezone.localdate()
+    if full_night(office_id, today) or not FigureState.objects.filter(
+            office_id=office_id).exists():
+        return {**rebuild(office_id, today), "mode": "full"}
+    return {**refresh_day(office_id, today), "mode": "day"}
+
+
+@transaction.atomic
+def refresh_day(office_id: int, today: date) -> dict[str, Any]:
+    """Rewrite the office's cells of the day (persistence, potential) for `today`: what a full
+    rebuild on `today` would write for them, the other cells left as the write path keeps
+    them. Writers wait (the office's state row is locked), as for a rebuild."""
+    started = time.perf_counter()
+    span = _lock_states([office_id], shared=False).get(office_id)
+    if span is None:
+        raise ValueError(f"office {office_id} has no built cells: rebuild it first")
+    fresh = _persistence_cells(office_id, today)
+    fresh.update(_potential(office_id, today))
+    old = Figure.objects.filter(office_id=office_id, family=Family.ON_DAY)
+    removed = old.count()
+    old.delete()
+    province = _provinces(cell[3] for cell in fresh)
+    insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
+                ((cell[0], province[cell[3]], *cell[1:], value) for cell, value in
+                 fresh.items()))
+    seconds = time.perf_counter() - started
+    FigureState.objects.filter(office_id=office_id).update(
+        built_on=today, rebuilt_at=timezone.now(), cells=F("cells") - removed + len(fresh))
+    return {"office_id": office_id, "cells": len(fresh), "differing": 0,
+            "seconds": round(seconds, 3)}
+
+
+def _persistence_cells(office_id: int, today: date) -> dict[Cell, int]:
+    """`_persistence` for every participation of the office, in one grouped query: the
+    participations enrolled a year before the day and counted then, and of those, counted on
+    the day, by (village, organisation, agent)."""
+    from .metrics import status_on
+
+    year_ago = add_months(today, -12)
+    cells: dict[Cell, int] = {}
+    rows = (Participation.objects.filter(office_id=office_id, enrolled_on__lte=year_ago)
+            .annotate(then=status_on(year_ago), now=status_on(today))
+            .filter(then__in=COUNTED).order_by()
+            .values("village_id", "organisation_id", "agent_id")
+            .annotate(base=Count("id"), kept=Count("id", filter=Q(now__in=COUNTED))))
+    for row in rows:
+        key = (row["village_id"], row["organisation_id"] or 0, row["agent_id"] or 0)
+        for metric, value in ((PERSIST_BASE, row["base"]), (PERSIST_KEPT, row["kept"])):
+            if value:
+                cells[(office_id, metric, Family.ON_DAY, *key, today, NO_DATE)] = value
+    return cells
 
 
 # ---------------------------------------------------------------------------------------------

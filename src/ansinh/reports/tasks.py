@@ -6,13 +6,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ansinh.core.models import Office
+
 from . import figures
 
 log = logging.getLogger(__name__)
 
 
 def rebuild_figures() -> list[dict[str, Any]]:
-    results = figures.rebuild_all()
+    """Every office's nightly refresh (`figures.nightly`: the cells of the day every night,
+    the full rebuild in turns)."""
+    results = [figures.nightly(office_id) for office_id in
+               Office.objects.order_by("id").values_list("id", flat=True)]
     for result in results:
         if result["differing"]:
             # the write path keeps the cells; a difference means a write went around it

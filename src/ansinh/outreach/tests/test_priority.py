@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -276,6 +277,17 @@ def test_the_nightly_refresh_is_idempotent_and_the_command_says_so(
     assert rows() == before
     call_command("refresh-priorities", "--json")
     assert '"rows"' in capsys.readouterr().out
+
+
+def test_two_refreshes_of_a_village_at_once_meet_the_database_s_refusal(
+        filled: None, agent_al3: Any) -> None:
+    """The rows go in through the bulk path; a second row of a person (another request
+    refreshing the same stale village) is Django's IntegrityError, which the reader skips."""
+    row = Priority.objects.order_by("person_id").first()
+    assert row is not None
+    line = worklist.Line(row.person_id, "", row.village_id, "", 1990, score=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        priority._store(row.office_id, TODAY, {"week": {row.person_id: line}, "today": {}})
 
 
 def test_a_day_the_nightly_run_missed_is_computed_when_read(filled: None,

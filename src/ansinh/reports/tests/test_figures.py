@@ -184,6 +184,50 @@ def test_cells_kept_by_the_write_path_equal_a_rebuild_and_the_raw_rows(
         village: vars(p) for village, p in live.items() if p.persons}
 
 
+def _cells(office: Office) -> set[tuple[Any, ...]]:
+    return set(Figure.objects.filter(office=office).exclude(value=0).values_list(
+        "province_id", "metric", "family", "village_id", "organisation_id", "agent_id", "day",
+        "since", "value"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_nightly_refresh_of_the_day_equals_a_full_rebuild(world: dict[str, Any],
+                                                              seed: int) -> None:
+    """Built on one day, kept by the writes of the year, refreshed for another day: every
+    cell is what a full rebuild on that day writes."""
+    office = world["office"]
+    figures.rebuild(office.pk, today=date(2026, 1, 1))
+    _random_writes(world, seed, steps=60)
+    day = date(2026, 12, 2)
+    if figures.full_night(office.pk, day):  # not the office's turn for the full rebuild
+        day += timedelta(days=1)
+    result = figures.nightly(office.pk, day)
+    assert result["mode"] == "day" and result["cells"] > 0, result
+    refreshed = _cells(office)
+    assert {row for row in refreshed if row[2] == "n"} and all(
+        row[6] == day for row in refreshed if row[2] == "n")
+    assert figures.rebuild(office.pk, today=day)["differing"] == 0
+    assert _cells(office) == refreshed
+    for dimension in ("village", "agent"):
+        assert rankings._persistence(office, day, dimension) == \
+            rankings.live_persistence(office, day, dimension)
+
+
+@pytest.mark.django_db
+def test_the_offices_take_turns_for_the_full_rebuild(world: dict[str, Any]) -> None:
+    office = world["office"]
+    days = [date(2026, 12, 1) + timedelta(days=n) for n in range(figures.FULL_EVERY_DAYS)]
+    assert sum(figures.full_night(office.pk, day) for day in days) == 1
+    # never built: built in full whatever the night
+    day = next(day for day in days if not figures.full_night(office.pk, day))
+    assert figures.nightly(office.pk, day)["mode"] == "full"
+    assert figures.nightly(office.pk, day)["mode"] == "day"
+    turn = next(day for day in days if figures.full_night(office.pk, day))
+    assert figures.nightly(office.pk, turn)["mode"] == "full"
+    assert figures.built_on(office.pk) == turn
+
+
 @pytest.mark.django_db
 def test_a_failed_write_leaves_the_cells_as_they_were(world: dict[str, Any],
                                                       prospect_al3: Person) -> None:
@@ -211,6 +255,17 @@ def test_the_command_and_the_nightly_schedule(history: dict[str, Any], world: di
     # the cells a write went around are found and put right
     assert result["office"] == office.code and result["differing"] > 0
     assert figures.rebuild(office.pk)["differing"] == 0
+    # a few cells wrong (one changed, one that should not be there): only they are written
+    right = _cells(office)
+    cell = Figure.objects.filter(office=office, metric=Metric.MONEY).exclude(value=0).first()
+    assert cell is not None
+    Figure.objects.filter(pk=cell.pk).update(value=F("value") + 5)
+    Figure.objects.create(office=office, province_id=cell.province_id, metric=Metric.NEW,
+                          family="d", village_id=cell.village_id, organisation_id=0,
+                          agent_id=0, day=date(2026, 2, 3), value=2)
+    repaired = figures.rebuild(office.pk)
+    assert (repaired["differing"], repaired["written"]) == (2, 2)
+    assert _cells(office) == right
     with pytest.raises(CommandError):
         call_command("rebuild-figures", "--office", "NOPE")
     migration = importlib.import_module("ansinh.reports.migrations.0002_nightly_rebuild_schedule")

@@ -16,6 +16,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--office", help="mã cơ quan / office code (default: every office)")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--nightly", action="store_true",
+            help="việc hằng đêm: các ô của ngày, tính lại toàn bộ khi đến lượt / what the nightly "
+                 "schedule "
+                 "does: the cells of the day, the full rebuild on the office's turn")
 
     def handle(self, *args: Any, **options: Any) -> None:
         offices = Office.objects.order_by("code")
@@ -25,13 +30,13 @@ class Command(BaseCommand):
                 raise CommandError(f"Không có cơ quan {options['office']} / no such office")
         results = []
         for office in offices:
-            result = figures.rebuild(office.pk)
+            result = (figures.nightly(office.pk) if options["nightly"]
+                      else {**figures.rebuild(office.pk), "mode": "full"})
             result["office"] = office.code
             results.append(result)
             if not options["json"]:
                 self.stdout.write(
-                    f"{office.code}: {result['cells']:,} ô / cells, "
-                    f"{result['participations']:,} người tham gia / participations, "
+                    f"{office.code} ({result['mode']}): {result['cells']:,} ô / cells, "
                     f"{result['differing']:,} ô khác / cells differed, {result['seconds']} s")
         if options["json"]:
             self.stdout.write(json.dumps(results, ensure_ascii=False))
