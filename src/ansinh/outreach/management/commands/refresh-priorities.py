@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from ansinh.core.models import Office
+from ansinh.core.offices import each_office, largest_first
 from ansinh.outreach.priority import refresh_office
 
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=date.fromisoformat, default=None,
                             help="YYYY-MM-DD (mặc định hôm nay / default today)")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--jobs", type=int, default=1,
+                            help="số tiến trình song song / offices side by side (PostgreSQL)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of: date = options["as_of"] or timezone.localdate()
@@ -37,9 +40,13 @@ class Command(BaseCommand):
             offices = offices.filter(code=options["office"])
             if not offices.exists():
                 raise CommandError(f"Không có cơ quan {options['office']} / no such office")
-        results = [refresh_office(office.pk, as_of,
-                                  progress=_progress if options["verbosity"] > 1 else None)
-                   for office in offices]
+        if options["jobs"] > 1:
+            results = each_office(refresh_office, largest_first(offices), options["jobs"],
+                                  as_of)
+        else:
+            results = [refresh_office(office.pk, as_of,
+                                      progress=_progress if options["verbosity"] > 1 else None)
+                       for office in offices]
         if options["json"]:
             self.stdout.write(json.dumps(results, ensure_ascii=False))
             return

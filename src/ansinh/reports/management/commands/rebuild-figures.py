@@ -6,7 +6,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ansinh.core.models import Office
+from ansinh.core.offices import each_office, largest_first
 from ansinh.reports import figures
+
+
+def _full(office_id: int) -> dict[str, Any]:
+    return {**figures.rebuild(office_id), "mode": "full"}
 
 
 class Command(BaseCommand):
@@ -22,21 +27,24 @@ class Command(BaseCommand):
                  "schedule "
                  "does: the cells of the day, the full rebuild on the office's turn")
 
+        parser.add_argument("--jobs", type=int, default=1,
+                            help="số tiến trình song song / offices side by side (PostgreSQL)")
+
     def handle(self, *args: Any, **options: Any) -> None:
         offices = Office.objects.order_by("code")
         if options["office"]:
             offices = offices.filter(code=options["office"])
             if not offices.exists():
                 raise CommandError(f"Không có cơ quan {options['office']} / no such office")
-        results = []
-        for office in offices:
-            result = (figures.nightly(office.pk) if options["nightly"]
-                      else {**figures.rebuild(office.pk), "mode": "full"})
-            result["office"] = office.code
-            results.append(result)
+        codes = dict(offices.values_list("pk", "code"))
+        results = sorted(each_office(figures.nightly if options["nightly"] else _full,
+                                     largest_first(offices), options["jobs"]),
+                         key=lambda result: codes[result["office_id"]])
+        for result in results:
+            result["office"] = codes[result["office_id"]]
             if not options["json"]:
                 self.stdout.write(
-                    f"{office.code} ({result['mode']}): {result['cells']:,} ô / cells, "
+                    f"{result['office']} ({result['mode']}): {result['cells']:,} ô / cells, "
                     f"{result['differing']:,} ô khác / cells differed, {result['seconds']} s")
         if options["json"]:
             self.stdout.write(json.dumps(results, ensure_ascii=False))
