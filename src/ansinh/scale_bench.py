@@ -94,7 +94,7 @@ NIGHTLY_STEPS = (  # (name, command and arguments); the nightly is the last two
 )
 
 
-def nightly(jobs: int) -> dict[str, Any]:
+def nightly(jobs: int, steady_full: bool = True) -> dict[str, Any]:
     """The summary cells built for every office, rebuilt in full once more (what an office's
     turn costs), then what the schedule runs every night: the cells of the day (a seventh of
     the offices in full) and the worklist priorities, with `jobs` offices side by side.
@@ -103,6 +103,9 @@ def nightly(jobs: int) -> dict[str, Any]:
 
     figures: dict[str, Any] = {"jobs": jobs}
     for name, (command, *options) in NIGHTLY_STEPS:
+        if name == NIGHTLY_STEPS[1][0] and not steady_full:
+            figures[name] = "skipped (--no-steady-full)"
+            continue
         if command not in get_commands():
             figures[name] = NOT_AVAILABLE
             _log(f"{command}: {NOT_AVAILABLE} on this branch")
@@ -280,7 +283,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     figures["environment"]["load_average_after_build"] = round(os.getloadavg()[0], 1)
     _log(f"built in {figures['build']['total_s']:.0f} s; {figures['size']['database_size']}")
     keep()
-    figures["nightly"] = nightly(args.jobs)
+    figures["nightly"] = nightly(args.jobs, args.steady_full)
     keep()
     figures["pages"] = pages(args.requests)
     keep()
@@ -373,6 +376,8 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=1_000_000,
                         help="persons for the import ratio (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument("--no-steady-full", dest="steady_full", action="store_false",
+                        help="skip the second full rebuild (the nightly step has its turns)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="offices side by side in the nightly steps (default: the CPUs)")
     parser.add_argument("--database", default=None, help="database name (default: new)")
