@@ -42,7 +42,7 @@ from ansinh.network.models import Metric
 from ansinh.participation.models import Participation, Status, StatusChange
 from ansinh.registry.models import Person, Village
 
-from .models import NO_DATE, Family, Figure, FigureState
+from .models import NO_DATE, Family, Figure, FigureState, FigureTotal
 
 DUE = "due"  # the base of `retained`: the period's cohort
 IN_FAMILY = {YEAR: Family.IN_YEAR, QUARTER: Family.IN_QUARTER, MONTH: Family.IN_MONTH}
@@ -339,8 +339,9 @@ FIGURE_COLUMNS = ("office_id", "province_id", "metric", "family", "village_id",
                   "organisation_id", "agent_id", "day", "since", "value")
 
 
-def apply(delta: Counter[Cell]) -> int:
-    """Add `delta` to the cells (an upsert per changed cell); returns how many changed."""
+def apply(delta: Counter[Cell], *, totals: bool = True) -> int:
+    """Add `delta` to the cells (an upsert per changed cell), and to the offices' totals
+    unless told not to; returns how many cells changed."""
     changed = [(cell, value) for cell, value in delta.items() if value]
     if not changed:
         return 0
@@ -354,7 +355,36 @@ def apply(delta: Counter[Cell]) -> int:
     rows = [(cell[0], province[cell[3]], *cell[1:], value) for cell, value in changed]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+    if totals:
+        _add_totals(_totals(changed, province))
     return len(rows)
+
+
+# (office, province, metric, family, day, since)
+Total = tuple[int, int, str, str, date, date]
+TOTAL_COLUMNS = ("office_id", "province_id", "metric", "family", "day", "since", "value")
+
+
+def _totals(cells: Iterable[tuple[Cell, int]], province: dict[int, int]) -> Counter[Total]:
+    """The cells added up per office (the cells of the day have no totals)."""
+    totals: Counter[Total] = Counter()
+    for cell, value in cells:
+        if cell[2] != Family.ON_DAY:
+            totals[(cell[0], province[cell[3]], cell[1], cell[2], cell[6], cell[7])] += value
+    return totals
+
+
+def _add_totals(delta: Counter[Total]) -> None:
+    rows = [(*total, value) for total, value in delta.items() if value]
+    if not rows:
+        return
+    table = connection.ops.quote_name(FigureTotal._meta.db_table)
+    sql = (f"INSERT INTO {table} ({', '.join(TOTAL_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(TOTAL_COLUMNS))}) "
+           f"ON CONFLICT (office_id, metric, family, day, since, province_id) "
+           f"DO UPDATE SET value = {table}.value + excluded.value")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 # the persons an enclosing kept_current block answers for
@@ -490,22 +520,31 @@ def _replace(office_id: int, stored: dict[Cell, int], fresh: dict[Cell, int]) ->
     large repair, rewrites the office's cells instead."""
     changed = {cell: fresh.get(cell, 0) for cell in set(stored) | set(fresh)
                if stored.get(cell, 0) != fresh.get(cell, 0)}
-    if not changed:
-        return 0
     table = connection.ops.quote_name(Figure._meta.db_table)
     if len(changed) > REWRITE_SHARE * max(len(fresh), 1):
         Figure.objects.filter(office_id=office_id).delete()
+        FigureTotal.objects.filter(office_id=office_id).delete()
         province = _provinces(cell[3] for cell in fresh)
         insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
                     ((cell[0], province[cell[3]], *cell[1:], value) for cell, value in
                      fresh.items()))
+        insert_rows(FigureTotal._meta.db_table, TOTAL_COLUMNS,
+                    ((*total, value) for total, value in
+                     _totals(fresh.items(), province).items() if value))
         with connection.cursor() as cursor:  # the planner's statistics of the new cells
             cursor.execute(f"ANALYZE {table}")
         return len(fresh)
     gone = [cell for cell, value in changed.items() if not value]
     # a cell gone is set to 0 by the upsert, then removed
     delta = Counter({cell: value - stored.get(cell, 0) for cell, value in changed.items()})
-    apply(delta)
+    apply(delta, totals=False)
+    # the totals against the fresh cells, not moved by the cells' delta: a write that went
+    # around the write path changed cells without their totals (or totals alone)
+    expected = _totals(fresh.items(), _provinces(cell[3] for cell in fresh))
+    kept_totals = Counter({row[:6]: row[6] for row in FigureTotal.objects.filter(
+        office_id=office_id).values_list(*TOTAL_COLUMNS)})
+    expected.subtract(kept_totals)
+    _add_totals(expected)
     if gone:
         with connection.cursor() as cursor:
             cursor.executemany(
@@ -670,9 +709,10 @@ def _sum(office_id: int, dimension: str, branches: list[Q]) -> Counter[tuple[Any
     return result
 
 
-def _union_sum(where: Q, branches: list[Q], fields: tuple[str, ...]) -> Any:
+def _union_sum(where: Q, branches: list[Q], fields: tuple[str, ...],
+               model: type[Figure] | type[FigureTotal] = Figure) -> Any:
     """The rows {fields…, total} of one UNION ALL statement: a grouped sum per branch."""
-    grouped = [Figure.objects.filter(branch, where).order_by().values(*fields)
+    grouped = [model.objects.filter(branch, where).order_by().values(*fields)
                .annotate(total=Sum("value")) for branch in branches]
     return grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
 
@@ -769,11 +809,12 @@ def monthly(office_id: int, metric: str, period: Period, as_of: date,
 
 def by_office(province_id: int, metric: str, period: Period, start: date,
               until: date) -> dict[int, int]:
-    """{office: figure} for every office of a province, from the cells (one statement; the
-    province leads no index: the offices' ranges are read side by side). Cohort figures of a
-    period outside an office's horizon are left out (None is not 0: the page says so)."""
+    """{office: figure} for every office of a province, from the offices' totals (one
+    statement of index range scans: a few rows per office and month, whatever the number of
+    villages). Cohort figures of a period outside an office's horizon are left out (None is
+    not 0: the page says so)."""
     branches = window_branches(metric, period, start, until)
     result: Counter[int] = Counter()
-    for row in _union_sum(Q(province_id=province_id), branches, ("office_id",)):
+    for row in _union_sum(Q(province_id=province_id), branches, ("office_id",), FigureTotal):
         result[row["office_id"]] += int(row["total"] or 0)
     return dict(result)

@@ -66,6 +66,33 @@ class Figure(models.Model):
         return f"{self.metric}/{self.family} {self.day} v{self.village_id}: {self.value}"
 
 
+class FigureTotal(models.Model):
+    """An office's cells added up over its villages, organisations and agents: one row per
+    (office, metric, family, day, since), kept with the cells (`figures.apply` and the
+    rebuild). The province page reads these, a few rows per office and month instead of
+    every village's (the cells of the day, family ON_DAY, have no totals)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    province_id = models.IntegerField()
+    metric = models.CharField(max_length=12)
+    family = models.CharField(max_length=1, choices=Family.choices)
+    day = models.DateField()
+    since = models.DateField(default=NO_DATE)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "metric", "family", "day", "since", "province_id"],
+                name="figure_total_one_row"),
+        ]
+        indexes = [models.Index(fields=["province_id", "metric", "family", "day", "since"],
+                                name="figure_total_province_idx")]
+
+    def __str__(self) -> str:
+        return f"office {self.office_id} {self.metric}/{self.family} {self.day}: {self.value}"
+
+
 class FigureState(models.Model):
     """An office whose cells are built: the dashboards read them, the writes keep them.
 

@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Sum
 from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
@@ -32,7 +32,7 @@ from ansinh.participation.models import Participation, Status, StopReason
 from ansinh.registry.models import Person
 from ansinh.reports import figures, metrics, rankings
 from ansinh.reports.metrics import Window
-from ansinh.reports.models import Figure
+from ansinh.reports.models import Figure, FigureTotal
 from ansinh.reports.tasks import rebuild_figures
 
 PERIODS = ("2024", "2025", "2026", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4",
@@ -68,12 +68,27 @@ def assert_cells_equal_raw_rows(office: Office) -> int:
     return compared
 
 
+def assert_totals_add_up(office: Office) -> None:
+    """The office's totals are its cells added up (the province page reads them)."""
+    added: dict[tuple[Any, ...], int] = {}
+    for row in (Figure.objects.filter(office=office).exclude(family="n").order_by()
+                .values_list("province_id", "metric", "family", "day", "since")
+                .annotate(total=Sum("value"))):
+        if row[5]:
+            added[row[:5]] = row[5]
+    totals = {row[:5]: row[5] for row in FigureTotal.objects.filter(office=office).exclude(
+        value=0).values_list("province_id", "metric", "family", "day", "since", "value")}
+    assert totals == added
+    assert totals  # something was added up
+
+
 @pytest.mark.django_db
 def test_the_rebuilt_cells_give_the_raw_rows_figures(history: dict[str, Any],
                                                      world: dict[str, Any]) -> None:
     office = world["office"]
     assert figures.built(office.pk) is not None
     assert Figure.objects.filter(office=office).count() > 100
+    assert_totals_add_up(office)
     assert assert_cells_equal_raw_rows(office) == len(PERIODS) * len(AS_OF) * 2 * len(Metric.values)
     # the rankings' persistence and potential on the day of the rebuild
     for dimension in ("village", "agent"):
@@ -171,6 +186,7 @@ def test_cells_kept_by_the_write_path_equal_a_rebuild_and_the_raw_rows(
     assert done.get("enrol", 0) > 5 and done.get("pay", 0) > 10, done
     assert Receipt.objects.exists()
     assert_cells_equal_raw_rows(office)
+    assert_totals_add_up(office)
     today = date(2026, 12, 2)  # the day the cells were built: the rankings read it
     for dimension in ("village", "agent"):
         kept = rankings._persistence(office, today, dimension)
@@ -178,6 +194,7 @@ def test_cells_kept_by_the_write_path_equal_a_rebuild_and_the_raw_rows(
     # the kept cells are exactly what a rebuild computes
     result = figures.rebuild(office.pk, today=today)
     assert result["differing"] == 0, result
+    assert_totals_add_up(office)
     potential = rankings.village_potential(office, today)
     live = rankings.live_village_potential(office, today)
     assert {village: vars(p) for village, p in potential.items() if p.persons} == {
@@ -207,6 +224,7 @@ def test_the_nightly_refresh_of_the_day_equals_a_full_rebuild(world: dict[str, A
     refreshed = _cells(office)
     assert {row for row in refreshed if row[2] == "n"} and all(
         row[6] == day for row in refreshed if row[2] == "n")
+    assert_totals_add_up(office)
     assert figures.rebuild(office.pk, today=day)["differing"] == 0
     assert _cells(office) == refreshed
     for dimension in ("village", "agent"):
@@ -266,6 +284,12 @@ def test_the_command_and_the_nightly_schedule(history: dict[str, Any], world: di
     repaired = figures.rebuild(office.pk)
     assert (repaired["differing"], repaired["written"]) == (2, 2)
     assert _cells(office) == right
+    assert_totals_add_up(office)
+    total = FigureTotal.objects.filter(office=office).first()
+    assert total is not None
+    FigureTotal.objects.filter(pk=total.pk).update(value=F("value") + 7)
+    assert figures.rebuild(office.pk)["written"] == 0  # the cells were right: their totals
+    assert_totals_add_up(office)
     with pytest.raises(CommandError):
         call_command("rebuild-figures", "--office", "NOPE")
     migration = importlib.import_module("ansinh.reports.migrations.0002_nightly_rebuild_schedule")
