@@ -767,7 +767,9 @@ def monthly(office_id: int, metric: str, period: Period, as_of: date,
     months = period.month_starts()
     until = min(as_of, period.end)
     last = month_start(until)
-    cells = Figure.objects.filter(office_id=office_id, metric=metric)
+    # the whole office: its totals (a few rows a month); some villages: their cells
+    model: type[Figure] | type[FigureTotal] = Figure if village_ids is not None else FigureTotal
+    cells: Any = model.objects.filter(office_id=office_id, metric=metric)
     if village_ids is not None:
         cells = cells.filter(village_id__in=village_ids)
     per_month: Counter[date] = Counter()
@@ -777,7 +779,7 @@ def monthly(office_id: int, metric: str, period: Period, as_of: date,
         before = window_branches(metric, period, period.start,
                                  period.start - timedelta(days=1), village_ids)
         running = sum(int(row["total"] or 0) for row in
-                      _union_sum(Q(office_id=office_id), before, ("office_id",)))
+                      _union_sum(Q(office_id=office_id), before, ("office_id",), model))
         changes = dict(cells.filter(family=Family.MONTH, day__gte=period.start, day__lt=last)
                        .order_by().values("day").annotate(total=Sum("value"))
                        .values_list("day", "total"))
