@@ -517,7 +517,8 @@ def _replace(office_id: int, stored: dict[Cell, int], fresh: dict[Cell, int]) ->
     written. Most nights only the cells of the day change (the write path kept the rest):
     those are upserted and the vanished ones deleted, so the table keeps its other rows, their
     index entries and their visibility (index-only reads stay index-only). A first build, or a
-    large repair, rewrites the office's cells instead."""
+    large repair, rewrites the office's cells instead. The office's totals are made the fresh
+    cells' totals either way."""
     changed = {cell: fresh.get(cell, 0) for cell in set(stored) | set(fresh)
                if stored.get(cell, 0) != fresh.get(cell, 0)}
     table = connection.ops.quote_name(Figure._meta.db_table)
