@@ -8,7 +8,7 @@ PORT ?= 8000
 PERSONS ?= 50000
 export ANSINH_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-postgres bench bench-scale lint system-packages messages clean prod-smoke
+.PHONY: demo test test-postgres bench bench-scale bench-flat lint system-packages messages clean prod-smoke
 
 # Debian packages the tests and PDFs need, installed only when missing.
 DEBS := chromium fonts-noto-core poppler-utils gettext
@@ -60,6 +60,12 @@ LEDGER ?= 50000000
 bench-scale: $(STAMP) messages
 	nice -n 10 $(BIN)/python -m ansinh.scale_bench --persons $(SCALE_PERSONS) \
 	  --ledger $(LEDGER) $(SCALE_ARGS)
+
+# The director's dashboard and an agent's worklist at demo sizes FLAT (issue 14: at most 2x
+# apart), each on a fresh PostgreSQL database seeded by `seed-demo`, dropped after.
+FLAT ?= 20000 200000
+bench-flat: $(STAMP) messages
+	nice -n 10 $(BIN)/python -m ansinh.scale_bench --flat $(FLAT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src

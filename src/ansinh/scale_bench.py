@@ -264,11 +264,28 @@ def database_size() -> dict[str, Any]:
         return {"database_size": cursor.fetchone()[0]}
 
 
+def flat_worker(persons: int, requests: int, seed: int) -> dict[str, Any]:
+    """One size of the flatness check: the A Lưới demo of `persons` (its summary cells built
+    by the seeder), today's priorities, then the director's dashboard and the worklists."""
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("seed-demo", persons=persons, as_of=date.fromisoformat(AS_OF), seed=seed,
+                 verbosity=0)
+    call_command("refresh-priorities", stdout=io.StringIO())
+    seeded = time.perf_counter() - started
+    _log(f"{persons:,} persons seeded in {seeded:.0f} s")
+    return {"persons": persons, "seed_s": round(seeded, 1), **pages(requests)}
+
+
 def worker(args: argparse.Namespace) -> dict[str, Any]:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.settings")
     django.setup()
+    if args.flat_size:
+        return flat_worker(args.flat_size, args.requests, args.seed)
     figures: dict[str, Any] = {"persons": args.persons, "ledger_target": args.ledger,
                                "environment": environment()}
     partial = Path(os.environ["ANSINH_SCALE_PARTIAL"]) if os.environ.get(
@@ -363,6 +380,46 @@ def table(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _in_fresh_database(arguments: list[str], keep: bool = False) -> dict[str, Any]:
+    """Run the worker with `arguments` on a new database; its figures."""
+    name = f"ansinh_scale_{os.getpid()}_{int(time.time())}"
+    _psql(f"CREATE DATABASE {name}")
+    env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
+               ANSINH_MANIFEST_STATIC="false", ANSINH_VAR_DIR=tempfile.mkdtemp())
+    try:
+        done = subprocess.run([sys.executable, "-m", "ansinh.scale_bench", "--worker",
+                               *arguments], env=env, stdout=subprocess.PIPE, text=True,
+                              check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"bench-scale failed (exit {done.returncode})")
+        figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return figures
+    finally:
+        if not keep:
+            _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def flat(sizes: list[int], requests: int, seed: int) -> None:
+    """The director's dashboard and an agent's worklist at each demo size: p50 and p95, and
+    each size's ratio to the smallest (the goal: at most 2)."""
+    runs = [_in_fresh_database(["--flat-size", str(size), "--requests", str(requests),
+                                "--seed", str(seed)]) for size in sorted(sizes)]
+    first = runs[0]
+    print(f"{'persons':>10}{'seed s':>8}  {'page':<10}{'p50 ms':>8}{'p95 ms':>8}"
+          f"{'p50 × smallest':>16}")
+    for run in runs:
+        for page in ("dashboard", "worklist"):
+            found = run[page]
+            ratio = found["p50_ms"] / first[page]["p50_ms"]
+            print(f"{run['persons']:>10,}{run['seed_s']:>8.0f}  {page:<10}"
+                  f"{found['p50_ms']:>8}{found['p95_ms']:>8}{ratio:>16.2f}")
+    out = Path(os.environ.get("ANSINH_VAR_DIR", "var")) / (
+        f"bench-flat-{datetime.now(UTC):%Y%m%d-%H%M%S}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(runs, indent=2, default=str) + "\n")
+    print(f"JSON: {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -382,10 +439,17 @@ def main() -> None:
                         help="offices side by side in the nightly steps (default: the CPUs)")
     parser.add_argument("--database", default=None, help="database name (default: new)")
     parser.add_argument("--out", default=None, help="JSON file (default var/bench-scale-*.json)")
+    parser.add_argument("--flat", type=int, nargs="+", default=None, metavar="PERSONS",
+                        help="instead: the dashboard and the worklist at these demo sizes, "
+                             "each on a fresh database (issue 14: at most 2x apart)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--flat-size", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args), default=str))
+        return
+    if args.flat:
+        flat(args.flat, args.requests, args.seed)
         return
     name = args.database or f"ansinh_scale_{os.getpid()}"
     _psql(f"CREATE DATABASE {name}")
