@@ -401,6 +401,9 @@ if REDIS_URL:
 # deleted after ANSINH_EXPORT_RETENTION_DAYS (the hourly housekeeping, like uploads).
 ANSINH_EXPORT_SYNC_MAX_ROWS = env_int("ANSINH_EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
 ANSINH_EXPORT_RETENTION_DAYS = env_int("ANSINH_EXPORT_RETENTION_DAYS", 2, minimum=1)
+# The nightly refresh rebuilds each office's summary cells in full once in this many nights
+# (docs/summaries.md); 1: every office every night.
+ANSINH_FULL_REBUILD_DAYS = env_int("ANSINH_FULL_REBUILD_DAYS", 7, minimum=1)
 
 LOGGING = {
     "version": 1,

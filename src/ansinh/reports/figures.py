@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
@@ -591,12 +592,11 @@ def rebuild_all(today: date | None = None) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 # The nightly refresh
 
-FULL_EVERY_DAYS = 7  # each office is rebuilt in full once in this many nights
-
-
 def full_night(office_id: int, today: date) -> bool:
-    """Whether tonight is the office's full rebuild (the offices take turns, a seventh a night)."""
-    return today.toordinal() % FULL_EVERY_DAYS == office_id % FULL_EVERY_DAYS
+    """Whether tonight is the office's full rebuild: the offices take turns, each once in
+    `ANSINH_FULL_REBUILD_DAYS` nights (7: a seventh of them a night)."""
+    every = settings.ANSINH_FULL_REBUILD_DAYS
+    return today.toordinal() % every == office_id % every
 
 
 def nightly(office_id: int, today: date | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F, Sum
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
@@ -235,7 +236,7 @@ def test_the_nightly_refresh_of_the_day_equals_a_full_rebuild(world: dict[str, A
 @pytest.mark.django_db
 def test_the_offices_take_turns_for_the_full_rebuild(world: dict[str, Any]) -> None:
     office = world["office"]
-    days = [date(2026, 12, 1) + timedelta(days=n) for n in range(figures.FULL_EVERY_DAYS)]
+    days = [date(2026, 12, 1) + timedelta(days=n) for n in range(7)]  # the default
     assert sum(figures.full_night(office.pk, day) for day in days) == 1
     # never built: built in full whatever the night
     day = next(day for day in days if not figures.full_night(office.pk, day))
@@ -244,6 +245,8 @@ def test_the_offices_take_turns_for_the_full_rebuild(world: dict[str, Any]) -> N
     turn = next(day for day in days if figures.full_night(office.pk, day))
     assert figures.nightly(office.pk, turn)["mode"] == "full"
     assert figures.built_on(office.pk) == turn
+    with override_settings(ANSINH_FULL_REBUILD_DAYS=1):  # every office every night
+        assert all(figures.full_night(office.pk, day) for day in days)
 
 
 @pytest.mark.django_db
