@@ -265,10 +265,13 @@ def database_size() -> dict[str, Any]:
 
 
 def flat_worker(persons: int, requests: int, seed: int) -> dict[str, Any]:
-    """One size of the flatness check: the A Lưới demo of `persons` (its summary cells built
-    by the seeder), today's priorities, then the director's dashboard and the worklists."""
+    """One size of the flatness check. `persons` > 0: seed the A Lưới demo of that size (its
+    summary cells built by the seeder) and today's priorities; 0: time the director's
+    dashboard and the worklists on the database as it is."""
     from django.core.management import call_command
 
+    if not persons:
+        return pages(requests)
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("seed-demo", persons=persons, as_of=date.fromisoformat(AS_OF), seed=seed,
@@ -276,7 +279,7 @@ def flat_worker(persons: int, requests: int, seed: int) -> dict[str, Any]:
     call_command("refresh-priorities", stdout=io.StringIO())
     seeded = time.perf_counter() - started
     _log(f"{persons:,} persons seeded in {seeded:.0f} s")
-    return {"persons": persons, "seed_s": round(seeded, 1), **pages(requests)}
+    return {"persons": persons, "seed_s": round(seeded, 1)}
 
 
 def worker(args: argparse.Namespace) -> dict[str, Any]:
@@ -284,7 +287,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.settings")
     django.setup()
-    if args.flat_size:
+    if args.flat_size is not None:
         return flat_worker(args.flat_size, args.requests, args.seed)
     figures: dict[str, Any] = {"persons": args.persons, "ledger_target": args.ledger,
                                "environment": environment()}
@@ -380,30 +383,47 @@ def table(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _in_fresh_database(arguments: list[str], keep: bool = False) -> dict[str, Any]:
-    """Run the worker with `arguments` on a new database; its figures."""
-    name = f"ansinh_scale_{os.getpid()}_{int(time.time())}"
-    _psql(f"CREATE DATABASE {name}")
+def _run_worker(name: str, arguments: list[str]) -> dict[str, Any]:
+    """Run the worker with `arguments` on database `name`; its figures."""
     env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
                ANSINH_MANIFEST_STATIC="false", ANSINH_VAR_DIR=tempfile.mkdtemp())
-    try:
-        done = subprocess.run([sys.executable, "-m", "ansinh.scale_bench", "--worker",
-                               *arguments], env=env, stdout=subprocess.PIPE, text=True,
-                              check=False)
-        if done.returncode != 0:
-            raise SystemExit(f"bench-scale failed (exit {done.returncode})")
-        figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-        return figures
-    finally:
-        if not keep:
-            _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    done = subprocess.run([sys.executable, "-m", "ansinh.scale_bench", "--worker", *arguments],
+                          env=env, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"bench-scale failed (exit {done.returncode})")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+FLAT_ROUNDS = 3
 
 
 def flat(sizes: list[int], requests: int, seed: int) -> None:
-    """The director's dashboard and an agent's worklist at each demo size: p50 and p95, and
-    each size's ratio to the smallest (the goal: at most 2)."""
-    runs = [_in_fresh_database(["--flat-size", str(size), "--requests", str(requests),
-                                "--seed", str(seed)]) for size in sorted(sizes)]
+    """The director's dashboard and an agent's worklist at each demo size: each size seeded
+    on its own database, then the sizes timed in turn, FLAT_ROUNDS rounds (whatever else
+    runs on the machine weighs on every size alike); the median p50 and p95 of the rounds,
+    and each size's ratio to the smallest (the goal: at most 2)."""
+    sizes = sorted(sizes)
+    names = [f"ansinh_flat_{os.getpid()}_{size}" for size in sizes]
+    runs: list[dict[str, Any]] = []
+    try:
+        for name, size in zip(names, sizes, strict=True):
+            _psql(f"CREATE DATABASE {name}")
+            runs.append(_run_worker(name, ["--flat-size", str(size), "--seed", str(seed)]))
+        timed: list[list[dict[str, Any]]] = [[] for _ in sizes]
+        for round_ in range(FLAT_ROUNDS):
+            for index, name in enumerate(names):
+                timed[index].append(_run_worker(name, ["--flat-size", "0", "--requests",
+                                                       str(requests)]))
+            _log(f"round {round_ + 1} of {FLAT_ROUNDS} timed")
+    finally:
+        for name in names:
+            _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    for run, rounds in zip(runs, timed, strict=True):
+        for page in ("dashboard", "worklist"):
+            run[page] = {key: statistics.median(found[page][key] for found in rounds)
+                         for key in ("p50_ms", "p95_ms")} | {"rounds": [
+                             found[page] for found in rounds]}
     first = runs[0]
     print(f"{'persons':>10}{'seed s':>8}  {'page':<10}{'p50 ms':>8}{'p95 ms':>8}"
           f"{'p50 × smallest':>16}")
@@ -443,7 +463,7 @@ def main() -> None:
                         help="instead: the dashboard and the worklist at these demo sizes, "
                              "each on a fresh database (issue 14: at most 2x apart)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--flat-size", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--flat-size", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args), default=str))
