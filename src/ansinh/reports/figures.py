@@ -441,20 +441,30 @@ def _lock_states(office_ids: Iterable[int], *, shared: bool) -> dict[int, Span]:
         return {row[0]: Span(row[1], row[2], row[3]) for row in cursor.fetchall()}
 
 
-def rebuild(office_id: int, today: date | None = None) -> dict[str, Any]:
+def rebuild(office_id: int, today: date | None = None, *, vacuum: bool = True
+            ) -> dict[str, Any]:
     """Recompute the office's cells from the raw rows and put them in place of the kept ones,
     in one transaction (readers see the old cells until it commits). Returns what it did,
     with how many cells differed from the kept ones (0 when the write path kept them).
 
     On PostgreSQL, outside a transaction, the table is vacuumed after a rewrite of the office's
     cells, so that the dashboards' reads are index-only scans from the first view (after a
-    few cells changed, autovacuum is enough: a vacuum scans every index of the whole table)."""
+    few cells changed, autovacuum is enough). A vacuum scans every index of the whole table:
+    a caller rebuilding many offices passes `vacuum=False` and vacuums once at the end
+    (`vacuum_after`)."""
     result = _rebuild(office_id, today)
+    if vacuum:
+        vacuum_after([result])
+    return result
+
+
+def vacuum_after(results: Iterable[dict[str, Any]]) -> None:
+    """Vacuum the cells' table once if any of these rebuilds rewrote an office's cells."""
     if (connection.vendor == "postgresql" and not connection.in_atomic_block
-            and result["written"] > REWRITE_SHARE * max(result["cells"], 1)):
+            and any(result.get("written", 0) > REWRITE_SHARE * max(result["cells"], 1)
+                    for result in results)):
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Figure._meta.db_table)}")
-    return result
 
 
 @transaction.atomic
@@ -585,8 +595,10 @@ def _potential(office_id: int, today: date) -> dict[Cell, int]:
 
 def rebuild_all(today: date | None = None) -> list[dict[str, Any]]:
     """Every office, one transaction each."""
-    return [rebuild(office_id, today) for office_id in
-            Office.objects.order_by("id").values_list("id", flat=True)]
+    results = [rebuild(office_id, today, vacuum=False) for office_id in
+               Office.objects.order_by("id").values_list("id", flat=True)]
+    vacuum_after(results)
+    return results
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,7 +611,8 @@ def full_night(office_id: int, today: date) -> bool:
     return today.toordinal() % every == office_id % every
 
 
-def nightly(office_id: int, today: date | None = None) -> dict[str, Any]:
+def nightly(office_id: int, today: date | None = None, *, vacuum: bool = True
+            ) -> dict[str, Any]:
     """What the nightly schedule does for one office.
 
     The write path keeps every cell current except those of the day itself: the rankings'
@@ -613,7 +626,7 @@ def nightly(office_id: int, today: date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     if full_night(office_id, today) or not FigureState.objects.filter(
             office_id=office_id).exists():
-        return {**rebuild(office_id, today), "mode": "full"}
+        return {**rebuild(office_id, today, vacuum=vacuum), "mode": "full"}
     return {**refresh_day(office_id, today), "mode": "day"}
 
 

@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 def rebuild_figures() -> list[dict[str, Any]]:
     """Every office's nightly refresh (`figures.nightly`: the cells of the day every night,
     the full rebuild in turns)."""
-    results = [figures.nightly(office_id) for office_id in
+    results = [figures.nightly(office_id, vacuum=False) for office_id in
                Office.objects.order_by("id").values_list("id", flat=True)]
+    figures.vacuum_after(results)
     for result in results:
         if result["differing"]:
             # the write path keeps the cells; a difference means a write went around it

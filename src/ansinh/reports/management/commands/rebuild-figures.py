@@ -11,7 +11,11 @@ from ansinh.reports import figures
 
 
 def _full(office_id: int) -> dict[str, Any]:
-    return {**figures.rebuild(office_id), "mode": "full"}
+    return {**figures.rebuild(office_id, vacuum=False), "mode": "full"}
+
+
+def _nightly(office_id: int) -> dict[str, Any]:
+    return figures.nightly(office_id, vacuum=False)
 
 
 class Command(BaseCommand):
@@ -37,9 +41,10 @@ class Command(BaseCommand):
             if not offices.exists():
                 raise CommandError(f"Không có cơ quan {options['office']} / no such office")
         codes = dict(offices.values_list("pk", "code"))
-        results = sorted(each_office(figures.nightly if options["nightly"] else _full,
+        results = sorted(each_office(_nightly if options["nightly"] else _full,
                                      largest_first(offices), options["jobs"]),
                          key=lambda result: codes[result["office_id"]])
+        figures.vacuum_after(results)  # once, whatever the number of offices
         for result in results:
             result["office"] = codes[result["office_id"]]
             if not options["json"]:
