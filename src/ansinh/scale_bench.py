@@ -383,14 +383,16 @@ def table(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _run_worker(name: str, arguments: list[str]) -> dict[str, Any]:
-    """Run the worker with `arguments` on database `name`; its figures."""
+def _run_worker(name: str, arguments: list[str], failed: str = "",
+                **environment: str) -> dict[str, Any]:
+    """Run the worker with `arguments` (and `environment`) on database `name`; its figures.
+    A failed worker ends the bench with its exit code and `failed` said after it."""
     env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
-               ANSINH_MANIFEST_STATIC="false", ANSINH_VAR_DIR=tempfile.mkdtemp())
+               ANSINH_MANIFEST_STATIC="false", ANSINH_VAR_DIR=tempfile.mkdtemp(), **environment)
     done = subprocess.run([sys.executable, "-m", "ansinh.scale_bench", "--worker", *arguments],
                           env=env, stdout=subprocess.PIPE, text=True, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"bench-scale failed (exit {done.returncode})")
+        raise SystemExit(f"bench-scale failed (exit {done.returncode}){failed}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 
@@ -477,17 +479,10 @@ def main() -> None:
     out = Path(args.out) if args.out else Path(os.environ.get("ANSINH_VAR_DIR", "var")) / (
         f"bench-scale-{datetime.now(UTC):%Y%m%d-%H%M%S}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
-               ANSINH_MANIFEST_STATIC="false", ANSINH_VAR_DIR=tempfile.mkdtemp(),
-               ANSINH_SCALE_PARTIAL=str(out.with_suffix(".partial.json")))
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "ansinh.scale_bench", "--worker", *sys.argv[1:]],
-            env=env, stdout=subprocess.PIPE, text=True, check=False)
-        if done.returncode != 0:
-            raise SystemExit(f"bench-scale failed (exit {done.returncode}); database {name} "
-                             + ("kept" if args.keep else "dropped"))
-        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        figures = _run_worker(
+            name, sys.argv[1:], f"; database {name} " + ("kept" if args.keep else "dropped"),
+            ANSINH_SCALE_PARTIAL=str(out.with_suffix(".partial.json")))
     finally:
         if not args.keep:
             _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

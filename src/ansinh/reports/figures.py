@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from ansinh.collection.models import PaidMonth, Product, Receipt
@@ -347,18 +347,24 @@ def apply(delta: Counter[Cell], *, totals: bool = True) -> int:
     if not changed:
         return 0
     province = _provinces(cell[3] for cell, _value in changed)
-    table = connection.ops.quote_name(Figure._meta.db_table)
-    columns = ", ".join(FIGURE_COLUMNS)
-    conflict = ("office_id, metric, family, day, since, village_id, organisation_id, agent_id, "
-                "province_id")
-    sql = (f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(FIGURE_COLUMNS))}) "
-           f"ON CONFLICT ({conflict}) DO UPDATE SET value = {table}.value + excluded.value")
     rows = [(cell[0], province[cell[3]], *cell[1:], value) for cell, value in changed]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    _add_to_rows(Figure, FIGURE_COLUMNS, rows)
     if totals:
         _add_totals(_totals(changed, province))
     return len(rows)
+
+
+def _add_to_rows(model: type[Figure] | type[FigureTotal], columns: tuple[str, ...],
+                 rows: list[tuple[Any, ...]]) -> None:
+    """Add each row's value to the row of the same key (every column but the value: the
+    model's unique constraint), inserting it when there is none."""
+    key = ", ".join(column for column in columns if column != "value")
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({key}) DO UPDATE SET value = {table}.value + excluded.value")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 # (office, province, metric, family, day, since)
@@ -377,15 +383,8 @@ def _totals(cells: Iterable[tuple[Cell, int]], province: dict[int, int]) -> Coun
 
 def _add_totals(delta: Counter[Total]) -> None:
     rows = [(*total, value) for total, value in delta.items() if value]
-    if not rows:
-        return
-    table = connection.ops.quote_name(FigureTotal._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(TOTAL_COLUMNS)}) "
-           f"VALUES ({', '.join(['%s'] * len(TOTAL_COLUMNS))}) "
-           f"ON CONFLICT (office_id, metric, family, day, since, province_id) "
-           f"DO UPDATE SET value = {table}.value + excluded.value")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    if rows:
+        _add_to_rows(FigureTotal, TOTAL_COLUMNS, rows)
 
 
 # the persons an enclosing kept_current block answers for
@@ -519,6 +518,15 @@ def _rebuild(office_id: int, today: date | None) -> dict[str, Any]:
             "horizon": [horizon[0].isoformat(), horizon[1].isoformat()]}
 
 
+def _insert_cells(cells: dict[Cell, int]) -> dict[int, int]:
+    """Insert new cells through the bulk path; returns their villages' provinces."""
+    province = _provinces(cell[3] for cell in cells)
+    insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
+                ((cell[0], province[cell[3]], *cell[1:], value) for cell, value in
+                 cells.items()))
+    return province
+
+
 # above this share of an office's cells changed, they are all rewritten by one COPY
 REWRITE_SHARE = 0.2
 
@@ -536,10 +544,7 @@ def _replace(office_id: int, stored: dict[Cell, int], fresh: dict[Cell, int]) ->
     if len(changed) > REWRITE_SHARE * max(len(fresh), 1):
         Figure.objects.filter(office_id=office_id).delete()
         FigureTotal.objects.filter(office_id=office_id).delete()
-        province = _provinces(cell[3] for cell in fresh)
-        insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
-                    ((cell[0], province[cell[3]], *cell[1:], value) for cell, value in
-                     fresh.items()))
+        province = _insert_cells(fresh)
         insert_rows(FigureTotal._meta.db_table, TOTAL_COLUMNS,
                     ((*total, value) for total, value in
                      _totals(fresh.items(), province).items() if value))
@@ -593,14 +598,6 @@ def _potential(office_id: int, today: date) -> dict[Cell, int]:
     return cells
 
 
-def rebuild_all(today: date | None = None) -> list[dict[str, Any]]:
-    """Every office, one transaction each."""
-    results = [rebuild(office_id, today, vacuum=False) for office_id in
-               Office.objects.order_by("id").values_list("id", flat=True)]
-    vacuum_after(results)
-    return results
-
-
 # ---------------------------------------------------------------------------------------------
 # The nightly refresh
 
@@ -641,13 +638,8 @@ def refresh_day(office_id: int, today: date) -> dict[str, Any]:
         raise ValueError(f"office {office_id} has no built cells: rebuild it first")
     fresh = _persistence_cells(office_id, today)
     fresh.update(_potential(office_id, today))
-    old = Figure.objects.filter(office_id=office_id, family=Family.ON_DAY)
-    removed = old.count()
-    old.delete()
-    province = _provinces(cell[3] for cell in fresh)
-    insert_rows(Figure._meta.db_table, FIGURE_COLUMNS,
-                ((cell[0], province[cell[3]], *cell[1:], value) for cell, value in
-                 fresh.items()))
+    removed, _by_model = Figure.objects.filter(office_id=office_id, family=Family.ON_DAY).delete()
+    _insert_cells(fresh)
     seconds = time.perf_counter() - started
     FigureState.objects.filter(office_id=office_id).update(
         built_on=today, rebuilt_at=timezone.now(), cells=F("cells") - removed + len(fresh))
@@ -656,19 +648,12 @@ def refresh_day(office_id: int, today: date) -> dict[str, Any]:
 
 
 def _persistence_cells(office_id: int, today: date) -> dict[Cell, int]:
-    """`_persistence` for every participation of the office, in one grouped query: the
-    participations enrolled a year before the day and counted then, and of those, counted on
-    the day, by (village, organisation, agent)."""
-    from .metrics import status_on
+    """`_persistence` for every participation of the office, by (village, organisation,
+    agent), in the rankings' one grouped query."""
+    from .rankings import persistence_rows
 
-    year_ago = add_months(today, -12)
     cells: dict[Cell, int] = {}
-    rows = (Participation.objects.filter(office_id=office_id, enrolled_on__lte=year_ago)
-            .annotate(then=status_on(year_ago), now=status_on(today))
-            .filter(then__in=COUNTED).order_by()
-            .values("village_id", "organisation_id", "agent_id")
-            .annotate(base=Count("id"), kept=Count("id", filter=Q(now__in=COUNTED))))
-    for row in rows:
+    for row in persistence_rows(office_id, today, ("village_id", "organisation_id", "agent_id")):
         key = (row["village_id"], row["organisation_id"] or 0, row["agent_id"] or 0)
         for metric, value in ((PERSIST_BASE, row["base"]), (PERSIST_KEPT, row["kept"])):
             if value:

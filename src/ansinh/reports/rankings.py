@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -171,13 +172,20 @@ def _persistence(office: Office, on: date, dimension: str) -> dict[tuple[object,
 def live_persistence(office: Office, on: date, dimension: str) -> dict[tuple[object, ...],
                                                                          tuple[int, int]]:
     """`_persistence` from the raw rows, in one grouped query."""
-    year_ago = add_months(on, -12)
     fields = metrics.GROUPINGS[dimension]
-    rows = (Participation.objects.filter(office=office, enrolled_on__lte=year_ago)
+    return {tuple(row[name] for name in fields): (row["base"], row["kept"])
+            for row in persistence_rows(office.pk, on, fields)}
+
+
+def persistence_rows(office_id: int, on: date, fields: tuple[str, ...]) -> Any:
+    """Per group of `fields` ({fields…, base, kept}): the participations enrolled a year
+    before `on` and active or late then, and of those, active or late on `on` (one grouped
+    query; the summary's nightly refresh writes its cells of the day from it too)."""
+    year_ago = add_months(on, -12)
+    return (Participation.objects.filter(office_id=office_id, enrolled_on__lte=year_ago)
             .annotate(then=status_on(year_ago), now=status_on(on))
             .filter(then__in=ACTIVE_STATES).order_by().values(*fields)
             .annotate(base=Count("id"), kept=Count("id", filter=Q(now__in=ACTIVE_STATES))))
-    return {tuple(row[name] for name in fields): (row["base"], row["kept"]) for row in rows}
 
 
 def _results(office: Office, window: Window, dimension: str) -> dict[tuple[object, ...],
