@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +223,51 @@ def paying_al3(prospect_al3: Any, agent_al3: Any, receipt_book_al3: Any) -> Any:
                        actor=agent_al3)
     participation.refresh_from_db()
     return participation
+
+
+@pytest.fixture
+def mixed_participants(world: dict[str, Any], agent_al3: Any, director: Any,
+                       receipt_book_al3: Any) -> list[Any]:
+    """32 persons of A Lưới 3 enrolled from mid-2025 in every payment mode, some never paid,
+    some paid for a period or two, some for the year ahead, one paused: the states a
+    participant passes through as the days go by."""
+    import time_machine
+
+    from ansinh.collection import lifecycle
+    from ansinh.collection.dues import quote_months
+    from ansinh.collection.receipts import record_receipt
+    from ansinh.core.errors import Refused
+    from ansinh.participation.actions import enrol
+    from ansinh.policy.money import add_months
+    from ansinh.registry.models import Person, SIStatus
+
+    modes = (("monthly", 1, None), ("quarterly", 3, None), ("half_yearly", 6, None),
+             ("yearly", 12, None), ("advance", 24, 2))
+    persons = Person.objects.filter(village__commune__code="AL3", si_status=SIStatus.NONE,
+                                    birth_date__lt=date(1996, 1, 1),
+                                    birth_date__gt=date(1976, 1, 1)).order_by("id")[:32]
+    made = []
+    for index, person in enumerate(persons):
+        mode, length, years = modes[index % len(modes)]
+        start = date(2025, 6 + index % 7, 1)
+        enrolled_on = start.replace(day=3 + index % 20)
+        participation = enrol(person, start_month=start, income=2_000_000 + 50_000 * index,
+                              mode=mode, advance_years=years, actor=agent_al3,
+                              enrolled_on=enrolled_on)
+        periods = (0, 1, 2, 4)[index // len(modes) % 4]
+        months = [add_months(start, n) for n in range(length * periods)][:24]
+        if months:
+            paid_on = enrolled_on + timedelta(days=5)
+            try:
+                with time_machine.travel(paid_on):
+                    record_receipt(participation, months=months,
+                                   amount=quote_months(participation, months, paid_on).amount,
+                                   paid_on=paid_on, channel="bank_transfer",
+                                   client_uuid=uuid.uuid4(), actor=agent_al3)
+            except Refused:
+                pass
+        if index == 7:
+            lifecycle.pause(participation, on=date(2026, 1, 10), actor=director)
+        participation.refresh_from_db()
+        made.append(participation)
+    return made

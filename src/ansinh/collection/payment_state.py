@@ -91,6 +91,35 @@ def pause_after(office_id: int) -> int:
         "pause_after_months").get_default()
 
 
+def next_change(state: PaymentState, pause_after_months: int, leads: Iterable[int] = (),
+                ) -> date | None:
+    """The first day after the state's date on which, with no payment or status change in
+    between, the state may differ (a period starts, a deadline passes, a month of the overdue
+    ones begins, the grace ends), or a deadline comes within one of ``leads`` days (a
+    worklist's "due within the week"); None when it never does by itself (stopped, paused).
+
+    An early answer only costs a recomputation; a late one would keep a stale state, so every
+    date that can matter is a candidate (`test_payment_state` walks the days to prove it)."""
+    if state.state in (Status.STOPPED, Status.PAUSED):
+        return None  # a paused state stays paused until a status change or a payment
+    current = state.dues
+    today = current.as_of
+    periods = [period for period in current.periods if not period.is_paid]
+    candidates: list[date] = []
+    if current.next_period is not None:
+        periods.append(current.next_period)
+        candidates.append(current.next_period.start)
+    for period in periods:
+        candidates.append(period.deadline + timedelta(days=1))
+        candidates.extend(period.deadline - timedelta(days=lead) for lead in leads)
+    if current.overdue:  # months behind counts the overdue months begun by the day
+        candidates.append(add_months(first_of_month(today), 1))
+    if current.first_missed_deadline is not None:
+        candidates.append(pause_date(current.first_missed_deadline, pause_after_months))
+    later = [day for day in candidates if day > today]
+    return min(later) if later else None
+
+
 def payment_states(participations: Iterable[Participation] | None, as_of: date, *,
                    office_id: int | None = None) -> dict[int, PaymentState]:
     """{participation id: PaymentState} on `as_of` for `participations` (or, with `office_id`

@@ -12,9 +12,19 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections
+
+
+def full_night(office_id: int, today: date) -> bool:
+    """Whether tonight is the office's full rebuild (of its summary cells and its worklist
+    priorities): the offices take turns, each once in `ANSINH_FULL_REBUILD_DAYS` nights (7: a
+    seventh of them a night). The other nights carry the kept rows forward."""
+    every = int(settings.ANSINH_FULL_REBUILD_DAYS)
+    return today.toordinal() % every == office_id % every
 
 
 def each_office(func: Callable[..., Any], office_ids: Sequence[int], jobs: int = 1,

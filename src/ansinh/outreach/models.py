@@ -253,10 +253,10 @@ class Priority(models.Model):
 
     Reasons are stored as data, ``[points, kind, code, params]`` (`worklist.reason_text`
     translates them when a page shows them). Rows are rewritten by the write path in the
-    transaction of the write (`priority.refresh_persons`) and all of them nightly
+    transaction of the write (`priority.refresh_persons`) and carried forward nightly
     (`priority.refresh_office`): reasons that depend on the day (months late, a deadline
     within the span, the windows of the at-risk reasons, a prospect's age) are those of
-    ``as_of``."""
+    ``as_of`` until the person's `PriorityRecheck` day."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
     village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
@@ -292,10 +292,33 @@ class Priority(models.Model):
         return f"{self.person_id} · {self.score}"
 
 
+class PriorityRecheck(models.Model):
+    """The first day a person's village-based lines may change with no write in between (a
+    deadline nears or passes, a month begins, the grace or an at-risk window ends, the
+    retirement age is reached), whether or not the person has a line today. The nightly
+    recomputes these persons, and the persons written since, instead of everyone
+    (`priority.refresh_office`)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="+")
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
+    on = models.DateField()
+
+    class Meta:
+        verbose_name = _("ngày tính lại thứ tự ưu tiên")
+        verbose_name_plural = _("ngày tính lại thứ tự ưu tiên")
+        indexes = [models.Index(fields=["office", "on"], name="priority_recheck_on_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.on}"
+
+
 class PriorityRefresh(models.Model):
-    """A village's `Priority` rows counted, and the day they were last computed in full
-    (nightly, or by the first read of a day the nightly run missed): a village whose day is not
-    today is recomputed before it is read, so a list is never of another day, nor empty because
+    """A village's `Priority` rows counted, and the day they were last brought to (nightly, or
+    by the first read of a day the nightly run missed): a village whose day is not today is
+    brought to today before it is read, so a list is never of another day, nor empty because
     its rows were never computed (a seeded or imported register)."""
 
     village = models.OneToOneField(Village, on_delete=models.CASCADE, primary_key=True,
@@ -306,6 +329,12 @@ class PriorityRefresh(models.Model):
     # here and not counted over the rows
     counts = models.JSONField(default=dict)
     refreshed_at = models.DateTimeField()
+    # what the rows depend on besides the persons (the year, the office's settings, the
+    # points): a village computed on another basis is computed in full (`priority.basis`)
+    basis = models.CharField(max_length=100, default="")
+    # the office's change number read before the rows were computed: the nightly recomputes
+    # the persons written since (a bulk import, which does not pass through the write path)
+    seq = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("lần tính thứ tự ưu tiên")
@@ -317,3 +346,4 @@ class PriorityRefresh(models.Model):
 # the same person on an event's list twice: the merge keeps one attendance (registry.merging)
 merging.link(Contact, twin=("event",), within=Q(event__isnull=False), on_twin="drop")
 merging.link(Priority, derived=True)
+merging.link(PriorityRecheck, derived=True)

@@ -10,10 +10,15 @@ person and read back one village at a time through (village, score desc) with a 
   a contact logged, a person's SI status, ethnicity or village, a household's poverty, the lapse
   run. The rows of those persons are recomputed from scratch (idempotent).
 - **Nightly.** Reasons that depend on the day (months late, a deadline falling within today or
-  the week, the windows of the at-risk reasons, a prospect's age, the poverty year) are those
-  of the row's ``as_of``; `refresh_office` rewrites an office's rows, a chunk of villages per
-  transaction, every night (the django-q2 schedule `NIGHTLY`, or `ansinh refresh-priorities`).
-  Writes made through other paths (a bulk import) are picked up there too.
+  the week, the windows of the at-risk reasons, a prospect's age, the poverty year) change on
+  days known in advance: each computation stores, per person, the first day their lines may
+  change by themselves (`PriorityRecheck`). So `refresh_office` (the django-q2 schedule
+  `NIGHTLY`, or `ansinh refresh-priorities`) carries an office's rows forward, recomputing
+  only the persons whose day has come, those written since through other paths (a bulk
+  import: their change number) and those who turned 15 or reached retirement age (by birth
+  date); the rest are what a full computation would write (a test walks months of days to
+  prove it). The whole office is recomputed on its turn (one night in
+  `ANSINH_FULL_REBUILD_DAYS`), on a new year and when its settings change (`basis`).
 - **Follow-ups** belong to a user, not to a village: they stay a live read (`open_follow_ups`,
   through `contact_followup_idx`) and are merged into the lines they concern when read.
 
@@ -24,7 +29,9 @@ then by person id (the live list breaks ties by name; the id keeps the read on t
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -34,20 +41,27 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from ansinh.collection.payment_state import pause_after
 from ansinh.core.bulk import insert_rows
 from ansinh.core.models import Office
+from ansinh.core.offices import full_night
 from ansinh.participation.models import Participation
-from ansinh.registry.models import Person, Village
+from ansinh.registry.changes import current_seq
+from ansinh.registry.models import NOT_PROSPECT_STATUSES, Person, Sex, SIStatus, Village
+from ansinh.registry.prospects import fifteenth_birthday_cutoff, retirement_cutoff
 
-from .models import Priority, PriorityRefresh
+from .models import Priority, PriorityRecheck, PriorityRefresh, settings_for
 
 if TYPE_CHECKING:
     from ansinh.core.models import User
 
-    from .worklist import Line
+    from .worklist import Line, Rechecks
+
+# the statuses a prospect may have (the others rule one out)
+PROSPECT_STATUSES = [status for status in SIStatus.values if status not in NOT_PROSPECT_STATUSES]
 
 CHUNK_VILLAGES = 20  # villages per transaction of the nightly refresh
-BATCH = 2000  # rows per INSERT
+BATCH = 2000  # persons per computation of their lines
 Progress = Callable[[str, int, int], None]
 
 
@@ -55,37 +69,64 @@ Progress = Callable[[str, int, int], None]
 # Writing
 
 
+def basis(office_id: int, today: date) -> str:
+    """What an office's rows depend on besides its persons: the year (the households' poverty
+    is that of the year), the office's settings (the at-risk window, the grace before a pause)
+    and the points. A village computed on another basis is recomputed in full."""
+    from .worklist import POINTS
+
+    points = hashlib.sha256(json.dumps(POINTS, sort_keys=True).encode()).hexdigest()[:12]
+    return (f"{today.year}:{settings_for(office_id).recent_compulsory_days}:"
+            f"{pause_after(office_id)}:{points}")
+
+
 def refresh_persons(person_ids: Iterable[int | None], today: date | None = None) -> int:
     """Recompute the rows of ``person_ids`` as of ``today`` (default: the local date); returns
     the number of rows written. Called by the write path inside its transaction."""
-    from . import worklist
-
     ids = sorted({pid for pid in person_ids if pid is not None})
     today = today or timezone.localdate()
     written = 0
     touched: set[int] = set()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        old = Priority.objects.filter(person_id__in=chunk)
-        touched.update(old.values_list("village_id", flat=True))
-        old.delete()
+        touched.update(_clear(chunk))
         by_office: dict[int, list[int]] = {}
         for office_id, village_id, pid in Person.objects.filter(id__in=chunk).values_list(
                 "office_id", "village_id", "id"):
             by_office.setdefault(office_id, []).append(pid)
             touched.add(village_id)
         for office_id, pids in by_office.items():
-            villages = Village.objects.filter(commune__office_id=office_id)
-            written += _store(office_id, today,
-                              worklist.village_based(office_id, today, villages, pids))
-    # the counts of the villages the rows left or joined; a village computed on another day
-    # (a moved clock) is marked stale instead, and computed in full when next read
-    current = set(PriorityRefresh.objects.filter(village_id__in=touched, as_of=today)
-                  .values_list("village_id", flat=True))
-    PriorityRefresh.objects.filter(village_id__in=touched - current).delete()
-    if current:
-        _summarise(current, today)
+            written += _compute(office_id, pids, today)
+    # the counts of the villages the rows left or joined, on the day each was computed for:
+    # a village not yet brought to today is carried when next read (these persons' rows are
+    # already of today, and their recheck days come after it); one computed for a later day
+    # (a clock moved back) is dropped, and computed in full when next read
+    PriorityRefresh.objects.filter(village_id__in=touched, as_of__gt=today).delete()
+    _summarise(set(PriorityRefresh.objects.filter(village_id__in=touched)
+                   .values_list("village_id", flat=True)), None)
     return written
+
+
+def _clear(person_ids: list[int]) -> set[int]:
+    """Delete the rows and rechecks of ``person_ids``; the villages their rows were in."""
+    old = Priority.objects.filter(person_id__in=person_ids)
+    villages = set(old.values_list("village_id", flat=True))
+    old.delete()
+    PriorityRecheck.objects.filter(person_id__in=person_ids).delete()
+    return villages
+
+
+def _compute(office_id: int, person_ids: list[int], today: date) -> int:
+    """Compute and store the rows and rechecks of ``person_ids`` (of one office, their old
+    ones deleted); returns the rows written."""
+    from . import worklist
+
+    rechecks = worklist.Rechecks()
+    lines = worklist.village_based(office_id, today,
+                                   Village.objects.filter(commune__office_id=office_id),
+                                   person_ids, rechecks)
+    _store_rechecks(office_id, rechecks)
+    return _store(office_id, today, lines)
 
 
 def refresh_participations(participation_ids: Iterable[int], today: date | None = None) -> int:
@@ -97,45 +138,145 @@ def refresh_participations(participation_ids: Iterable[int], today: date | None 
                            .values_list("person_id", flat=True), today)
 
 
-def refresh_office(office_id: int, today: date | None = None, *,
+def refresh_office(office_id: int, today: date | None = None, full: bool = False, *,
                    progress: Progress | None = None) -> dict[str, Any]:
-    """Rewrite every row of the office as of ``today``, a chunk of villages per transaction
-    (idempotent: run it again and the rows are the same). The nightly job's body."""
+    """Bring every row of the office to ``today``, a chunk of villages per transaction
+    (idempotent: run it again and the rows are the same). The nightly job's body.
+
+    A village is recomputed in full when asked (``full``), on the office's turn
+    (`full_night`: the check that no write went around the write path), when it was never
+    computed, or when its basis changed (a new year, the office's settings). Otherwise its
+    rows are carried forward: only the persons whose recheck day has come, who were written
+    since the last refresh (a bulk import), who turned 15 or who reached retirement age are
+    recomputed; for everyone else a later day's lines are the same."""
+    started = time.perf_counter()
     today = today or timezone.localdate()
     village_ids = list(Village.objects.filter(commune__office_id=office_id)
                        .order_by("id").values_list("id", flat=True))
     # rows left behind in villages the office no longer serves
     Priority.objects.filter(office_id=office_id).exclude(village_id__in=village_ids).delete()
+    PriorityRecheck.objects.filter(office_id=office_id).exclude(
+        village_id__in=village_ids).delete()
+    found = bring_up_to(office_id, village_ids, today,
+                        full=full or full_night(office_id, today), progress=progress)
+    return {"office": Office.objects.get(pk=office_id).code, "as_of": today.isoformat(),
+            "villages": len(village_ids), **found,
+            "seconds": round(time.perf_counter() - started, 3)}
+
+
+def bring_up_to(office_id: int, village_ids: list[int], today: date, *, full: bool = False,
+                progress: Progress | None = None) -> dict[str, int]:
+    """Bring the rows of ``village_ids`` (of one office) to ``today``: in full (asked, never
+    computed, computed on another basis or a later day), or carried forward (the others);
+    {"full": villages computed in full, "recomputed": persons carried, "rows": rows
+    written}."""
+    stamp = basis(office_id, today), current_seq(office_id)
+    kept = {} if full else {
+        vid: (as_of, seq) for vid, as_of, seq in PriorityRefresh.objects.filter(
+            village_id__in=village_ids, basis=stamp[0], as_of__lte=today).values_list(
+                "village_id", "as_of", "seq")}
+    whole = [vid for vid in village_ids if vid not in kept]
     written = 0
+    for start in range(0, len(whole), CHUNK_VILLAGES):
+        written += refresh_villages(office_id, whole[start:start + CHUNK_VILLAGES], today,
+                                    stamp)
+        if progress:
+            progress("priorities", min(start + CHUNK_VILLAGES, len(whole)), len(whole))
+    recomputed = 0
+    if kept:
+        carried, recomputed = _carry(office_id, kept, today, stamp, progress)
+        written += carried
+    return {"full": len(whole), "recomputed": recomputed, "rows": written}
+
+
+def _carry(office_id: int, kept: dict[int, tuple[date, int]], today: date,
+           stamp: tuple[str, int], progress: Progress | None) -> tuple[int, int]:
+    """Carry the rows of the ``kept`` villages (id → the day and change number of their last
+    refresh) forward to ``today``: recompute the persons whose lines may have changed since,
+    a chunk of villages per transaction; (rows written, persons recomputed)."""
+    since = min(as_of for as_of, _seq in kept.values())
+    seq = min(seq for _as_of, seq in kept.values())
+    due = set(PriorityRecheck.objects.filter(office_id=office_id, on__lte=today)
+              .values_list("person_id", flat=True))
+    # written since (the register's bulk import numbers its rows, and passes no listener)
+    due.update(Person.objects.filter(office_id=office_id, sync_version__gt=seq)
+               .values_list("id", flat=True))
+    # turned 15 since, or reached retirement age: prospects now, or no longer (both found by
+    # birth date, through person_prospect_idx)
+    ages = Q(birth_date__gt=fifteenth_birthday_cutoff(since),
+             birth_date__lte=fifteenth_birthday_cutoff(today))
+    for sex in Sex.values:
+        ages |= Q(sex=sex, birth_date__gt=retirement_cutoff(sex, since),
+                  birth_date__lte=retirement_cutoff(sex, today))
+    due.update(Person.objects.filter(ages, office_id=office_id, sex__in=Sex.values,
+                                     si_status__in=PROSPECT_STATUSES)
+               .values_list("id", flat=True))
+    by_village: dict[int, list[int]] = {}
+    found: set[int] = set()
+    ordered = sorted(due)
+    for start in range(0, len(ordered), 20_000):
+        for pid, village_id in Person.objects.filter(
+                id__in=ordered[start:start + 20_000]).values_list("id", "village_id"):
+            found.add(pid)
+            if village_id in kept:  # the others: in a village computed in full tonight
+                by_village.setdefault(village_id, []).append(pid)
+    gone = sorted(due - found)  # merged away: their rows and rechecks go
+    written = recomputed = 0
+    village_ids = sorted(kept)
     for start in range(0, len(village_ids), CHUNK_VILLAGES):
-        written += refresh_villages(office_id, village_ids[start:start + CHUNK_VILLAGES],
-                                    today)
+        chunk = village_ids[start:start + CHUNK_VILLAGES]
+        pids = sorted(pid for vid in chunk for pid in by_village.get(vid, ()))
+        with transaction.atomic():
+            if start == 0 and gone:
+                _summarise(_clear(gone) & set(kept), None)  # each on its own day still
+            if pids:
+                touched = _clear(pids)
+                for batch in range(0, len(pids), BATCH):
+                    written += _compute(office_id, pids[batch:batch + BATCH], today)
+                _summarise(chunk, today, stamp)
+                _summarise((touched & set(kept)) - set(chunk), None)  # rows moved away
+                recomputed += len(pids)
+            else:  # nothing changed: the counts stand, the day moves on
+                PriorityRefresh.objects.filter(village_id__in=chunk).update(
+                    as_of=today, seq=stamp[1], refreshed_at=timezone.now())
         if progress:
             progress("priorities", min(start + CHUNK_VILLAGES, len(village_ids)),
                      len(village_ids))
-    return {"office": Office.objects.get(pk=office_id).code, "as_of": today.isoformat(),
-            "villages": len(village_ids), "rows": written}
+    return written, recomputed
 
 
-def refresh_villages(office_id: int, village_ids: list[int], today: date) -> int:
+def refresh_villages(office_id: int, village_ids: list[int], today: date,
+                     stamp: tuple[str, int] | None = None) -> int:
     """Rewrite the rows of ``village_ids`` (of one office) as of ``today``, in one
     transaction; returns the rows written."""
     from . import worklist
 
+    stamp = stamp or (basis(office_id, today), current_seq(office_id))
     with transaction.atomic():
-        lines = worklist.village_based(office_id, today, Village.objects.filter(id__in=village_ids))
+        rechecks = worklist.Rechecks()
+        lines = worklist.village_based(office_id, today,
+                                       Village.objects.filter(id__in=village_ids),
+                                       rechecks=rechecks)
         Priority.objects.filter(Q(village_id__in=village_ids)
                                 | Q(person_id__in=list(lines["week"]))).delete()
+        PriorityRecheck.objects.filter(Q(village_id__in=village_ids)
+                                       | Q(person_id__in=list(rechecks.on))).delete()
+        _store_rechecks(office_id, rechecks)
         written = _store(office_id, today, lines)
-        _summarise(village_ids, today)
+        _summarise(village_ids, today, stamp)
         return written
 
 
-def _summarise(village_ids: Collection[int], today: date) -> None:
+def _summarise(village_ids: Collection[int], today: date | None,
+               stamp: tuple[str, int] | None = None) -> None:
     """Count the rows of ``village_ids`` (per span: lines, lines of each kind, the best score)
-    into their `PriorityRefresh`, which says they are complete as of ``today``."""
+    into their `PriorityRefresh`, which says they are complete as of ``today`` (None: the day
+    each had), on the basis and after the change number of ``stamp`` (None: those each
+    had)."""
     from .worklist import KINDS
 
+    if not village_ids:
+        return
     counts: dict[int, dict[str, dict[str, int]]] = {
         vid: {span: _empty() for span in ("week", "today")} for vid in village_ids}
     for span in ("week", "today"):
@@ -148,9 +289,14 @@ def _summarise(village_ids: Collection[int], today: date) -> None:
             agg: dict[str, Any] = dict(found)
             counts[agg.pop("village_id")][span] = agg
     now = timezone.now()
-    PriorityRefresh.objects.filter(village_id__in=list(village_ids)).delete()
+    old = PriorityRefresh.objects.filter(village_id__in=list(village_ids))
+    had = {vid: (as_of, (b, seq)) for vid, as_of, b, seq in old.values_list(
+        "village_id", "as_of", "basis", "seq")}
+    old.delete()
     PriorityRefresh.objects.bulk_create(
-        PriorityRefresh(village_id=vid, as_of=today, counts=village, refreshed_at=now)
+        PriorityRefresh(village_id=vid, as_of=today or had[vid][0], counts=village,
+                        refreshed_at=now, basis=(stamp or had[vid][1])[0],
+                        seq=(stamp or had[vid][1])[1])
         for vid, village in counts.items())
 
 
@@ -173,6 +319,12 @@ def _kinds(line: Line) -> str:
 PRIORITY_COLUMNS = ("office_id", "village_id", "person_id", "participation_id", "as_of", "score",
                     "kinds", "reasons", "collect", "score_today", "kinds_today",
                     "reasons_today", "collect_today", "refreshed_at")
+
+
+def _store_rechecks(office_id: int, rechecks: Rechecks) -> None:
+    insert_rows(PriorityRecheck._meta.db_table, ("person_id", "office_id", "village_id", "on"),
+                [(pid, office_id, rechecks.village[pid], on)
+                 for pid, on in rechecks.on.items()])
 
 
 def _store(office_id: int, today: date, lines: dict[str, dict[int, Line]]) -> int:
@@ -247,7 +399,7 @@ def _refresh_stale(villages: list[Village], today: date) -> None:
     for office_id, village_ids in by_office.items():
         try:
             with transaction.atomic():
-                refresh_villages(office_id, village_ids, today)
+                bring_up_to(office_id, village_ids, today)
         except IntegrityError:
             pass  # another request refreshed them at the same time
 

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ansinh.collection.payment_state import PaymentState, payment_states
+from ansinh.collection.payment_state import PaymentState, next_change, pause_after, payment_states
 from ansinh.core.models import AuditEntry, User
 from ansinh.core.scoping import visible_villages
 from ansinh.participation.models import Participation, Status
@@ -59,6 +59,9 @@ POINTS = {
     "ethnic_minority": 5,
 }
 NEVER_VISITED_LIMIT = {"today": 20, "week": 60}
+# how many days before a deadline a line changes by itself: it enters the week's list (6), it
+# is due in under 3 days (3), it enters today's list (0)
+DEADLINE_LEADS = (6, 3, 0)
 SPANS = ("today", "week")
 # the kinds of reason a line has, in the order of the page's chips
 KINDS = ("follow_up", "late", "due", "risk", "never_visited")
@@ -264,6 +267,27 @@ def add_follow_up(line: Line, contact_id: int, due: date | None, outcome: str,
 Found = list[tuple[int, str, str, dict[str, Any]]]
 
 
+@dataclass
+class Rechecks:
+    """Per person, the first day their village-based lines may differ with no write in
+    between (a deadline nears, a window closes, an age is reached), and the village they
+    were computed in: the nightly recomputes only those persons (`priority`)."""
+
+    on: dict[int, date] = field(default_factory=dict)
+    village: dict[int, int] = field(default_factory=dict)
+
+    def add(self, person_id: int, village_id: int, on: date | None) -> None:
+        if on is not None and (person_id not in self.on or on < self.on[person_id]):
+            self.on[person_id] = on
+            self.village[person_id] = village_id
+
+
+def _recheck(rechecks: Rechecks | None, person_id: int, village_id: int, on: date | None,
+             ) -> None:
+    if rechecks is not None:
+        rechecks.add(person_id, village_id, on)
+
+
 def _participant_reasons(state: PaymentState, times_late: int, today: date, end: date,
                          ) -> Found:
     """The reasons a participant in ``state`` is on the list for the span ending ``end``."""
@@ -296,19 +320,24 @@ def _participant_reasons(state: PaymentState, times_late: int, today: date, end:
 
 def _participants(today: date, ends: dict[str, date], villages: QuerySet[Village],
                   lines: dict[str, dict[int, Line]], person_ids: Collection[int] | None = None,
-                  ) -> tuple[int, int]:
+                  rechecks: Rechecks | None = None) -> tuple[int, int]:
     """The late, paused and due participants, for each span of ``ends`` into its ``lines``;
     the counts (late, due) are those of the first span."""
     participations = list(_only(
         Participation.objects.filter(village__in=villages).exclude(status=Status.STOPPED)
         .annotate(times_late=Count("status_changes",
                                    filter=Q(status_changes__new_status=Status.LATE)))
-        .only("id", "person_id", "status", "office_id"), person_ids))
+        .only("id", "person_id", "status", "office_id", "village_id"), person_ids))
     if not participations:
         return 0, 0
     # the one definition of a payment state (collection.payment_state), as the lapse list
     states = payment_states(participations, today)
     by_person = {p.person_id: p.pk for p in participations}
+    if rechecks is not None:
+        grace = {office: pause_after(office) for office in {p.office_id for p in participations}}
+        for participation in participations:
+            _recheck(rechecks, participation.person_id, participation.village_id, next_change(
+                states[participation.pk], grace[participation.office_id], DEADLINE_LEADS))
     counts: list[tuple[int, int]] = []
     for span, end in ends.items():
         wanted: dict[int, Found] = {}
@@ -337,7 +366,8 @@ def _participants(today: date, ends: dict[str, date], villages: QuerySet[Village
 
 
 def _at_risk(office_id: int | None, today: date, villages: QuerySet[Village],
-             lines: dict[int, Line], person_ids: Collection[int] | None = None) -> int:
+             lines: dict[int, Line], person_ids: Collection[int] | None = None,
+             rechecks: Rechecks | None = None) -> int:
     if office_id is None:
         return 0
     days = settings_for(office_id).recent_compulsory_days
@@ -364,11 +394,19 @@ def _at_risk(office_id: int | None, today: date, villages: QuerySet[Village],
     for pid in recent_left.values_list("id", flat=True):
         lines[pid].add("risk", POINTS["left_compulsory"], "left_compulsory",
                        day=left_on[pid].isoformat())
+        _recheck(rechecks, pid, lines[pid].village_id,  # out of the window
+                 left_on[pid] + timedelta(days=days + 1))
         count += 1
     _lines_for(payout, lines)
     for pid, on in payout.values_list("id", "si_status_as_of"):
         lines[pid].add("risk", POINTS["after_lump_sum"], "after_lump_sum", day=on.isoformat())
+        _recheck(rechecks, pid, lines[pid].village_id, on + timedelta(days=days + 1))
         count += 1
+    if rechecks is not None:  # a lump sum recorded ahead of its date enters on that date
+        for pid, village_id, on in _only(Person.objects.filter(
+                village__in=villages, si_status=SIStatus.LUMP_SUM, si_status_as_of__gt=today),
+                person_ids, "id").values_list("id", "village_id", "si_status_as_of"):
+            _recheck(rechecks, pid, village_id, on)
     return count
 
 
@@ -428,15 +466,19 @@ def span_end(today: date, span: str) -> date:
 
 
 def village_based(office_id: int | None, today: date, villages: QuerySet[Village],
-                  person_ids: Collection[int] | None = None) -> dict[str, dict[int, Line]]:
+                  person_ids: Collection[int] | None = None, rechecks: Rechecks | None = None,
+                  ) -> dict[str, dict[int, Line]]:
     """Every village-based line (all but follow-ups) of ``villages`` for each span, with no
     limit on the never-visited: what `priority` stores, computed live. ``person_ids``
-    narrows it to those persons (the refresh after a write)."""
+    narrows it to those persons (the refresh after a write). ``rechecks``, when given, receives
+    the first day each person's lines may change by themselves (with or without a line
+    today), but for the ages a prospect enters or leaves at, which the nightly finds by birth
+    date (`priority._carry`): a later day's lines of everyone else are these."""
     lines: dict[str, dict[int, Line]] = {span: {} for span in SPANS}
     _participants(today, {span: span_end(today, span) for span in SPANS}, villages, lines,
-                  person_ids)
+                  person_ids, rechecks)
     common: dict[int, Line] = {}
-    _at_risk(office_id, today, villages, common, person_ids)
+    _at_risk(office_id, today, villages, common, person_ids, rechecks)
     _never_visited(villages, today, None, common, person_ids)
     for span_lines in lines.values():
         for pid, found in common.items():

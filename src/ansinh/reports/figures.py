@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q, Sum
 from django.utils import timezone
@@ -38,6 +37,7 @@ from ansinh.collection.models import PaidMonth, Product, Receipt
 from ansinh.collection.payment_state import COUNTED
 from ansinh.core.bulk import insert_rows
 from ansinh.core.models import Office
+from ansinh.core.offices import full_night
 from ansinh.core.periods import MONTH, QUARTER, YEAR, Period, add_months
 from ansinh.network.models import Metric
 from ansinh.participation.models import Participation, Status, StatusChange
@@ -600,13 +600,6 @@ def _potential(office_id: int, today: date) -> dict[Cell, int]:
 
 # ---------------------------------------------------------------------------------------------
 # The nightly refresh
-
-def full_night(office_id: int, today: date) -> bool:
-    """Whether tonight is the office's full rebuild: the offices take turns, each once in
-    `ANSINH_FULL_REBUILD_DAYS` nights (7: a seventh of them a night)."""
-    every = settings.ANSINH_FULL_REBUILD_DAYS
-    return today.toordinal() % every == office_id % every
-
 
 def nightly(office_id: int, today: date | None = None, *, vacuum: bool = True
             ) -> dict[str, Any]:

@@ -4,7 +4,7 @@ its counts, the worklist, the village lists (reminders) and the dashboard's "act
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -162,3 +162,39 @@ def test_the_lapse_list_worklist_village_list_and_dashboard_agree(
     # the dashboard counts the active and the late, not the awaiting nor the paused
     assert _active(office, on) == sum(1 for state in payment_states(
         None, on, office_id=office.pk).values() if state.counted) == 2
+
+
+def test_a_state_holds_until_its_next_change(world: Any, mixed_participants: Any) -> None:
+    """`next_change` never answers late: walking the days of eleven months, the worklist's
+    reasons of every participant of the demo (monthly, quarterly, six-monthly, yearly and
+    advance payers; paying, late, awaiting, paused) are those of the last day that said a
+    change might come, until that day comes."""
+    from ansinh.collection.payment_state import next_change, pause_after
+    from ansinh.outreach.worklist import DEADLINE_LEADS, _participant_reasons, span_end
+
+    office = world["office"]
+    grace = pause_after(office.pk)
+    participations = list(Participation.objects.exclude(status=Status.STOPPED)
+                          .only("id", "status", "office_id"))
+    assert len({s.state for s in payment_states(participations, date(2026, 3, 1)).values()}) >= 3
+    first = date(2026, 1, 20)
+    days = [first + timedelta(days=n) for n in range(330)]
+    states = {day: payment_states(participations, day) for day in days}
+
+    def reasons(pid: int, day: date) -> Any:
+        state = states[day][pid]
+        return [_participant_reasons(state, 1, day, span_end(day, span))
+                for span in ("today", "week")]
+
+    changes = 0
+    for participation in participations:
+        pid = participation.pk
+        held, until = reasons(pid, first), next_change(states[first][pid], grace, DEADLINE_LEADS)
+        for day in days[1:]:
+            if until is not None and day >= until:  # a new day to say what comes next
+                changes += reasons(pid, day) != held
+                held = reasons(pid, day)
+                until = next_change(states[day][pid], grace, DEADLINE_LEADS)
+                continue
+            assert reasons(pid, day) == held, (pid, day)
+    assert changes  # the walk crossed deadlines that changed reasons

@@ -26,6 +26,7 @@ from ansinh.collection.models import Receipt
 from ansinh.collection.receipts import record_receipt
 from ansinh.core.errors import Refused
 from ansinh.core.models import Office
+from ansinh.core.offices import full_night
 from ansinh.core.periods import Period, add_months, parse_period
 from ansinh.network.models import Agent, Metric
 from ansinh.participation.actions import enrol
@@ -218,7 +219,7 @@ def test_the_nightly_refresh_of_the_day_equals_a_full_rebuild(world: dict[str, A
     figures.rebuild(office.pk, today=date(2026, 1, 1))
     _random_writes(world, seed, steps=60)
     day = date(2026, 12, 2)
-    if figures.full_night(office.pk, day):  # not the office's turn for the full rebuild
+    if full_night(office.pk, day):  # not the office's turn for the full rebuild
         day += timedelta(days=1)
     result = figures.nightly(office.pk, day)
     assert result["mode"] == "day" and result["cells"] > 0, result
@@ -237,16 +238,16 @@ def test_the_nightly_refresh_of_the_day_equals_a_full_rebuild(world: dict[str, A
 def test_the_offices_take_turns_for_the_full_rebuild(world: dict[str, Any]) -> None:
     office = world["office"]
     days = [date(2026, 12, 1) + timedelta(days=n) for n in range(7)]  # the default
-    assert sum(figures.full_night(office.pk, day) for day in days) == 1
+    assert sum(full_night(office.pk, day) for day in days) == 1
     # never built: built in full whatever the night
-    day = next(day for day in days if not figures.full_night(office.pk, day))
+    day = next(day for day in days if not full_night(office.pk, day))
     assert figures.nightly(office.pk, day)["mode"] == "full"
     assert figures.nightly(office.pk, day)["mode"] == "day"
-    turn = next(day for day in days if figures.full_night(office.pk, day))
+    turn = next(day for day in days if full_night(office.pk, day))
     assert figures.nightly(office.pk, turn)["mode"] == "full"
     assert figures.built_on(office.pk) == turn
     with override_settings(ANSINH_FULL_REBUILD_DAYS=1):  # every office every night
-        assert all(figures.full_night(office.pk, day) for day in days)
+        assert all(full_night(office.pk, day) for day in days)
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""`ansinh refresh-priorities [--office CODE] [--as-of DATE] [--json]`: rewrite the precomputed
-worklists (`outreach.priority`), as the nightly schedule does."""
+"""`ansinh refresh-priorities [--office CODE] [--as-of DATE] [--full] [--jobs N] [--json]`:
+bring the precomputed worklists (`outreach.priority`) to the day, as the nightly schedule does
+(the kept rows carried forward, each office in full on its turn), or every village in full."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
                                                            "(mặc định: mọi cơ quan / default: all)")
         parser.add_argument("--as-of", type=date.fromisoformat, default=None,
                             help="YYYY-MM-DD (mặc định hôm nay / default today)")
+        parser.add_argument("--full", action="store_true",
+                            help="tính lại toàn bộ / recompute every village in full")
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--jobs", type=int, default=1,
                             help="số tiến trình song song / offices side by side (PostgreSQL)")
@@ -40,11 +43,12 @@ class Command(BaseCommand):
             offices = offices.filter(code=options["office"])
             if not offices.exists():
                 raise CommandError(f"Không có cơ quan {options['office']} / no such office")
+        full: bool = options["full"]
         if options["jobs"] > 1:
             results = each_office(refresh_office, largest_first(offices), options["jobs"],
-                                  as_of)
+                                  as_of, full)
         else:
-            results = [refresh_office(office.pk, as_of,
+            results = [refresh_office(office.pk, as_of, full=full,
                                       progress=_progress if options["verbosity"] > 1 else None)
                        for office in offices]
         if options["json"]:
@@ -52,5 +56,7 @@ class Command(BaseCommand):
             return
         for row in results:
             self.stdout.write(
-                f"{row['office']} {row['as_of']}: {row['villages']:,} thôn / villages, "
-                f"{row['rows']:,} dòng ưu tiên / priority rows")
+                f"{row['office']} {row['as_of']}: {row['villages']:,} thôn / villages "
+                f"({row['full']:,} tính lại toàn bộ / in full), {row['recomputed']:,} người "
+                f"tính lại / persons recomputed, {row['rows']:,} dòng ưu tiên / priority rows "
+                f"written, {row['seconds']:.1f} s")
