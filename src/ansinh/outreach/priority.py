@@ -16,9 +16,10 @@ person and read back one village at a time through (village, score desc) with a 
   `NIGHTLY`, or `ansinh refresh-priorities`) carries an office's rows forward, recomputing
   only the persons whose day has come, those written since through other paths (a bulk
   import: their change number) and those who turned 15 or reached retirement age (by birth
-  date); the rest are what a full computation would write (a test walks months of days to
-  prove it). The whole office is recomputed on its turn (one night in
-  `ANSINH_FULL_REBUILD_DAYS`), on a new year and when its settings change (`basis`).
+  date), and on a new year the members of poor and near-poor households; the rest are what a
+  full computation would write (a test walks months of days to prove it). The whole office
+  is recomputed on its turn (one night in `ANSINH_FULL_REBUILD_DAYS`) and when its settings
+  change (`basis`).
 - **Follow-ups** belong to a user, not to a village: they stay a live read (`open_follow_ups`,
   through `contact_followup_idx`) and are merged into the lines they concern when read.
 
@@ -47,7 +48,15 @@ from ansinh.core.models import Office
 from ansinh.core.offices import full_night
 from ansinh.participation.models import Participation
 from ansinh.registry.changes import current_seq
-from ansinh.registry.models import NOT_PROSPECT_STATUSES, Person, Sex, SIStatus, Village
+from ansinh.registry.models import (
+    NOT_PROSPECT_STATUSES,
+    HouseholdPoverty,
+    Person,
+    PovertyStatus,
+    Sex,
+    SIStatus,
+    Village,
+)
 from ansinh.registry.prospects import fifteenth_birthday_cutoff, retirement_cutoff
 
 from .models import Priority, PriorityRecheck, PriorityRefresh, settings_for
@@ -69,15 +78,15 @@ Progress = Callable[[str, int, int], None]
 # Writing
 
 
-def basis(office_id: int, today: date) -> str:
-    """What an office's rows depend on besides its persons: the year (the households' poverty
-    is that of the year), the office's settings (the at-risk window, the grace before a pause)
-    and the points. A village computed on another basis is recomputed in full."""
+def basis(office_id: int) -> str:
+    """What an office's rows depend on besides its persons and the day: the office's settings
+    (the at-risk window, the grace before a pause) and the points. A village computed on
+    another basis is recomputed in full."""
     from .worklist import POINTS
 
     points = hashlib.sha256(json.dumps(POINTS, sort_keys=True).encode()).hexdigest()[:12]
-    return (f"{today.year}:{settings_for(office_id).recent_compulsory_days}:"
-            f"{pause_after(office_id)}:{points}")
+    return (f"{settings_for(office_id).recent_compulsory_days}:{pause_after(office_id)}:"
+            f"{points}")
 
 
 def refresh_persons(person_ids: Iterable[int | None], today: date | None = None) -> int:
@@ -145,10 +154,11 @@ def refresh_office(office_id: int, today: date | None = None, full: bool = False
 
     A village is recomputed in full when asked (``full``), on the office's turn
     (`full_night`: the check that no write went around the write path), when it was never
-    computed, or when its basis changed (a new year, the office's settings). Otherwise its
-    rows are carried forward: only the persons whose recheck day has come, who were written
-    since the last refresh (a bulk import), who turned 15 or who reached retirement age are
-    recomputed; for everyone else a later day's lines are the same."""
+    computed, or when its basis changed (the office's settings). Otherwise its rows are
+    carried forward: only the persons whose recheck day has come, who were written since the
+    last refresh (a bulk import), who turned 15 or reached retirement age, and on a new year
+    the members of poor and near-poor households, are recomputed; for everyone else a later
+    day's lines are the same."""
     started = time.perf_counter()
     today = today or timezone.localdate()
     village_ids = list(Village.objects.filter(commune__office_id=office_id)
@@ -170,7 +180,7 @@ def bring_up_to(office_id: int, village_ids: list[int], today: date, *, full: bo
     computed, computed on another basis or a later day), or carried forward (the others);
     {"full": villages computed in full, "recomputed": persons carried, "rows": rows
     written}."""
-    stamp = basis(office_id, today), current_seq(office_id)
+    stamp = basis(office_id), current_seq(office_id)
     kept = {} if full else {
         vid: (as_of, seq) for vid, as_of, seq in PriorityRefresh.objects.filter(
             village_id__in=village_ids, basis=stamp[0], as_of__lte=today).values_list(
@@ -211,6 +221,12 @@ def _carry(office_id: int, kept: dict[int, tuple[date, int]], today: date,
     due.update(Person.objects.filter(ages, office_id=office_id, sex__in=Sex.values,
                                      si_status__in=PROSPECT_STATUSES)
                .values_list("id", flat=True))
+    if since.year != today.year:  # a new year: the households' poverty is that of the year
+        due.update(Person.objects.filter(office_id=office_id, household__in=(
+            HouseholdPoverty.objects.filter(
+                year__gte=since.year, year__lte=today.year,
+                status__in=(PovertyStatus.POOR, PovertyStatus.NEAR_POOR))
+            .values("household_id"))).values_list("id", flat=True))
     by_village: dict[int, list[int]] = {}
     found: set[int] = set()
     ordered = sorted(due)
@@ -251,7 +267,7 @@ def refresh_villages(office_id: int, village_ids: list[int], today: date,
     transaction; returns the rows written."""
     from . import worklist
 
-    stamp = stamp or (basis(office_id, today), current_seq(office_id))
+    stamp = stamp or (basis(office_id), current_seq(office_id))
     with transaction.atomic():
         rechecks = worklist.Rechecks()
         lines = worklist.village_based(office_id, today,

@@ -1,7 +1,7 @@
 """The nightly refresh carries the kept rows forward (`priority.refresh_office`): on any later
 day, after any writes, the carried rows, their counts and their recheck days are exactly
-those a full recomputation on that day writes; a new year or new settings recompute in full,
-and so does the office's turn."""
+those a full recomputation on that day writes, across a new year too; new settings recompute
+in full, and so does the office's turn."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from ansinh.outreach.models import OutreachSettings, Priority, PriorityRecheck, 
 from ansinh.participation.actions import enrol
 from ansinh.participation.models import Participation, Status
 from ansinh.registry import changes
-from ansinh.registry.actions import update_person
-from ansinh.registry.models import Person, SIStatus
+from ansinh.registry.actions import certify_poverty, update_person
+from ansinh.registry.models import Person, PovertyStatus, SIStatus
 from ansinh.registry.prospects import retirement_date
 
 from .helpers import pay, prospects
@@ -162,14 +162,35 @@ def test_a_carried_night_recomputes_only_what_may_have_changed(
     assert priority.refresh_office(office_id, tomorrow)["recomputed"] == 0
 
 
-def test_a_new_year_new_settings_and_the_office_s_turn_recompute_in_full(
+def test_a_new_year_carries_the_households_poverty_of_the_year(
+        world: Any, agent_al3: Any, director: Any) -> None:
+    office_id = agent_al3.office_id
+    found = prospects("AL2", 20)
+    poor_then, poor_now = found[0].household, found[-1].household
+    assert poor_then and poor_now and poor_then != poor_now
+    with time_machine.travel(date(2026, 12, 30), tick=False):
+        for household, year in ((poor_then, 2026), (poor_now, 2027)):
+            certify_poverty(household, year=year, status=PovertyStatus.POOR, source="test",
+                            actor=director)
+        priority.refresh_office(office_id, date(2026, 12, 30), full=True)
+    for day in (date(2026, 12, 31), date(2027, 1, 1), date(2027, 1, 2)):
+        result = priority.refresh_office(office_id, day)
+        assert result["full"] == 0
+        assert _snapshot() == _full(office_id, day)
+        if day == date(2027, 1, 1):
+            assert result["recomputed"] >= 2
+    poor = {row[0] for row in _snapshot()[0]
+            if any(code == "poor" for _p, _k, code, _a in row[5])}
+    assert set(poor_now.members.values_list("id", flat=True)) & poor
+    assert not set(poor_then.members.values_list("id", flat=True)) & poor
+
+
+def test_new_settings_and_the_office_s_turn_recompute_in_full(
         world: Any, agent_al3: Any, settings: Any) -> None:
     office_id = agent_al3.office_id
-    priority.refresh_office(office_id, date(2026, 12, 30), full=True)
+    priority.refresh_office(office_id, date(2027, 1, 1), full=True)
     villages = PriorityRefresh.objects.count()
-    assert priority.refresh_office(office_id, date(2026, 12, 31))["full"] == 0
-    # the households' poverty is that of the year
-    assert priority.refresh_office(office_id, date(2027, 1, 1))["full"] == villages
+    assert priority.refresh_office(office_id, date(2027, 1, 1))["full"] == 0
     OutreachSettings.objects.update_or_create(office_id=office_id,
                                               defaults={"recent_compulsory_days": 30})
     assert priority.refresh_office(office_id, date(2027, 1, 2))["full"] == villages
