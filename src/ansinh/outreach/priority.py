@@ -64,7 +64,7 @@ from .models import Priority, PriorityRecheck, PriorityRefresh, settings_for
 if TYPE_CHECKING:
     from ansinh.core.models import User
 
-    from .worklist import Line, Rechecks
+    from .worklist import Line, Place, Rechecks
 
 # the statuses a prospect may have (the others rule one out)
 PROSPECT_STATUSES = [status for status in SIStatus.values if status not in NOT_PROSPECT_STATUSES]
@@ -377,7 +377,7 @@ class Listing:
     in_village: int  # lines within the village filter, of any kind
     kind_counts: dict[str, int]  # per kind, within the village filter
     village_counts: dict[int, int]  # per village with lines, within the kind filter
-    villages: dict[int, Village]  # the list's villages (with their commune), chooser order
+    villages: dict[int, Place]  # the list's villages, in the chooser's order
     chosen: list[int]  # the villages shown, in the list's order
     follow: dict[int, Line]  # the follow-up lines (live), with their stored reasons
 
@@ -408,10 +408,10 @@ class Listing:
         return lines
 
 
-def _refresh_stale(villages: list[Village], today: date) -> None:
+def _refresh_stale(villages: list[Place], today: date) -> None:
     by_office: dict[int, list[int]] = {}
     for village in villages:
-        by_office.setdefault(village.commune.office_id, []).append(village.pk)
+        by_office.setdefault(village.office_id, []).append(village.pk)
     for office_id, village_ids in by_office.items():
         try:
             with transaction.atomic():
@@ -461,8 +461,7 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
 
     end = worklist.span_end(today, span)
     village_qs = worklist.villages_for(user, viewer, today)
-    villages = {v.pk: v for v in village_qs.select_related("commune")
-                .order_by("commune__code", "name")}
+    villages = worklist.places(village_qs)
     village_id = village_id if village_id in villages else None  # another territory's: ignored
     # per village: lines, lines of each kind, the best score (kept by every refresh); a
     # village not computed today (the nightly run missed, a register just seeded) is now

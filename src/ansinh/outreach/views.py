@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -406,11 +407,11 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         "kinds": [(k, KIND_LABELS[k], listing.kind_counts[k]) for k in worklist.KINDS],
         "all_kinds": listing.in_village,
         "village": villages.get(village_id) if village_id else None,
-        # the options as text: a territory has hundreds of villages (one lookup each, not four)
-        "village_options": [
-            (v.pk, f"{v.name} · {v.commune.name} "
-                   f"({format_count(listing.village_counts.get(v.pk, 0))})",
-             v.pk == village_id) for v in villages.values()],
+        # the options as markup: a territory has hundreds of villages (escaped here once, not
+        # rendered node by node)
+        "village_options": format_html_join("", '<option value="{}"{}>{} · {} ({})</option>', (
+            (v.pk, " selected" if v.pk == village_id else "", v.name, v.commune_name,
+             format_count(listing.village_counts.get(v.pk, 0))) for v in villages.values())),
         "all_villages": sum(listing.village_counts.values()),
         "base_query": urlencode(base),
         "filter_query": urlencode(filters), "whole": whole,

@@ -154,9 +154,28 @@ def reason_text(code: str, params: dict[str, Any]) -> str:
     raise ValueError(f"unknown worklist reason {code!r}")
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A village as a worklist shows it, read as plain values: a territory has hundreds, and
+    the page reads them all for its chooser."""
+
+    pk: int
+    code: str
+    name: str
+    commune_code: str
+    commune_name: str
+    office_id: int
+
+
+def places(villages: QuerySet[Village]) -> dict[int, Place]:
+    """``villages`` by id, in the chooser's order (commune, then name)."""
+    return {row[0]: Place(*row) for row in villages.order_by("commune__code", "name").values_list(
+        "id", "code", "name", "commune__code", "commune__name", "commune__office_id")}
+
+
 @dataclass
 class Group:
-    village: Village
+    village: Place
     lines: list[Line]
 
     @property
@@ -203,7 +222,7 @@ def with_links(lines: list[Line]) -> list[Line]:
     return lines
 
 
-def regroup(lines: list[Line], villages: dict[int, Village]) -> list[Group]:
+def regroup(lines: list[Line], villages: dict[int, Place]) -> list[Group]:
     """Consecutive lines of the same village as one group (a page of the filtered list)."""
     groups: list[Group] = []
     for line in lines:
@@ -509,8 +528,8 @@ def build(user: User, today: date, span: str = "today", *, viewer: User | None =
 
 def _worklist(user: User, today: date, span: str, end: date, lines: dict[int, Line],
               nv_total: int, counts: dict[str, int]) -> Worklist:
-    village_rows = {v.pk: v for v in Village.objects.filter(
-        id__in={line.village_id for line in lines.values()}).select_related("commune")}
+    village_rows = places(Village.objects.filter(
+        id__in={line.village_id for line in lines.values()}))
     grouped: dict[int, list[Line]] = {}
     for line in lines.values():
         grouped.setdefault(line.village_id, []).append(line)

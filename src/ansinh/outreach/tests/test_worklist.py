@@ -83,7 +83,7 @@ def test_never_visited_prospects_until_someone_visits(world: Any, agent_al3: Any
     work = worklist.build(agent_al3, TODAY, "today", never_visited_limit=10_000)
     never = [line for g in work.groups for line in g.lines if "never_visited" in line.kinds]
     assert never and len(never) == work.counts["never_visited"]
-    assert all(g.village.commune.code == "AL3" for g in work.groups)
+    assert all(g.village.commune_code == "AL3" for g in work.groups)
     target = Person.objects.get(pk=never[0].person_id)
     actions.record_contact(actor=agent_al3, person=target, on=TODAY, channel="visit",
                            outcome="not_met")
@@ -134,7 +134,7 @@ def test_recently_out_of_compulsory_si_is_at_risk(world: Any, agent_al3: Any,
 def test_an_agent_sees_only_their_territory(follow_ups: dict[str, Person], world: Any) -> None:
     other = world["users"]["thu21"]  # an agent of A Lưới 2
     work = worklist.build(other, TODAY, "week", never_visited_limit=50)
-    assert all(g.village.commune.code == "AL2" for g in work.groups)
+    assert all(g.village.commune_code == "AL2" for g in work.groups)
     assert not any(_line(work, p) for p in follow_ups.values())
 
 
