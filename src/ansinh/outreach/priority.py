@@ -482,7 +482,7 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
             counts[vid] = {**agg, "follow_up": 0}
     # follow-ups: live, few; with the stored reasons of the same persons after them
     follow: dict[int, Line] = {}
-    worklist._follow_ups(user, today, end, village_qs, follow)
+    worklist._follow_ups(user, today, end, villages.keys(), follow)
     with_rows: set[int] = set()
     if follow:
         _s, _k, reasons, collect = _span_fields(span)

@@ -247,17 +247,24 @@ def _only(queryset: QuerySet[Any], person_ids: Collection[Any] | None,
     return queryset if person_ids is None else queryset.filter(**{f"{field_name}__in": person_ids})
 
 
-def open_follow_ups(user: User, end: date, villages: QuerySet[Village]) -> QuerySet[Contact]:
-    """The follow-ups ``user`` owns in ``villages`` due by ``end`` (or overdue): a live read
-    through `contact_followup_idx`, never precomputed (they are few per user)."""
-    return Contact.objects.filter(owner=user, follow_up_done=False, next_follow_up_on__lte=end,
-                                  village__in=villages)
+def open_follow_ups(user: User, end: date, villages: QuerySet[Village] | None,
+                    ) -> QuerySet[Contact]:
+    """The follow-ups ``user`` owns in ``villages`` (None: anywhere) due by ``end`` (or
+    overdue): a live read through `contact_followup_idx`, never precomputed (they are few per
+    user)."""
+    found = Contact.objects.filter(owner=user, follow_up_done=False,
+                                   next_follow_up_on__lte=end)
+    return found if villages is None else found.filter(village__in=villages)
 
 
-def _follow_ups(user: User, today: date, end: date, villages: QuerySet[Village],
-                lines: dict[int, Line]) -> int:
-    rows = list(open_follow_ups(user, end, villages).order_by("next_follow_up_on")
-                .values_list("id", "person_id", "next_follow_up_on", "outcome"))
+def _follow_ups(user: User, today: date, end: date,
+                villages: QuerySet[Village] | Collection[int], lines: dict[int, Line]) -> int:
+    """The follow-up lines into ``lines``; ``villages`` as ids (a page that has read them)
+    keeps the user's few follow-ups in Python, not by a subquery to compile."""
+    found = open_follow_ups(user, end, villages if isinstance(villages, QuerySet) else None)
+    rows = [row[:4] for row in found.order_by("next_follow_up_on").values_list(
+        "id", "person_id", "next_follow_up_on", "outcome", "village_id")
+        if isinstance(villages, QuerySet) or row[4] in villages]
     _lines_for(Person.objects.filter(id__in={row[1] for row in rows}), lines)
     for contact_id, pid, due, outcome in rows:
         add_follow_up(lines[pid], contact_id, due, outcome, today)
