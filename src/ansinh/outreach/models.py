@@ -329,7 +329,7 @@ class PriorityRefresh(models.Model):
     # here and not counted over the rows
     counts = models.JSONField(default=dict)
     refreshed_at = models.DateTimeField()
-    # what the rows depend on besides the persons and the day (the office's settings, the
+    # what the rows depend on besides the persons and the day (the office, its settings, the
     # points): a village computed on another basis is computed in full (`priority.basis`)
     basis = models.CharField(max_length=100, default="")
     # the office's change number read before the rows were computed: the nightly recomputes

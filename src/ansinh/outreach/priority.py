@@ -79,14 +79,15 @@ Progress = Callable[[str, int, int], None]
 
 
 def basis(office_id: int) -> str:
-    """What an office's rows depend on besides its persons and the day: the office's settings
-    (the at-risk window, the grace before a pause) and the points. A village computed on
-    another basis is recomputed in full."""
+    """What an office's rows depend on besides its persons and the day: the office itself (a
+    commune handed to another office starts afresh there), its settings (the at-risk window,
+    the grace before a pause) and the points. A village computed on another basis is
+    recomputed in full."""
     from .worklist import POINTS
 
     points = hashlib.sha256(json.dumps(POINTS, sort_keys=True).encode()).hexdigest()[:12]
-    return (f"{settings_for(office_id).recent_compulsory_days}:{pause_after(office_id)}:"
-            f"{points}")
+    return (f"{office_id}:{settings_for(office_id).recent_compulsory_days}:"
+            f"{pause_after(office_id)}:{points}")
 
 
 def refresh_persons(person_ids: Iterable[int | None], today: date | None = None) -> int:
@@ -154,7 +155,7 @@ def refresh_office(office_id: int, today: date | None = None, full: bool = False
 
     A village is recomputed in full when asked (``full``), on the office's turn
     (`full_night`: the check that no write went around the write path), when it was never
-    computed, or when its basis changed (the office's settings). Otherwise its rows are
+    computed, or when its basis changed (the office, its settings). Otherwise its rows are
     carried forward: only the persons whose recheck day has come, who were written since the
     last refresh (a bulk import), who turned 15 or reached retirement age, and on a new year
     the members of poor and near-poor households, are recomputed; for everyone else a later

@@ -1,7 +1,7 @@
 """The nightly refresh carries the kept rows forward (`priority.refresh_office`): on any later
 day, after any writes, the carried rows, their counts and their recheck days are exactly
-those a full recomputation on that day writes, across a new year too; new settings recompute
-in full, and so does the office's turn."""
+those a full recomputation on that day writes, across a new year too; new settings, a commune
+handed to another office and the office's turn recompute in full."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.db import transaction
 
 from ansinh.collection.lapses import run_lapses
 from ansinh.core.errors import Refused
+from ansinh.core.models import Office
 from ansinh.core.offices import full_night
 from ansinh.outreach import actions, priority
 from ansinh.outreach.models import OutreachSettings, Priority, PriorityRecheck, PriorityRefresh
@@ -22,7 +23,7 @@ from ansinh.participation.actions import enrol
 from ansinh.participation.models import Participation, Status
 from ansinh.registry import changes
 from ansinh.registry.actions import certify_poverty, update_person
-from ansinh.registry.models import Person, PovertyStatus, SIStatus
+from ansinh.registry.models import Commune, Person, PovertyStatus, SIStatus, Village
 from ansinh.registry.prospects import retirement_date
 
 from .helpers import pay, prospects
@@ -199,3 +200,28 @@ def test_new_settings_and_the_office_s_turn_recompute_in_full(
     turn = next(day for day in (date(2027, 1, 4) + timedelta(days=n) for n in range(7))
                 if full_night(office_id, day))
     assert priority.refresh_office(office_id, turn)["full"] == villages
+
+
+def test_a_commune_handed_to_another_office_is_computed_afresh_there(
+        world: Any, mixed_participants: Any, agent_al3: Any) -> None:
+    """Its villages' rows and recheck days were the first office's: the second office's
+    nightly recomputes them in full, and the first one's leaves none behind."""
+    first = agent_al3.office_id
+    priority.refresh_office(first, START, full=True)
+    other = Office.objects.create(code="PD", name="BHXH cơ sở Phong Điền")
+    commune = Commune.objects.get(code="AL3")
+    Commune.objects.filter(pk=commune.pk).update(office=other)
+    Person.objects.filter(village__commune=commune).update(office=other)
+    Participation.objects.filter(village__commune=commune).update(office=other)
+    moved = set(Village.objects.filter(commune=commune).values_list("id", flat=True))
+    tomorrow = START + timedelta(days=1)
+    assert priority.refresh_office(other.pk, tomorrow)["full"] == len(moved)
+    priority.refresh_office(first, tomorrow)
+    assert not Priority.objects.filter(office_id=first, village_id__in=moved).exists()
+    assert not PriorityRecheck.objects.filter(office_id=first, village_id__in=moved).exists()
+    rows = _snapshot()
+    with transaction.atomic():  # both offices in full: the same rows
+        for office_id in (first, other.pk):
+            priority.refresh_office(office_id, tomorrow, full=True)
+        assert _snapshot() == rows
+        transaction.set_rollback(True)
