@@ -235,7 +235,8 @@ def inspect_xlsx(path: Path, limits: Limits) -> None:
     """Refuse an xlsx whose reading would take more memory than the limits allow."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError,
+            NotImplementedError) as exc:  # NotImplemented: a zip version Python cannot read
         raise _damaged(exc) from exc
     with archive:
         members = archive.infolist()

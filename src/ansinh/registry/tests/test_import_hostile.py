@@ -259,6 +259,20 @@ def test_a_truncated_xlsx_is_refused(world: dict[str, Any], tmp_path: Path) -> N
     assert "damaged" in _refused(path)
 
 
+def test_an_xlsx_of_a_zip_version_python_cannot_read_is_refused(tmp_path: Path) -> None:
+    """The fuzzer's find: "version needed to extract" 6.4 in the central directory made the
+    zip reader raise NotImplementedError, a crash instead of a refusal."""
+    workbook = Workbook()
+    workbook.active.append(template_headers())
+    path = tmp_path / "f.xlsx"
+    workbook.save(path)
+    data = bytearray(path.read_bytes())
+    entry = data.find(b"PK\x01\x02")
+    data[entry + 6:entry + 8] = (64).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    assert "damaged or not an .xlsx" in _refused(path)
+
+
 def test_size_rows_and_columns_are_bounded(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text(_csv([ROW] * 5), encoding="utf-8")
