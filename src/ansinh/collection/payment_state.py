@@ -44,6 +44,7 @@ class PaymentState:
     dues: Dues
     missed: date | None  # the first missed deadline (late, or awaiting past its deadline)
     months_behind: int  # unpaid months of overdue periods begun by the date
+    pause_after_months: int  # the office's grace, which the state was judged by
 
     @property
     def counted(self) -> bool:
@@ -81,7 +82,7 @@ def payment_state(recorded: str, current: Dues, pause_after_months: int) -> Paym
                                               and recorded == Status.PAUSED)
     return PaymentState(state, recorded, current,
                         current.first_missed_deadline if lapsed else None,
-                        months_behind(current) if lapsed else 0)
+                        months_behind(current) if lapsed else 0, pause_after_months)
 
 
 def pause_after(office_id: int) -> int:
@@ -91,8 +92,7 @@ def pause_after(office_id: int) -> int:
         "pause_after_months").get_default()
 
 
-def next_change(state: PaymentState, pause_after_months: int, leads: Iterable[int] = (),
-                ) -> date | None:
+def next_change(state: PaymentState, leads: Iterable[int] = ()) -> date | None:
     """The first day after the state's date on which, with no payment or status change in
     between, the state may differ (a period starts, a deadline passes, a month of the overdue
     ones begins, the grace ends), or a deadline comes within one of ``leads`` days (a
@@ -115,7 +115,7 @@ def next_change(state: PaymentState, pause_after_months: int, leads: Iterable[in
     if current.overdue:  # months behind counts the overdue months begun by the day
         candidates.append(add_months(first_of_month(today), 1))
     if current.first_missed_deadline is not None:
-        candidates.append(pause_date(current.first_missed_deadline, pause_after_months))
+        candidates.append(pause_date(current.first_missed_deadline, state.pause_after_months))
     later = [day for day in candidates if day > today]
     return min(later) if later else None
 

@@ -112,8 +112,7 @@ def refresh_persons(person_ids: Iterable[int | None], today: date | None = None)
     # already of today, and their recheck days come after it); one computed for a later day
     # (a clock moved back) is dropped, and computed in full when next read
     PriorityRefresh.objects.filter(village_id__in=touched, as_of__gt=today).delete()
-    _summarise(set(PriorityRefresh.objects.filter(village_id__in=touched)
-                   .values_list("village_id", flat=True)), None)
+    _summarise(touched, None)
     return written
 
 
@@ -287,11 +286,16 @@ def refresh_villages(office_id: int, village_ids: list[int], today: date,
 def _summarise(village_ids: Collection[int], today: date | None,
                stamp: tuple[str, int] | None = None) -> None:
     """Count the rows of ``village_ids`` (per span: lines, lines of each kind, the best score)
-    into their `PriorityRefresh`, which says they are complete as of ``today`` (None: the day
-    each had), on the basis and after the change number of ``stamp`` (None: those each
-    had)."""
+    into their `PriorityRefresh`, which says they are complete as of ``today``, on the basis
+    and after the change number of ``stamp``; without them, on the day, basis and number each
+    had (a village without a `PriorityRefresh` is then left to be computed when read)."""
     from .worklist import KINDS
 
+    old = PriorityRefresh.objects.filter(village_id__in=list(village_ids))
+    had = {vid: (as_of, (b, seq)) for vid, as_of, b, seq in old.values_list(
+        "village_id", "as_of", "basis", "seq")}
+    if today is None:
+        village_ids = had.keys()
     if not village_ids:
         return
     counts: dict[int, dict[str, dict[str, int]]] = {
@@ -306,15 +310,13 @@ def _summarise(village_ids: Collection[int], today: date | None,
             agg: dict[str, Any] = dict(found)
             counts[agg.pop("village_id")][span] = agg
     now = timezone.now()
-    old = PriorityRefresh.objects.filter(village_id__in=list(village_ids))
-    had = {vid: (as_of, (b, seq)) for vid, as_of, b, seq in old.values_list(
-        "village_id", "as_of", "basis", "seq")}
     old.delete()
-    PriorityRefresh.objects.bulk_create(
-        PriorityRefresh(village_id=vid, as_of=today or had[vid][0], counts=village,
-                        refreshed_at=now, basis=(stamp or had[vid][1])[0],
-                        seq=(stamp or had[vid][1])[1])
-        for vid, village in counts.items())
+    rows = []
+    for vid, village in counts.items():
+        as_of, (basis_, seq) = (today, stamp) if today and stamp else had[vid]
+        rows.append(PriorityRefresh(village_id=vid, as_of=as_of, counts=village,
+                                    refreshed_at=now, basis=basis_, seq=seq))
+    PriorityRefresh.objects.bulk_create(rows)
 
 
 def _empty() -> dict[str, int]:

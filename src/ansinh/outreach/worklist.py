@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ansinh.collection.payment_state import PaymentState, next_change, pause_after, payment_states
+from ansinh.collection.payment_state import PaymentState, next_change, payment_states
 from ansinh.core.models import AuditEntry, User
 from ansinh.core.scoping import visible_villages
 from ansinh.participation.models import Participation, Status
@@ -261,10 +261,10 @@ def _follow_ups(user: User, today: date, end: date,
                 villages: QuerySet[Village] | Collection[int], lines: dict[int, Line]) -> int:
     """The follow-up lines into ``lines``; ``villages`` as ids (a page that has read them)
     keeps the user's few follow-ups in Python, not by a subquery to compile."""
-    found = open_follow_ups(user, end, villages if isinstance(villages, QuerySet) else None)
-    rows = [row[:4] for row in found.order_by("next_follow_up_on").values_list(
-        "id", "person_id", "next_follow_up_on", "outcome", "village_id")
-        if isinstance(villages, QuerySet) or row[4] in villages]
+    in_sql = villages if isinstance(villages, QuerySet) else None
+    rows = [row[:4] for row in open_follow_ups(user, end, in_sql).order_by("next_follow_up_on")
+            .values_list("id", "person_id", "next_follow_up_on", "outcome", "village_id")
+            if in_sql is not None or row[4] in villages]
     _lines_for(Person.objects.filter(id__in={row[1] for row in rows}), lines)
     for contact_id, pid, due, outcome in rows:
         add_follow_up(lines[pid], contact_id, due, outcome, today)
@@ -360,10 +360,9 @@ def _participants(today: date, ends: dict[str, date], villages: QuerySet[Village
     states = payment_states(participations, today)
     by_person = {p.person_id: p.pk for p in participations}
     if rechecks is not None:
-        grace = {office: pause_after(office) for office in {p.office_id for p in participations}}
         for participation in participations:
-            _recheck(rechecks, participation.person_id, participation.village_id, next_change(
-                states[participation.pk], grace[participation.office_id], DEADLINE_LEADS))
+            _recheck(rechecks, participation.person_id, participation.village_id,
+                     next_change(states[participation.pk], DEADLINE_LEADS))
     counts: list[tuple[int, int]] = []
     for span, end in ends.items():
         wanted: dict[int, Found] = {}

@@ -166,14 +166,12 @@ def test_the_lapse_list_worklist_village_list_and_dashboard_agree(
 
 def test_a_state_holds_until_its_next_change(world: Any, mixed_participants: Any) -> None:
     """`next_change` never answers late: walking the days of eleven months, the worklist's
-    reasons of every participant of the demo (monthly, quarterly, six-monthly, yearly and
+    reasons of every participant of the fixture (monthly, quarterly, six-monthly, yearly and
     advance payers; paying, late, awaiting, paused) are those of the last day that said a
     change might come, until that day comes."""
-    from ansinh.collection.payment_state import next_change, pause_after
+    from ansinh.collection.payment_state import next_change
     from ansinh.outreach.worklist import DEADLINE_LEADS, _participant_reasons, span_end
 
-    office = world["office"]
-    grace = pause_after(office.pk)
     participations = list(Participation.objects.exclude(status=Status.STOPPED)
                           .only("id", "status", "office_id"))
     assert len({s.state for s in payment_states(participations, date(2026, 3, 1)).values()}) >= 3
@@ -189,12 +187,12 @@ def test_a_state_holds_until_its_next_change(world: Any, mixed_participants: Any
     changes = 0
     for participation in participations:
         pid = participation.pk
-        held, until = reasons(pid, first), next_change(states[first][pid], grace, DEADLINE_LEADS)
+        held, until = reasons(pid, first), next_change(states[first][pid], DEADLINE_LEADS)
         for day in days[1:]:
             if until is not None and day >= until:  # a new day to say what comes next
                 changes += reasons(pid, day) != held
                 held = reasons(pid, day)
-                until = next_change(states[day][pid], grace, DEADLINE_LEADS)
+                until = next_change(states[day][pid], DEADLINE_LEADS)
                 continue
             assert reasons(pid, day) == held, (pid, day)
     assert changes  # the walk crossed deadlines that changed reasons
