@@ -260,13 +260,18 @@ def open_follow_ups(user: User, end: date, villages: QuerySet[Village] | None,
 def _follow_ups(user: User, today: date, end: date,
                 villages: QuerySet[Village] | Collection[int], lines: dict[int, Line]) -> int:
     """The follow-up lines into ``lines``; ``villages`` as ids (a page that has read them)
-    keeps the user's few follow-ups in Python, not by a subquery to compile."""
+    keeps the user's few follow-ups in Python, not by a subquery to compile. The persons come
+    in the same read (a line is in the person's village, the follow-up in the contact's)."""
     in_sql = villages if isinstance(villages, QuerySet) else None
-    rows = [row[:4] for row in open_follow_ups(user, end, in_sql).order_by("next_follow_up_on")
-            .values_list("id", "person_id", "next_follow_up_on", "outcome", "village_id")
-            if in_sql is not None or row[4] in villages]
-    _lines_for(Person.objects.filter(id__in={row[1] for row in rows}), lines)
-    for contact_id, pid, due, outcome in rows:
+    rows = [row for row in open_follow_ups(user, end, in_sql)
+            .filter(person__merged_into__isnull=True).order_by("next_follow_up_on")
+            .values_list("id", "next_follow_up_on", "outcome", "village_id", "person_id",
+                         "person__full_name", "person__village_id", "person__phone",
+                         "person__birth_date")
+            if in_sql is not None or row[3] in villages]
+    for contact_id, due, outcome, _village, pid, name, village_id, phone, born in rows:
+        if pid not in lines:
+            lines[pid] = Line(pid, name, village_id, phone, born.year)
         add_follow_up(lines[pid], contact_id, due, outcome, today)
     return len(rows)
 

@@ -181,3 +181,30 @@ def test_on_a_phone_the_filters_combine_and_survive_paging(
     expected = sum(1 for p in busy_day["follow_ups"] if p.village_id == village.pk)
     assert page.locator(".work-line").count() == expected
     screenshot(page, "worklist-phone-filtered", full=True)
+
+
+def test_a_line_escapes_what_people_typed_and_offers_only_what_the_user_may_do(
+        client: Any, busy_day: dict[str, Any], agent_al3: Any, world: Any) -> None:
+    """The lines are built in Python (views._work_lines_html), not by the template: a name,
+    a phone and a village's name are escaped there as the template would, and a viewer (a
+    commune official, who may not collect or record) sees the lines without those buttons."""
+    late = busy_day["late"]
+    Person.objects.filter(pk=late.pk).update(full_name='Hồ <b>"Ánh"</b> & O\'Neil',
+                                             phone="0905<i>1")
+    Village.objects.filter(pk=late.village_id).update(name="Thôn <script>1</script>")
+    client.force_login(agent_al3)
+    html = _get(client, "?page=all").content.decode()
+    assert "Hồ &lt;b&gt;&quot;Ánh&quot;&lt;/b&gt; &amp; O&#x27;Neil" in html
+    assert "0905&lt;i&gt;1" in html and 'href="tel:0905&lt;i&gt;1"' in html
+    assert "Thôn &lt;script&gt;1&lt;/script&gt;" in html
+    assert "<b>\"Ánh" not in html and "<i>1" not in html and "<script>1" not in html
+    line = html.split(f'data-person="{late.pk}"')[1].split('class="work-line"')[0]
+    assert f"participation={busy_day['participation'].pk}&amp;due=1" in line  # Thu tiền
+    # the contact form comes back to this page, its query string encoded once
+    assert "?next=/van-dong/viec-can-lam/%3Fspan%3Dtoday%26page%3Dall" in line
+
+    client.force_login(world["users"]["xa3"])  # a viewer of A Lưới 3: its commune's lines
+    html = _get(client, "?page=all").content.decode()
+    line = html.split(f'data-person="{late.pk}"')[1].split('class="work-line"')[0]
+    assert "participation=" not in line and "?next=" not in line
+    assert 'href="tel:0905&lt;i&gt;1"' in line  # calling is for everyone
