@@ -321,8 +321,9 @@ class PriorityRefresh(models.Model):
     brought to today before it is read, so a list is never of another day, nor empty because
     its rows were never computed (a seeded or imported register)."""
 
+    # village.priority_refresh: a worklist reads its villages and their counts in one query
     village = models.OneToOneField(Village, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="+")
+                                   related_name="priority_refresh")
     as_of = models.DateField()
     # per span ("week", "today"): {"all": lines, "top": best score, <kind>: lines of that kind}
     # of the stored rows, kept by every refresh, so a list's counts and village order are read

@@ -457,13 +457,14 @@ def read(user: User, today: date, span: str = "today", *, viewer: User | None = 
     from . import worklist
 
     end = worklist.span_end(today, span)
-    village_qs = worklist.villages_for(user, viewer, today)
-    villages = worklist.places(village_qs)
+    # the territory's villages, each with its lines, lines of each kind and best score (kept
+    # by every refresh) in the same read; a village not computed today (the nightly run
+    # missed, a register just seeded) is now
+    rows = worklist.villages_for(user, viewer, today).order_by(*worklist.PLACE_ORDER).values_list(
+        *worklist.PLACE_FIELDS, "priority_refresh__as_of", "priority_refresh__counts")
+    villages = {row[0]: worklist.Place(*row[:-2]) for row in rows}
+    summaries = {row[0]: (row[-2], row[-1]) for row in rows if row[-2] is not None}
     village_id = village_id if village_id in villages else None  # another territory's: ignored
-    # per village: lines, lines of each kind, the best score (kept by every refresh); a
-    # village not computed today (the nightly run missed, a register just seeded) is now
-    summaries = {vid: (as_of, counts) for vid, as_of, counts in PriorityRefresh.objects.filter(
-        village_id__in=list(villages)).values_list("village_id", "as_of", "counts")}
     stale = [v for vid, v in villages.items() if summaries.get(vid, (None,))[0] != today]
     if stale:
         _refresh_stale(stale, today)

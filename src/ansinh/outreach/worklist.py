@@ -167,10 +167,14 @@ class Place:
     office_id: int
 
 
+PLACE_FIELDS = ("id", "code", "name", "commune__code", "commune__name", "commune__office_id")
+PLACE_ORDER = ("commune__code", "name")  # the chooser's
+
+
 def places(villages: QuerySet[Village]) -> dict[int, Place]:
     """``villages`` by id, in the chooser's order (commune, then name)."""
-    return {row[0]: Place(*row) for row in villages.order_by("commune__code", "name").values_list(
-        "id", "code", "name", "commune__code", "commune__name", "commune__office_id")}
+    return {row[0]: Place(*row)
+            for row in villages.order_by(*PLACE_ORDER).values_list(*PLACE_FIELDS)}
 
 
 @dataclass
