@@ -130,3 +130,22 @@ def test_every_page_carries_the_csp(client: Client, agent_al3: Any) -> None:
     pdf = client.get("/tinh/phieu-tu-van.pdf?sex=F&birth=1980&category=poor&paid_years=8")
     assert pdf["Content-Type"] == "application/pdf"
     assert not pdf.has_header("Content-Security-Policy")
+
+
+@pytest.mark.parametrize(("values", "kept"), [
+    ({}, "60 True"),  # production's default: a connection per worker, checked before reuse
+    ({"ANSINH_CONN_MAX_AGE": "0"}, "0 False"),  # an operator's choice
+    ({"ANSINH_CONN_MAX_AGE": "300"}, "300 True"),
+])
+def test_production_keeps_its_database_connections(tmp_path: Path, values: dict[str, str],
+                                                   kept: str) -> None:
+    """A new PostgreSQL connection per page costs the server more than the page (docs/scale.md,
+    the worklist under load): production keeps them unless told otherwise; the development
+    server and the tests do not (`environment` below: 0)."""
+    show = ("from django.conf import settings; d = settings.DATABASES['default']; "
+            "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])")
+    url = "postgres://ansinh@127.0.0.1:5432/ansinh"  # read, not connected to
+    done = run(production(tmp_path, DATABASE_URL=url, **values), "shell", "-v", "0", "-c", show)
+    assert done.stdout.split() == kept.split(), done.stderr[-2000:]
+    done = run(environment(tmp_path, DATABASE_URL=url), "shell", "-v", "0", "-c", show)
+    assert done.stdout.split() == ["0", "False"], done.stderr[-2000:]
