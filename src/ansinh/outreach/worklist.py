@@ -112,7 +112,7 @@ def reason_text(code: str, params: dict[str, Any]) -> str:
     if code == "follow_up_on":
         return _("Hẹn gặp lại ngày %(day)s") % {"day": _day(day, "%d/%m")}
     if code == "follow_up_overdue":
-        return _("Quá hẹn %(n)d ngày") % {"n": n}
+        return ngettext("Quá hẹn %(n)d ngày", "Quá hẹn %(n)d ngày", n) % {"n": n}
     if code == "follow_up_today":
         return _("Hẹn gặp lại hôm nay")
     if code == "follow_up_on_time":
@@ -138,7 +138,8 @@ def reason_text(code: str, params: dict[str, Any]) -> str:
     if code == "due_soon":
         return _("Còn dưới 3 ngày")
     if code == "was_late":
-        return _("Đã từng chậm đóng %(n)d lần") % {"n": n}
+        return ngettext("Đã từng chậm đóng %(n)d lần", "Đã từng chậm đóng %(n)d lần", n) % {
+            "n": n}
     if code == "left_compulsory":
         return (_("Mới rời BHXH bắt buộc (%(day)s): dễ bị lôi kéo rút một lần")
                 % {"day": _day(day)})

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.db.models import Q
+from django.utils import translation
 
 from ansinh.core import audit
 from ansinh.outreach import actions, worklist
@@ -168,3 +169,22 @@ def test_the_page_query_count_does_not_grow_with_lines(
     with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(
             len(few.captured_queries)):
         client.get("/van-dong/viec-can-lam/?span=week")
+
+
+@pytest.mark.parametrize(("code", "n", "english"), [
+    ("follow_up_overdue", 1, "Follow-up 1 day overdue"),
+    ("follow_up_overdue", 5, "Follow-up 5 days overdue"),
+    ("was_late", 1, "Paid late once before"),
+    ("was_late", 3, "Paid late 3 times before"),
+    ("late", 1, "1 month late (due 30/09/2026)"),
+])
+def test_a_reason_counts_in_the_page_language(code: str, n: int, english: str) -> None:
+    """A reason is stored as a code and translated when shown, one or many in English
+    (Vietnamese has one form)."""
+    params = {"n": n, "day": "2026-09-30"}
+    with translation.override("en"):
+        assert worklist.reason_text(code, params) == english
+    with translation.override("vi"):
+        assert worklist.reason_text(code, params).startswith(
+            {"follow_up_overdue": "Quá hẹn", "was_late": "Đã từng chậm đóng",
+             "late": "Chậm đóng"}[code])
