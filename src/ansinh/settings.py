@@ -199,10 +199,7 @@ def _parse_database(variable: str, url: str) -> dict[str, object]:
     # A connection kept between requests: in production 60 s unless set (a new PostgreSQL
     # connection per page tripled the worklist's p95 under 50 agents on two cores,
     # docs/scale.md), checked before reuse so a restarted server is not an error page.
-    raw = env_str("ANSINH_CONN_MAX_AGE", "60" if PRODUCTION else "0")
-    if not raw.strip().isdigit():
-        raise ImproperlyConfigured(f"ANSINH_CONN_MAX_AGE must be a number of seconds, got {raw!r}")
-    max_age = int(raw)
+    max_age = env_int("ANSINH_CONN_MAX_AGE", 60 if PRODUCTION else 0)
     try:
         return dict(dj_database_url.parse(url, conn_max_age=max_age,
                                           conn_health_checks=max_age > 0))
