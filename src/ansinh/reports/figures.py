@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import F, Max, Min, Q, Sum
 from django.utils import timezone
 
@@ -60,11 +60,13 @@ POTENTIAL = ("persons", "minority", "prospects", "poor")
 
 @dataclass(frozen=True)
 class Span:
-    """An office's built state: its cohort horizon and the day of its last rebuild."""
+    """An office's built state: its cohort horizon, the day of its last rebuild (or nightly
+    refresh) and the last year whose opening stock its cells keep (None: none)."""
 
     start: date
     end: date
     today: date
+    balances: int | None = None
 
     @property
     def horizon(self) -> tuple[date, date]:
@@ -186,7 +188,7 @@ def _participation_cells(participations: list[_Participation],
         key = (p.village_id, p.organisation_id, p.agent_id)
         history = changes.get(p.id, [])
         _new(p, key, cells)
-        _active(p, key, history, cells)
+        _active(p, key, history, horizons[p.office_id].balances, cells)
         _rejoined(p, key, history, stopped.get(p.person_id, []), cells)
         _cohorts(p, key, history, paid.get(p.id, []), payments.get(p.id, []),
                  starts[p.office_id], cells)
@@ -213,10 +215,12 @@ def _status_on(history: list[tuple[date, str, str]], day: date) -> str | None:
 
 
 def _active(p: _Participation, key: tuple[int, int, int], history: list[tuple[date, str, str]],
-            cells: Counter[Cell]) -> None:
-    """Net changes of "counted on the day": enrolled by then and active or late."""
+            balances: int | None, cells: Counter[Cell]) -> None:
+    """Net changes of "counted on the day": enrolled by then and active or late; and the
+    stock at the start of each year through `balances` (none when None)."""
     days = sorted({on for on, _old, _new in history} | {p.enrolled_on})
     before = 0
+    changes: list[tuple[int, int]] = []  # (year, net change)
     for day in days:
         status = _status_on(history, day)
         now = int(day >= p.enrolled_on and status in COUNTED)
@@ -226,7 +230,16 @@ def _active(p: _Participation, key: tuple[int, int, int], history: list[tuple[da
             _add(cells, p.office_id, Metric.ACTIVE, Family.MONTH, key, month_start(day), delta)
             _add(cells, p.office_id, Metric.ACTIVE, Family.YEAR, key, date(day.year, 1, 1),
                  delta)
+            changes.append((day.year, delta))
             before = now
+    if balances is None or not changes:
+        return
+    balance = 0
+    for year in range(changes[0][0] + 1, balances + 1):
+        balance += sum(delta for changed, delta in changes if changed == year - 1)
+        if balance:
+            _add(cells, p.office_id, Metric.ACTIVE, Family.BALANCE, key, date(year, 1, 1),
+                 balance)
 
 
 def _rejoined(p: _Participation, key: tuple[int, int, int],
@@ -326,9 +339,9 @@ def _receipt_cells(receipts: Any, cells: Counter[Cell]) -> None:
 
 
 def _horizons(office_ids: Iterable[int]) -> dict[int, Span]:
-    return {office: Span(start, end, today) for office, start, end, today in
+    return {row[0]: Span(*row[1:]) for row in
             FigureState.objects.filter(office_id__in=list(office_ids)).values_list(
-                "office_id", "horizon_start", "horizon_end", "built_on")}
+                "office_id", "horizon_start", "horizon_end", "built_on", "balances_through")}
 
 
 def _provinces(village_ids: Iterable[int]) -> dict[int, int]:
@@ -434,10 +447,10 @@ def _lock_states(office_ids: Iterable[int], *, shared: bool) -> dict[int, Span]:
         return _horizons(ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT office_id, horizon_start, horizon_end, built_on FROM "
+            f"SELECT office_id, horizon_start, horizon_end, built_on, balances_through FROM "
             f"{FigureState._meta.db_table} WHERE office_id = ANY(%s) "
             f"FOR {'SHARE' if shared else 'UPDATE'}", [ids])
-        return {row[0]: Span(row[1], row[2], row[3]) for row in cursor.fetchall()}
+        return {row[0]: Span(*row[1:]) for row in cursor.fetchall()}
 
 
 def rebuild(office_id: int, today: date | None = None, *, vacuum: bool = True
@@ -478,7 +491,7 @@ def _rebuild(office_id: int, today: date | None) -> dict[str, Any]:
     cells: Counter[Cell] = Counter()
     participation_ids = list(Participation.objects.filter(office_id=office_id).order_by("id")
                              .values_list("id", flat=True))
-    horizons = {office_id: Span(horizon[0], horizon[1], today)}
+    horizons = {office_id: Span(horizon[0], horizon[1], today, today.year)}
     for index in range(0, len(participation_ids), CHUNK):
         chunk = participation_ids[index:index + CHUNK]
         cells.update(contributions(Q(id__in=chunk), Q(pk__in=[]), horizons))
@@ -510,7 +523,7 @@ def _rebuild(office_id: int, today: date | None) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     FigureState.objects.filter(office_id=office_id).update(
         horizon_start=horizon[0], horizon_end=horizon[1], built_on=today,
-        rebuilt_at=timezone.now(),
+        balances_through=today.year, rebuilt_at=timezone.now(),
         rebuild_seconds=round(seconds, 3), cells=len(fresh))
     return {"office_id": office_id, "cells": len(fresh), "differing": differing,
             "written": written, "participations": len(participation_ids),
@@ -577,6 +590,8 @@ def _kept_alike(cell: Cell, new: Span, old: Span) -> bool:
     metric, family, day = cell[1], cell[2], cell[6]
     if metric in (PERSIST_BASE, PERSIST_KEPT):
         return old.today == new.today
+    if family == Family.BALANCE:  # kept through the state's year
+        return day.year <= min(old.balances or 0, new.balances or 0)
     if metric in (DUE, Metric.RETAINED):
         kind = {Family.IN_YEAR: YEAR, Family.IN_QUARTER: QUARTER}.get(Family(family), MONTH)
         start = period_start(kind, day)
@@ -633,11 +648,50 @@ def refresh_day(office_id: int, today: date) -> dict[str, Any]:
     fresh.update(_potential(office_id, today))
     removed, _by_model = Figure.objects.filter(office_id=office_id, family=Family.ON_DAY).delete()
     _insert_cells(fresh)
+    balances = _move_balances(office_id, span.balances, today.year)
     seconds = time.perf_counter() - started
     FigureState.objects.filter(office_id=office_id).update(
-        built_on=today, rebuilt_at=timezone.now(), cells=F("cells") - removed + len(fresh))
+        built_on=today, balances_through=today.year, rebuilt_at=timezone.now(),
+        cells=F("cells") - removed + len(fresh) + balances)
     return {"office_id": office_id, "cells": len(fresh), "differing": 0,
             "seconds": round(seconds, 3)}
+
+
+def _move_balances(office_id: int, kept: int | None, through: int) -> int:
+    """The balances kept through year `kept` (None: none), made those through `through`, as
+    a rebuild would write them: the years between are added (the year totals before each,
+    added up, from one grouped read), the years after removed. Returns the change in the
+    number of cells."""
+    if kept == through:
+        return 0
+    first = min(kept, through) + 1 if kept is not None else 1
+    cells = Figure.objects.filter(office_id=office_id, metric=Metric.ACTIVE)
+    stored: Counter[Cell] = Counter()
+    for village, organisation, agent, day, value in cells.filter(
+            family=Family.BALANCE, day__gte=date(first, 1, 1)).exclude(value=0).values_list(
+                "village_id", "organisation_id", "agent_id", "day", "value"):
+        stored[(office_id, Metric.ACTIVE, Family.BALANCE, village, organisation, agent, day,
+                NO_DATE)] = value
+    changes: dict[tuple[int, int, int], list[tuple[int, int]]] = defaultdict(list)
+    for village, organisation, agent, day, total in (
+            cells.filter(family=Family.YEAR, day__lt=date(through, 1, 1)).order_by(
+                "village_id", "organisation_id", "agent_id", "day")
+            .values_list("village_id", "organisation_id", "agent_id", "day", "value")):
+        changes[(village, organisation, agent)].append((day.year, total))
+    fresh: Counter[Cell] = Counter()
+    for key, years in changes.items():
+        begin = max(first, years[0][0] + 1)  # no stock before the first change
+        balance = sum(total for year, total in years if year < begin - 1)
+        for year in range(begin, through + 1):
+            balance += sum(total for changed, total in years if changed == year - 1)
+            if balance:
+                fresh[(office_id, Metric.ACTIVE, Family.BALANCE, *key, date(year, 1, 1),
+                       NO_DATE)] = balance
+    delta = Counter(fresh)
+    delta.subtract(stored)
+    apply(delta)
+    cells.filter(family=Family.BALANCE, value=0).delete()
+    return len(fresh) - len(stored)
 
 
 def _persistence_cells(office_id: int, today: date) -> dict[Cell, int]:
@@ -665,6 +719,11 @@ def built(office_id: int) -> tuple[date, date] | None:
     return (row[0], row[1]) if row else None
 
 
+def state(office_id: int) -> Span | None:
+    """The office's built state (None: not built; read the raw rows)."""
+    return _horizons([office_id]).get(office_id)
+
+
 def built_on(office_id: int) -> date | None:
     """The day of the office's last rebuild (None: not built)."""
     return FigureState.objects.filter(office_id=office_id).values_list(
@@ -683,20 +742,26 @@ def on_day(office_id: int, metrics: tuple[str, ...], day: date,
     return result
 
 
-GROUP_FIELDS = {"village": ("village_id",), "agent": ("organisation_id", "agent_id")}
+# "office": the whole office as one group (key ()), read from its totals
+GROUP_FIELDS = {"village": ("village_id",), "agent": ("organisation_id", "agent_id"),
+                "office": ("office_id",)}
 
 
 def _group_key(row: dict[str, Any], dimension: str) -> tuple[Any, ...]:
     if dimension == "village":
         return (row["village_id"],)
+    if dimension == "office":
+        return ()
     return (row["organisation_id"] or None, row["agent_id"] or None)
 
 
 def _sum(office_id: int, dimension: str, branches: list[Q]) -> Counter[tuple[Any, ...]]:
     """The branches' cells summed by group: one statement, a UNION ALL of one grouped
-    index-only range scan per branch (an OR of them would read the table's pages)."""
+    index-only range scan per branch (an OR of them would read the table's pages). The whole
+    office reads its totals: a few rows a month, whatever the number of villages."""
+    model = FigureTotal if dimension == "office" else Figure
     result: Counter[tuple[Any, ...]] = Counter()
-    for row in _union_sum(Q(office_id=office_id), branches, GROUP_FIELDS[dimension]):
+    for row in _union_sum(Q(office_id=office_id), branches, GROUP_FIELDS[dimension], model):
         result[_group_key(row, dimension)] += int(row["total"] or 0)
     return result
 
@@ -709,35 +774,70 @@ def _union_sum(where: Q, branches: list[Q], fields: tuple[str, ...],
     return grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
 
 
-def window_branches(metric: str, period: Period, start: date, until: date,
-                    village_ids: list[int] | None = None) -> list[Q]:
-    """The ranges of cells a metric's window adds up (one index range each)."""
+@dataclass(frozen=True)
+class Range:
+    """One index range of a metric's cells: a family's cells of the days [first_day,
+    last_day] paid (`since`) within [first_since, last_since]."""
+
+    family: str
+    first_day: date
+    last_day: date
+    first_since: date = date.min
+    last_since: date = date.max
+
+    def q(self) -> Q:
+        bounds: dict[str, Any] = {"family": self.family}
+        if self.first_day == self.last_day:
+            bounds["day"] = self.first_day
+        else:
+            if self.first_day != date.min:
+                bounds["day__gte"] = self.first_day
+            bounds["day__lte"] = self.last_day
+        if self.first_since != date.min:
+            bounds["since__gte"] = self.first_since
+        if self.last_since != date.max:
+            bounds["since__lte"] = self.last_since
+        return Q(**bounds)
+
+
+def window_ranges(metric: str, period: Period, start: date, until: date,
+                  balances: int | None = None) -> list[Range]:
+    """The ranges of cells a metric's window adds up (one index range each). `balances`: the
+    last year whose opening stock the cells keep (the active stock then reads that year's
+    balance, not every year total before it)."""
     this_month = month_start(until)
+    before_this_month = this_month - timedelta(days=1)
     if metric == Metric.ACTIVE:
-        branches = [Q(family=Family.YEAR, day__lt=date(until.year, 1, 1)),
-                    Q(family=Family.MONTH, day__gte=date(until.year, 1, 1), day__lt=this_month),
-                    Q(family=Family.DAY, day__gte=this_month, day__lte=until)]
-    elif metric in (Metric.NEW, Metric.MONEY, Metric.HI_MEMBERS):
+        year = date(until.year, 1, 1)
+        opening = (Range(Family.BALANCE, year, year)
+                   if balances is not None and until.year <= balances
+                   else Range(Family.YEAR, date.min, year - timedelta(days=1)))
+        return [opening, Range(Family.MONTH, year, before_this_month),
+                Range(Family.DAY, this_month, until)]
+    if metric in (Metric.NEW, Metric.MONEY, Metric.HI_MEMBERS):
         # whole months from the month totals (paid in a month before this one too), the rest
         # day by day: this month's cells, and earlier months' cells paid this month
-        branches = [Q(family=Family.MONTH, day__gte=start, day__lt=this_month,
-                      since__lt=this_month),
-                    Q(family=Family.DAY, day__gte=this_month, day__lte=until,
-                      since__lte=until)]
+        ranges = [Range(Family.MONTH, start, before_this_month, last_since=before_this_month),
+                  Range(Family.DAY, this_month, until, last_since=until)]
         if metric != Metric.NEW:  # new has no day paid
-            branches.append(Q(family=Family.DAY, day__gte=start, day__lt=this_month,
-                              since__gte=this_month, since__lte=until))
-    elif metric == Metric.REJOINED:
-        branches = [Q(family=IN_FAMILY[period.kind], day__gte=start, day__lte=until)]
-    elif metric in (Metric.RETAINED, DUE):
-        day = Q(day=start) if metric == DUE else Q(day__gte=start, day__lte=until)
-        branches = [Q(family=IN_FAMILY[period.kind], since__lte=this_month) & day]
-    else:
-        raise ValueError(f"unknown metric {metric!r}")
+            ranges.append(Range(Family.DAY, start, before_this_month, this_month, until))
+        return ranges
+    if metric == Metric.REJOINED:
+        return [Range(IN_FAMILY[period.kind], start, until)]
+    if metric in (Metric.RETAINED, DUE):
+        return [Range(IN_FAMILY[period.kind], start, start if metric == DUE else until,
+                      last_since=this_month)]
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+def window_branches(metric: str, period: Period, start: date, until: date,
+                    village_ids: list[int] | None = None,
+                    balances: int | None = None) -> list[Q]:
+    """`window_ranges` as filters on the cells (of these villages)."""
     where = Q(metric=metric)
     if village_ids is not None:
         where &= Q(village_id__in=village_ids)
-    return [branch & where for branch in branches]
+    return [found.q() & where for found in window_ranges(metric, period, start, until, balances)]
 
 
 def in_horizon(horizon: tuple[date, date], metric: str, period: Period) -> bool:
@@ -747,13 +847,44 @@ def in_horizon(horizon: tuple[date, date], metric: str, period: Period) -> bool:
 
 
 def grouped(office_id: int, metric: str, period: Period, start: date, until: date,
-            dimension: str) -> dict[tuple[Any, ...], int]:
-    branches = window_branches(metric, period, start, until)
+            dimension: str, *, balances: int | None = None) -> dict[tuple[Any, ...], int]:
+    branches = window_branches(metric, period, start, until, balances=balances)
     return {key: value for key, value in _sum(office_id, dimension, branches).items() if value}
 
 
+def office_figures(office_id: int, windows: list[tuple[str, Period, date, date]], *,
+                   balances: int | None = None) -> list[int]:
+    """The office's figure of each (metric, period, start, until), from its totals, in one
+    statement: the windows' ranges as a list of values, each joined to its rows of the totals
+    by an index range scan."""
+    wanted = [(index, metric, found.family, found.first_day, found.last_day,
+               found.first_since, found.last_since)
+              for index, (metric, period, start, until) in enumerate(windows)
+              for found in window_ranges(metric, period, start, until, balances)]
+    result = [0] * len(windows)
+    if not wanted:
+        return result
+    database = router.db_for_read(FigureTotal)
+    table = connections[database].ops.quote_name(FigureTotal._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(wanted))
+    sql = (f"WITH wanted (tag, metric, family, first_day, last_day, first_since, last_since) "
+           f"AS (VALUES {rows}) "
+           f"SELECT wanted.tag, SUM(cell.value) FROM wanted JOIN {table} cell "
+           f"ON cell.office_id = %s AND cell.metric = wanted.metric "
+           f"AND cell.family = wanted.family "
+           f"AND cell.day BETWEEN wanted.first_day AND wanted.last_day "
+           f"AND cell.since BETWEEN wanted.first_since AND wanted.last_since "
+           f"GROUP BY wanted.tag")
+    with connections[database].cursor() as cursor:
+        cursor.execute(sql, [value for row in wanted for value in row] + [office_id])
+        for tag, total in cursor.fetchall():
+            result[tag] += int(total or 0)
+    return result
+
+
 def monthly(office_id: int, metric: str, period: Period, as_of: date,
-            village_ids: list[int] | None) -> list[tuple[date, int | None]]:
+            village_ids: list[int] | None, *,
+            balances: int | None = None) -> list[tuple[date, int | None]]:
     """The figure month by month through the period (None after `as_of`): the stock at each
     month's end, a flow within each month alone; two or three queries whatever the period."""
     months = period.month_starts()
@@ -769,7 +900,7 @@ def monthly(office_id: int, metric: str, period: Period, as_of: date,
         # the stock before the period: a UNION ALL of index-only range scans (an OR of the
         # branches read the table's pages: 163 ms against 8 ms at 5M cells in the office)
         before = window_branches(metric, period, period.start,
-                                 period.start - timedelta(days=1), village_ids)
+                                 period.start - timedelta(days=1), village_ids, balances)
         running = sum(int(row["total"] or 0) for row in
                       _union_sum(Q(office_id=office_id), before, ("office_id",), model))
         changes = dict(cells.filter(family=Family.MONTH, day__gte=period.start, day__lt=last)

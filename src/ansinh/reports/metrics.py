@@ -29,12 +29,12 @@ Definitions, for a period P and a look-up date D (`until` = the earlier of D and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -67,8 +67,10 @@ ACTIVE_STATES = COUNTED
 RECEIPT_METRICS = (Metric.MONEY, Metric.HI_MEMBERS)
 # the stock metric: a count on a date, not a flow over the period
 STOCK_METRICS = (Metric.ACTIVE,)
-# dimensions a figure is grouped by directly; commune/office/staff are roll-ups of village
-GROUPINGS = {"village": ("village_id",), "agent": ("organisation_id", "agent_id")}
+# dimensions a figure is grouped by directly; commune/staff are roll-ups of village, and
+# "office" is the whole office as one group (key ())
+GROUPINGS = {"village": ("village_id",), "agent": ("organisation_id", "agent_id"),
+             "office": ()}
 
 
 @dataclass(frozen=True)
@@ -185,16 +187,16 @@ def due_rows(office: Office | int, window: Window) -> QuerySet[Participation]:
     )
 
 
-# The figures already computed in this page view (see `one_view`); None outside one.
-_VIEW: ContextVar[dict[tuple[Any, ...], dict[tuple[Any, ...], int]] | None] = ContextVar(
-    "metrics_view", default=None)
+# What was already read in this page view (see `one_view`); None outside one.
+_VIEW: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("metrics_view", default=None)
+T = TypeVar("T")
 
 
 @contextmanager
 def one_view() -> Iterator[None]:
-    """Within the block, a grouped figure asked for twice is computed once: the dashboard's
-    headline and its commune table read the same village figures. Nothing outlives the block,
-    so no figure is ever stale."""
+    """Within the block, a figure (or a list of units, or the targets) asked for twice is read
+    once: the dashboard's headlines and its commune table read the same village figures.
+    Nothing outlives the block, so nothing is ever stale."""
     token = _VIEW.set({})
     try:
         yield
@@ -202,37 +204,70 @@ def one_view() -> Iterator[None]:
         _VIEW.reset(token)
 
 
-def _remembered(key: tuple[Any, ...], compute: Any) -> dict[tuple[Any, ...], int]:
+def remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()`, once per key within `one_view` (every time outside one)."""
     seen = _VIEW.get()
     if seen is None:
-        return compute()  # type: ignore[no-any-return]
+        return compute()
     if key not in seen:
         seen[key] = compute()
-    return seen[key]
+    return seen[key]  # type: ignore[no-any-return]
 
 
 def grouped(office: Office | int, metric: str, window: Window,
             dimension: str) -> dict[tuple[Any, ...], int]:
-    """{group key: figure} for one metric, grouped by village or by (organisation, agent)."""
+    """{group key: figure} for one metric, grouped by village, by (organisation, agent) or
+    for the whole office ({(): figure})."""
     office_id = office if isinstance(office, int) else office.pk
-    return _remembered(("grouped", office_id, metric, window, dimension),
+    return remembered(("grouped", office_id, metric, window, dimension),
                        lambda: _grouped(office, metric, window, dimension))
+
+
+def read_office_figures(office: Office | int, wanted: Iterable[tuple[str, Window]]) -> None:
+    """Within `one_view`, read the office's figures of these (metric, window) pairs (metric
+    `figures.DUE`: how many were due, for `retained`) in one statement, for `grouped(…,
+    "office")` and `grouped_base(…, "office")` to find: the dashboard's headlines, a dozen
+    figures, cost one round trip instead of one each. Figures not in the cells are left to
+    those (read from the raw rows when asked)."""
+    seen = _VIEW.get()
+    span = _state(office)
+    if seen is None or span is None:
+        return
+    office_id = _office_id(office)
+    batch: list[tuple[tuple[Any, ...], str, Window]] = []
+    for metric, window in wanted:
+        key = (("base", office_id, window, "office") if metric == figures.DUE
+               else ("grouped", office_id, metric, window, "office"))
+        empty = window.until < window.start and metric not in STOCK_METRICS
+        if key not in seen and not empty and _cells(office, metric, window.period):
+            batch.append((key, metric, window))
+    values = figures.office_figures(
+        office_id, [(metric, window.period, window.start, window.until)
+                    for _key, metric, window in batch], balances=span.balances)
+    for (key, _metric, _window), value in zip(batch, values, strict=True):
+        seen[key] = {(): value} if value else {}
 
 
 def _office_id(office: Office | int) -> int:
     return office if isinstance(office, int) else office.pk
 
 
-def _built(office: Office | int) -> tuple[date, date] | None:
-    """The office's cohort horizon when its summary cells are built (read once per view)."""
+def _state(office: Office | int) -> figures.Span | None:
+    """The office's built state, when its summary cells are built (read once per view)."""
     office_id = _office_id(office)
-    seen = _VIEW.get()
-    if seen is None:
-        return figures.built(office_id)
-    key = ("built", office_id)
-    if key not in seen:
-        seen[key] = {(): figures.built(office_id)}  # type: ignore[dict-item]
-    return seen[key][()]  # type: ignore[return-value]
+    return remembered(("built", office_id), lambda: figures.state(office_id))
+
+
+def _built(office: Office | int) -> tuple[date, date] | None:
+    """The office's cohort horizon when its summary cells are built."""
+    span = _state(office)
+    return span.horizon if span is not None else None
+
+
+def _balances(office: Office | int) -> int | None:
+    """The last year whose opening stock the office's cells keep."""
+    span = _state(office)
+    return span.balances if span is not None else None
 
 
 def _cells(office: Office | int, metric: str, period: Period) -> bool:
@@ -247,7 +282,7 @@ def _grouped(office: Office | int, metric: str, window: Window,
         return {}
     if _cells(office, metric, window.period):
         return figures.grouped(_office_id(office), metric, window.period, window.start,
-                               window.until, dimension)
+                               window.until, dimension, balances=_balances(office))
     return live_grouped(office, metric, window, dimension)
 
 
@@ -258,6 +293,9 @@ def live_grouped(office: Office | int, metric: str, window: Window,
         return {}
     rows, expression = metric_rows(office, metric, window)
     fields = GROUPINGS[dimension]
+    if not fields:  # the whole office: one group, none when nothing is counted
+        figure = int(rows.order_by().aggregate(figure=expression)["figure"] or 0)
+        return {(): figure} if figure else {}
     result = rows.order_by().values(*fields).annotate(figure=expression)
     return {tuple(row[name] for name in fields): int(row["figure"] or 0) for row in result}
 
@@ -266,7 +304,7 @@ def grouped_base(office: Office | int, window: Window,
                  dimension: str) -> dict[tuple[Any, ...], int]:
     """For `retained`: how many were due, grouped like `grouped`."""
     office_id = office if isinstance(office, int) else office.pk
-    return _remembered(("base", office_id, window, dimension),
+    return remembered(("base", office_id, window, dimension),
                        lambda: _grouped_base(office, window, dimension))
 
 
@@ -285,6 +323,9 @@ def live_grouped_base(office: Office | int, window: Window,
     if window.until < window.start:
         return {}
     fields = GROUPINGS[dimension]
+    if not fields:
+        due = due_rows(office, window).order_by().count()
+        return {(): due} if due else {}
     result = due_rows(office, window).order_by().values(*fields).annotate(figure=Count("id"))
     return {tuple(row[name] for name in fields): int(row["figure"]) for row in result}
 
@@ -293,9 +334,7 @@ def total(office: Office | int, metric: str, window: Window) -> int:
     """The office's figure."""
     if window.until < window.start and metric not in STOCK_METRICS:
         return 0
-    if _cells(office, metric, window.period):
-        return sum(_grouped(office, metric, window, "village").values())
-    return live_total(office, metric, window)
+    return grouped(office, metric, window, "office").get((), 0)
 
 
 def live_total(office: Office | int, metric: str, window: Window) -> int:
@@ -319,7 +358,8 @@ def monthly(office: Office | int, metric: str, period: Period, as_of: date,
     horizon = _built(office)
     if horizon is not None and all(figures.in_horizon(horizon, metric, Period("month", month))
                                    for month in period.month_starts() if month <= as_of):
-        return figures.monthly(_office_id(office), metric, period, as_of, villages)
+        return figures.monthly(_office_id(office), metric, period, as_of, villages,
+                               balances=_balances(office))
     return live_monthly(office, metric, period, as_of, villages)
 
 

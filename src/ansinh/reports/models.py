@@ -27,6 +27,10 @@ class Family(models.TextChoices):
     IN_YEAR / IN_QUARTER / IN_MONTH: a count of distinct participations within one calendar
     period of that kind: a participation adds one on the first day it qualifies within each
     period (rejoined), or belongs to the period's cohort (due, retained).
+    BALANCE (active only): the stock at a year's first day, `day` = 1 January, for the years
+    through `FigureState.balances_through`: the year totals before it added up, kept so that
+    a window reads one cell per village and agent instead of every year since the office
+    began.
     """
 
     DAY = "d", "day"
@@ -36,6 +40,7 @@ class Family(models.TextChoices):
     IN_QUARTER = "q", "in a quarter"
     IN_MONTH = "m", "in a month"
     ON_DAY = "n", "on the rebuild's day"
+    BALANCE = "b", "the stock at the year's start"
 
 
 class Figure(models.Model):
@@ -107,6 +112,10 @@ class FigureState(models.Model):
     # the day of the last rebuild: the rankings' 12-month persistence is kept for it, and the
     # register's potential (persons, prospects, poor, minority) is counted on it
     built_on = models.DateField()
+    # the last year whose opening stock the cells keep (Family.BALANCE); None: none yet (the
+    # active stock is then read from the year totals). The rebuild and the nightly refresh
+    # bring it to their day's year.
+    balances_through = models.IntegerField(null=True, blank=True)
     rebuilt_at = models.DateTimeField()
     rebuild_seconds = models.FloatField(default=0)
     cells = models.BigIntegerField(default=0)

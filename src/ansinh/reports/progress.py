@@ -32,6 +32,7 @@ from ansinh.network.models import (
 from ansinh.registry.models import Commune, Village
 
 from . import metrics
+from .figures import DUE
 from .metrics import STOCK_METRICS, Window
 
 BY_CHOICES = ("office", "commune", "village", "staff", "agent", "organisation")
@@ -157,7 +158,13 @@ def territory_villages(users: Iterable[int], on: date, office: Office) -> dict[i
 
 
 def units(office: Office, kind: str, on: date) -> list[Unit]:
-    """Every unit of a kind in the office, with its villages where that applies."""
+    """Every unit of a kind in the office, with its villages where that applies (read once
+    per page view: the dashboard asks for the office once per headline)."""
+    return list(metrics.remembered(("units", office.pk, kind, on),
+                                   lambda: _units(office, kind, on)))
+
+
+def _units(office: Office, kind: str, on: date) -> list[Unit]:
     if kind == "office":
         villages = frozenset(Village.objects.filter(commune__office=office)
                              .values_list("id", flat=True))
@@ -219,21 +226,31 @@ def visible_units(user: User, office: Office, kind: str, on: date) -> list[Unit]
 
 def targets(office: Office, period: Period, metric: str, kind: str,
             on: date) -> dict[int | None, int]:
-    """{unit id (None for the office): target in force on `on`}, in one query."""
+    """{unit id (None for the office): target in force on `on`}; the targets of every metric
+    are read together, once per page view (two queries)."""
+    return metrics.remembered(("targets", office.pk, period, kind, on),
+                              lambda: _targets(office, period, kind, on)).get(metric, {})
+
+
+def _targets(office: Office, period: Period, kind: str,
+             on: date) -> dict[str, dict[int | None, int]]:
     slots = (Target.objects.filter(office=office, period_kind=period.kind,
-                                   period_start=period.start, metric=metric, unit_kind=kind)
+                                   period_start=period.start, unit_kind=kind)
              .prefetch_related("versions"))
-    result: dict[int | None, int] = {}
+    result: dict[str, dict[int | None, int]] = defaultdict(dict)
     for slot in slots:
         value = value_on(list(slot.versions.all()), on)
         if value is not None:
-            result[slot.unit_id] = value
+            result[slot.metric][slot.unit_id] = value
     return result
 
 
 def figures(office: Office, metric: str, window: Window, kind: str,
             unit_list: list[Unit]) -> dict[str, int]:
-    """{unit key: achieved} for units of one kind (one grouped query)."""
+    """{unit key: achieved} for units of one kind (one grouped query; the office's from its
+    totals)."""
+    if kind == "office":
+        return {unit.key: metrics.total(office, metric, window) for unit in unit_list}
     if kind in VILLAGE_BASED:
         per_village = metrics.grouped(office, metric, window, "village")
         return {unit.key: sum(per_village.get((village,), 0) for village in unit.village_ids)
@@ -249,6 +266,9 @@ def figures(office: Office, metric: str, window: Window, kind: str,
 
 
 def _base(office: Office, window: Window, kind: str, unit_list: list[Unit]) -> dict[str, int]:
+    if kind == "office":
+        due = metrics.grouped_base(office, window, "office").get((), 0)
+        return {unit.key: due for unit in unit_list}
     if kind in VILLAGE_BASED:
         per_village = metrics.grouped_base(office, window, "village")
         return {unit.key: sum(per_village.get((village,), 0) for village in unit.village_ids)
@@ -328,9 +348,7 @@ def progress_rows(office: Office, period: Period, metric: str, kind: str, as_of:
     if compare:
         last_year = figures(office, metric, window.last_year(), kind, unit_list)
         if metric in STOCK_METRICS:
-            day_before = period.start - timedelta(days=1)
-            at_start = figures(office, metric, Window(Period("month", day_before.replace(day=1)),
-                                                      day_before), kind, unit_list)
+            at_start = figures(office, metric, _day_before(period), kind, unit_list)
     base = _base(office, window, kind, unit_list) if metric == Metric.RETAINED else {}
     goal = targets(office, period, metric, kind, window.until)
     pace = Pace(metric, window)
@@ -354,6 +372,29 @@ def progress_rows(office: Office, period: Period, metric: str, kind: str, as_of:
                             achieved=missing, target=None,
                             last_year=last_year.get(f"{kind}:0", 0), projection=None))
     return rows
+
+
+def _day_before(period: Period) -> Window:
+    """The day before the period began (a stock's pace counts from it)."""
+    day_before = period.start - timedelta(days=1)
+    return Window(Period("month", day_before.replace(day=1)), day_before)
+
+
+def read_headlines(user: User, office: Office, period: Period, as_of: date) -> None:
+    """Read every metric's figures of the office's headline (`headline` for a director or an
+    admin: achieved, last year, the stock before the period, how many were due) in one
+    statement, for the rest of the page view (`metrics.one_view`)."""
+    if not (user.is_superuser or user.role in (Role.ADMIN, Role.DIRECTOR)):
+        return
+    window = Window(period, as_of)
+    wanted: list[tuple[str, Window]] = []
+    for metric in Metric.values:
+        wanted += [(metric, window), (metric, window.last_year())]
+        if metric in STOCK_METRICS:
+            wanted.append((metric, _day_before(period)))
+        if metric == Metric.RETAINED:
+            wanted.append((DUE, window))
+    metrics.read_office_figures(office, wanted)
 
 
 def _unassigned_label(kind: str) -> str:

@@ -38,7 +38,15 @@ from ansinh.registry.models import Commune, Province
 from . import figures as summary
 from . import metrics, plan, rankings
 from .metrics import RECEIPT_METRICS, Window
-from .progress import Row, allowed_by, by_gap, headline, progress_rows, visible_units
+from .progress import (
+    Row,
+    allowed_by,
+    by_gap,
+    headline,
+    progress_rows,
+    read_headlines,
+    visible_units,
+)
 
 PEOPLE_PAGE_SIZE = 100
 BY_LABELS = {
@@ -123,6 +131,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     params = _params(request)
+    read_headlines(user, params.office, params.period, params.as_of)
     cards = []
     for metric, label in Metric.choices:
         row = headline(user, params.office, params.period, metric, params.as_of)

@@ -34,7 +34,7 @@ from ansinh.participation.models import Participation, Status, StopReason
 from ansinh.registry.models import Person
 from ansinh.reports import figures, metrics, rankings
 from ansinh.reports.metrics import Window
-from ansinh.reports.models import Figure, FigureTotal
+from ansinh.reports.models import Figure, FigureState, FigureTotal
 from ansinh.reports.tasks import rebuild_figures
 
 PERIODS = ("2024", "2025", "2026", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4",
@@ -48,10 +48,11 @@ def _windows() -> list[Window]:
 
 
 def assert_cells_equal_raw_rows(office: Office) -> int:
-    """Every metric, window and grouping, from the cells and from the raw rows: equal."""
+    """Every metric, window and grouping, from the cells and from the raw rows: equal (the
+    whole office from its totals)."""
     compared = 0
     for window in _windows():
-        for dimension in ("village", "agent"):
+        for dimension in ("village", "agent", "office"):
             for metric in Metric.values:
                 cells = metrics.grouped(office, metric, window, dimension)
                 raw = {key: value for key, value in
@@ -67,7 +68,27 @@ def assert_cells_equal_raw_rows(office: Office) -> int:
         for metric in Metric.values:
             assert metrics.monthly(office, metric, period, date(2026, 8, 17)) == \
                 metrics.live_monthly(office, metric, period, date(2026, 8, 17)), (metric, code)
+    assert_office_figures_read_together(office)
     return compared
+
+
+def assert_office_figures_read_together(office: Office) -> None:
+    """Every window's office figures read in one statement (the dashboard's headlines) equal
+    the raw rows'."""
+    wanted = [(metric, window) for window in _windows()
+              for metric in (*Metric.values, figures.DUE)]
+    with metrics.one_view():
+        with CaptureQueriesContext(connection) as queries:
+            metrics.read_office_figures(office, wanted)
+        assert len(queries.captured_queries) <= 2  # the office's state, then the figures
+        for metric, window in wanted:
+            if metric == figures.DUE:
+                read = metrics.grouped_base(office, window, "office")
+                live = metrics.live_grouped_base(office, window, "office")
+            else:
+                read = metrics.grouped(office, metric, window, "office")
+                live = metrics.live_grouped(office, metric, window, "office")
+            assert read == live, (metric, window)
 
 
 def assert_totals_add_up(office: Office) -> None:
@@ -91,7 +112,7 @@ def test_the_rebuilt_cells_give_the_raw_rows_figures(history: dict[str, Any],
     assert figures.built(office.pk) is not None
     assert Figure.objects.filter(office=office).count() > 100
     assert_totals_add_up(office)
-    assert assert_cells_equal_raw_rows(office) == len(PERIODS) * len(AS_OF) * 2 * len(Metric.values)
+    assert assert_cells_equal_raw_rows(office) == len(PERIODS) * len(AS_OF) * 3 * len(Metric.values)
     # the rankings' persistence and potential on the day of the rebuild
     for dimension in ("village", "agent"):
         persistence = rankings._persistence(office, date(2026, 3, 31), dimension)
@@ -328,3 +349,84 @@ def test_a_hand_over_moves_the_cells_to_the_substitute(world: dict[str, Any]) ->
     assert after != before
     assert_cells_equal_raw_rows(office)
     assert figures.rebuild(office.pk, today=date(2026, 12, 2))["differing"] == 0
+
+
+def _active_everywhere(office: Office, window: Window) -> None:
+    """The active stock of the window, from the cells and from the raw rows, every grouping."""
+    for dimension in ("village", "agent", "office"):
+        cells = metrics.grouped(office, Metric.ACTIVE, window, dimension)
+        raw = {key: value for key, value in
+               metrics.live_grouped(office, Metric.ACTIVE, window, dimension).items() if value}
+        assert cells == raw, (window, dimension)
+
+
+def _balances(office: Office) -> set[tuple[Any, ...]]:
+    return {row for row in _cells(office) if row[2] == "b"}
+
+
+@pytest.mark.django_db
+def test_the_writes_keep_the_opening_balances_of_the_years_after_them(
+        world: dict[str, Any]) -> None:
+    """Built in January 2027, written back in 2026: each write moves the stock 2027 opened
+    with, which the page reads (one cell per village and agent) instead of every year's total."""
+    office = world["office"]
+    figures.rebuild(office.pk, today=date(2027, 1, 5))
+    _random_writes(world, seed=6, steps=60)
+    assert _balances(office), "the writes of 2026 opened 2027 with participants"
+    window = Window(parse_period("2027"), date(2027, 1, 5))
+    with CaptureQueriesContext(connection) as queries:
+        _active_everywhere(office, window)
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "'b'" in sql and "'Y'" not in sql  # the balance read, not the years' totals
+    assert_totals_add_up(office)
+    assert figures.rebuild(office.pk, today=date(2027, 1, 5))["differing"] == 0
+
+
+@pytest.mark.django_db
+def test_the_first_night_of_a_year_opens_its_balance(world: dict[str, Any]) -> None:
+    """Built in 2025, kept through 2026 by the writes, refreshed on a night of 2027: the
+    refresh adds the stock 2026 and 2027 opened with, exactly as a rebuild that night does."""
+    office = world["office"]
+    figures.rebuild(office.pk, today=date(2025, 12, 30))
+    _random_writes(world, seed=7, steps=60)
+    night = date(2027, 1, 4)
+    while full_night(office.pk, night):  # not the office's turn for the full rebuild
+        night += timedelta(days=1)
+    assert figures.nightly(office.pk, night)["mode"] == "day"
+    assert figures.state(office.pk) == figures.Span(date(2024, 1, 1), date(2026, 12, 1), night,
+                                                    2027)
+    refreshed = _balances(office)
+    # the writes began in 2026: nobody was counted when it opened, many when 2027 did
+    assert {row[6] for row in refreshed} == {date(2027, 1, 1)}
+    for as_of in (date(2026, 6, 30), night):
+        _active_everywhere(office, Window(parse_period(str(as_of.year)), as_of))
+    assert_totals_add_up(office)
+    assert figures.rebuild(office.pk, today=night)["differing"] == 0
+    assert _balances(office) == refreshed
+    # and back: a refresh on an earlier day drops the years after its own
+    figures.refresh_day(office.pk, date(2026, 12, 31))
+    assert {row[6].year for row in _balances(office)} <= {2026}
+    _active_everywhere(office, Window(parse_period("2026"), date(2026, 12, 31)))
+
+
+@pytest.mark.django_db
+def test_cells_built_before_the_balances_read_the_year_totals_until_the_night_adds_them(
+        history: dict[str, Any], world: dict[str, Any]) -> None:
+    """An office whose cells were built before the balances existed (the migration leaves
+    `balances_through` empty) reads its years' totals; its next night adds the balances."""
+    office = world["office"]
+    Figure.objects.filter(office=office, family="b").delete()
+    FigureTotal.objects.filter(office=office, family="b").delete()
+    FigureState.objects.filter(office=office).update(balances_through=None)
+    window = Window(parse_period("2026"), date(2026, 3, 31))
+    with CaptureQueriesContext(connection) as queries:
+        _active_everywhere(office, window)
+    assert "'b'" not in " ".join(query["sql"] for query in queries.captured_queries)
+    night = date(2026, 4, 1)
+    while full_night(office.pk, night):
+        night += timedelta(days=1)
+    assert figures.nightly(office.pk, night)["mode"] == "day"
+    assert _balances(office) and figures.state(office.pk).balances == 2026  # type: ignore[union-attr]
+    assert_cells_equal_raw_rows(office)
+    assert_totals_add_up(office)
+    assert figures.rebuild(office.pk, today=night)["differing"] == 0
