@@ -852,34 +852,38 @@ def grouped(office_id: int, metric: str, period: Period, start: date, until: dat
     return {key: value for key, value in _sum(office_id, dimension, branches).items() if value}
 
 
-def office_figures(office_id: int, windows: list[tuple[str, Period, date, date]], *,
-                   balances: int | None = None) -> list[int]:
-    """The office's figure of each (metric, period, start, until), from its totals, in one
-    statement: the windows' ranges as a list of values, each joined to its rows of the totals
-    by an index range scan."""
+def read_together(office_id: int, dimension: str,
+                  windows: list[tuple[str, Period, date, date]], *,
+                  balances: int | None = None) -> list[dict[tuple[Any, ...], int]]:
+    """`grouped` for each (metric, period, start, until), in one statement: the windows'
+    ranges as a list of values, each joined to its cells (the whole office: its totals) by an
+    index range scan, summed per window and group."""
     wanted = [(index, metric, found.family, found.first_day, found.last_day,
                found.first_since, found.last_since)
               for index, (metric, period, start, until) in enumerate(windows)
               for found in window_ranges(metric, period, start, until, balances)]
-    result = [0] * len(windows)
-    if not wanted:
-        return result
-    database = router.db_for_read(FigureTotal)
-    table = connections[database].ops.quote_name(FigureTotal._meta.db_table)
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(wanted))
-    sql = (f"WITH wanted (tag, metric, family, first_day, last_day, first_since, last_since) "
-           f"AS (VALUES {rows}) "
-           f"SELECT wanted.tag, SUM(cell.value) FROM wanted JOIN {table} cell "
-           f"ON cell.office_id = %s AND cell.metric = wanted.metric "
-           f"AND cell.family = wanted.family "
-           f"AND cell.day BETWEEN wanted.first_day AND wanted.last_day "
-           f"AND cell.since BETWEEN wanted.first_since AND wanted.last_since "
-           f"GROUP BY wanted.tag")
-    with connections[database].cursor() as cursor:
-        cursor.execute(sql, [value for row in wanted for value in row] + [office_id])
-        for tag, total in cursor.fetchall():
-            result[tag] += int(total or 0)
-    return result
+    result: list[Counter[tuple[Any, ...]]] = [Counter() for _window in windows]
+    if wanted:
+        model = FigureTotal if dimension == "office" else Figure
+        database = router.db_for_read(model)
+        table = connections[database].ops.quote_name(model._meta.db_table)
+        groups = "".join(f", cell.{name}" for name in GROUP_FIELDS[dimension]
+                         if dimension != "office")
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(wanted))
+        sql = (f"WITH wanted (tag, metric, family, first_day, last_day, first_since, "
+               f"last_since) AS (VALUES {values}) "
+               f"SELECT wanted.tag{groups}, SUM(cell.value) FROM wanted JOIN {table} cell "
+               f"ON cell.office_id = %s AND cell.metric = wanted.metric "
+               f"AND cell.family = wanted.family "
+               f"AND cell.day BETWEEN wanted.first_day AND wanted.last_day "
+               f"AND cell.since BETWEEN wanted.first_since AND wanted.last_since "
+               f"GROUP BY wanted.tag{groups}")
+        with connections[database].cursor() as cursor:
+            cursor.execute(sql, [value for row in wanted for value in row] + [office_id])
+            for tag, *group, total in cursor.fetchall():
+                row = dict(zip(GROUP_FIELDS[dimension], group, strict=False))
+                result[tag][_group_key(row, dimension)] += int(total or 0)
+    return [{key: value for key, value in found.items() if value} for found in result]
 
 
 def monthly(office_id: int, metric: str, period: Period, as_of: date,

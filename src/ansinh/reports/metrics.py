@@ -223,12 +223,13 @@ def grouped(office: Office | int, metric: str, window: Window,
                        lambda: _grouped(office, metric, window, dimension))
 
 
-def read_office_figures(office: Office | int, wanted: Iterable[tuple[str, Window]]) -> None:
-    """Within `one_view`, read the office's figures of these (metric, window) pairs (metric
-    `figures.DUE`: how many were due, for `retained`) in one statement, for `grouped(…,
-    "office")` and `grouped_base(…, "office")` to find: the dashboard's headlines, a dozen
-    figures, cost one round trip instead of one each. Figures not in the cells are left to
-    those (read from the raw rows when asked)."""
+def read_together(office: Office | int, dimension: str,
+                  wanted: Iterable[tuple[str, Window]]) -> None:
+    """Within `one_view`, read these (metric, window) pairs (metric `figures.DUE`: how many
+    were due, for `retained`) grouped by `dimension` in one statement, for `grouped` and
+    `grouped_base` to find: a dashboard's headlines, a dozen figures, cost one round trip
+    instead of one each. Figures not in the cells are left to those (read from the raw rows
+    when asked)."""
     seen = _VIEW.get()
     span = _state(office)
     if seen is None or span is None:
@@ -236,16 +237,16 @@ def read_office_figures(office: Office | int, wanted: Iterable[tuple[str, Window
     office_id = _office_id(office)
     batch: list[tuple[tuple[Any, ...], str, Window]] = []
     for metric, window in wanted:
-        key = (("base", office_id, window, "office") if metric == figures.DUE
-               else ("grouped", office_id, metric, window, "office"))
+        key = (("base", office_id, window, dimension) if metric == figures.DUE
+               else ("grouped", office_id, metric, window, dimension))
         empty = window.until < window.start and metric not in STOCK_METRICS
         if key not in seen and not empty and _cells(office, metric, window.period):
             batch.append((key, metric, window))
-    values = figures.office_figures(
-        office_id, [(metric, window.period, window.start, window.until)
-                    for _key, metric, window in batch], balances=span.balances)
-    for (key, _metric, _window), value in zip(batch, values, strict=True):
-        seen[key] = {(): value} if value else {}
+    found = figures.read_together(
+        office_id, dimension, [(metric, window.period, window.start, window.until)
+                               for _key, metric, window in batch], balances=span.balances)
+    for (key, _metric, _window), figure in zip(batch, found, strict=True):
+        seen[key] = figure
 
 
 def _office_id(office: Office | int) -> int:

@@ -381,20 +381,27 @@ def _day_before(period: Period) -> Window:
 
 
 def read_headlines(user: User, office: Office, period: Period, as_of: date) -> None:
-    """Read every metric's figures of the office's headline (`headline` for a director or an
-    admin: achieved, last year, the stock before the period, how many were due) in one
-    statement, for the rest of the page view (`metrics.one_view`)."""
-    if not (user.is_superuser or user.role in (Role.ADMIN, Role.DIRECTOR)):
-        return
+    """Read every metric's figures of the user's headline (`headline`: achieved, last year,
+    the stock before the period, how many were due) in one statement, for the rest of the
+    page view (`metrics.one_view`): the office's totals for a director or an admin, the
+    office's villages for staff and commune officials, its agents for an agent."""
+    role = "director" if user.is_superuser else user.role
+    dimension = {Role.ADMIN: "office", "director": "office", Role.DIRECTOR: "office",
+                 Role.AGENT: "agent"}.get(role, "village")
     window = Window(period, as_of)
-    wanted: list[tuple[str, Window]] = []
-    for metric in Metric.values:
-        wanted += [(metric, window), (metric, window.last_year())]
-        if metric in STOCK_METRICS:
-            wanted.append((metric, _day_before(period)))
-        if metric == Metric.RETAINED:
-            wanted.append((DUE, window))
-    metrics.read_office_figures(office, wanted)
+    metrics.read_together(office, dimension, [pair for metric in Metric.values
+                                              for pair in compared(metric, window)])
+
+
+def compared(metric: str, window: Window) -> list[tuple[str, Window]]:
+    """The (metric, window) pairs a progress row reads: the window, last year's, the day
+    before the period for a stock, how many were due for `retained`."""
+    wanted = [(metric, window), (metric, window.last_year())]
+    if metric in STOCK_METRICS:
+        wanted.append((metric, _day_before(window.period)))
+    if metric == Metric.RETAINED:
+        wanted.append((DUE, window))
+    return wanted
 
 
 def _unassigned_label(kind: str) -> str:

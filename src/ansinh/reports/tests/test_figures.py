@@ -68,27 +68,29 @@ def assert_cells_equal_raw_rows(office: Office) -> int:
         for metric in Metric.values:
             assert metrics.monthly(office, metric, period, date(2026, 8, 17)) == \
                 metrics.live_monthly(office, metric, period, date(2026, 8, 17)), (metric, code)
-    assert_office_figures_read_together(office)
+    assert_figures_read_together(office)
     return compared
 
 
-def assert_office_figures_read_together(office: Office) -> None:
-    """Every window's office figures read in one statement (the dashboard's headlines) equal
-    the raw rows'."""
+def assert_figures_read_together(office: Office) -> None:
+    """Every window's figures read in one statement per grouping (a dashboard's headlines;
+    the whole office from its totals) equal the raw rows'."""
     wanted = [(metric, window) for window in _windows()
               for metric in (*Metric.values, figures.DUE)]
-    with metrics.one_view():
-        with CaptureQueriesContext(connection) as queries:
-            metrics.read_office_figures(office, wanted)
-        assert len(queries.captured_queries) <= 2  # the office's state, then the figures
-        for metric, window in wanted:
-            if metric == figures.DUE:
-                read = metrics.grouped_base(office, window, "office")
-                live = metrics.live_grouped_base(office, window, "office")
-            else:
-                read = metrics.grouped(office, metric, window, "office")
-                live = metrics.live_grouped(office, metric, window, "office")
-            assert read == live, (metric, window)
+    for dimension in ("office", "village", "agent"):
+        with metrics.one_view():
+            with CaptureQueriesContext(connection) as queries:
+                metrics.read_together(office, dimension, wanted)
+            assert len(queries.captured_queries) <= 2  # the office's state, then the figures
+            for metric, window in wanted:
+                if metric == figures.DUE:
+                    read = metrics.grouped_base(office, window, dimension)
+                    live = metrics.live_grouped_base(office, window, dimension)
+                else:
+                    read = metrics.grouped(office, metric, window, dimension)
+                    live = metrics.live_grouped(office, metric, window, dimension)
+                assert read == {key: value for key, value in live.items() if value}, (
+                    metric, window, dimension)
 
 
 def assert_totals_add_up(office: Office) -> None:
