@@ -65,7 +65,8 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 # Steps (run inside Django, on the bench database)
 
 
-def build(persons: int, ledger: int, demo_persons: int, seed: int) -> dict[str, Any]:
+def build(persons: int, ledger: int, demo_persons: int, seed: int,
+          al_share: float | None) -> dict[str, Any]:
     from django.core.management import call_command
 
     from ansinh.scale_generate import generate
@@ -80,7 +81,7 @@ def build(persons: int, ledger: int, demo_persons: int, seed: int) -> dict[str, 
     figures["seed_demo_s"] = time.perf_counter() - started
     started = time.perf_counter()
     figures.update(generate(persons, ledger, as_of=date.fromisoformat(AS_OF), seed=seed,
-                            log=_log))
+                            log=_log, al_share=al_share))
     figures["generate_s"] = time.perf_counter() - started
     figures["total_s"] = figures["migrate_s"] + figures["seed_demo_s"] + figures["generate_s"]
     return figures
@@ -307,7 +308,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         if partial:
             partial.write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=str))
 
-    figures["build"] = build(args.persons, args.ledger, args.demo_persons, args.seed)
+    figures["build"] = build(args.persons, args.ledger, args.demo_persons, args.seed,
+                             args.al_share)
     figures["size"] = database_size()
     figures["environment"]["load_average_after_build"] = round(os.getloadavg()[0], 1)
     _log(f"built in {figures['build']['total_s']:.0f} s; {figures['size']['database_size']}")
@@ -463,6 +465,9 @@ def main() -> None:
     parser.add_argument("--demo-persons", type=int, default=20_000,
                         help="the A Lưới demo's size (seed-demo --persons)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--al-share", type=float, default=None,
+                        help="the A Lưới office's share of the persons (default a tenth; "
+                             "0.5 of 2M persons: the 10M set's A Lưới in a smaller set)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--import-rows", type=int, default=1_000_000,
                         help="persons for the import ratio (0: skip)")

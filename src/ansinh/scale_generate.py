@@ -153,13 +153,14 @@ class Counts:
 # Reference rows (small: through the ORM)
 
 
-def build_places(persons: int, as_of: date, *, log: Log) -> list[Place]:
+def build_places(persons: int, as_of: date, *, log: Log,
+                 al_share: float = AL_SHARE) -> list[Place]:
     """Provinces, offices, communes, villages, organisations, users, agents and books; the A
-    Lưới office (seeded first by `seed-demo`) gets new villages. Returns one Place per office
-    with the persons to generate there."""
+    Lưới office (seeded first by `seed-demo`) gets new villages, up to `al_share` of the
+    persons. Returns one Place per office with the persons to generate there."""
     al = Office.objects.get(code="AL")
     demo_persons = Person.objects.filter(office=al).count()
-    al_target = max(0, round(persons * AL_SHARE) - demo_persons)
+    al_target = max(0, round(persons * al_share) - demo_persons)
     rest = max(0, persons - demo_persons - al_target)
     offices = min(100, max(2, round(rest / PERSONS_PER_OFFICE)))
     provinces = min(len(PROVINCES), max(1, offices // 10))
@@ -624,7 +625,7 @@ def _writer(database: dict[str, Any], work: queue.Queue[tuple[str, str, bytes] |
 
 
 def generate(persons: int, ledger: int, *, as_of: date, seed: int = 2026,
-             log: Log = print) -> dict[str, Any]:
+             log: Log = print, al_share: float | None = None) -> dict[str, Any]:
     """Build the data set on the current (PostgreSQL) database, whose A Lưới demo is seeded;
     returns the timings and row counts."""
     from django.conf import settings
@@ -633,7 +634,8 @@ def generate(persons: int, ledger: int, *, as_of: date, seed: int = 2026,
     figures: dict[str, Any] = {}
     started = time.perf_counter()
     with transaction.atomic():
-        places = build_places(persons, as_of, log=log)
+        places = build_places(persons, as_of, log=log,
+                              al_share=AL_SHARE if al_share is None else al_share)
     figures["places_s"] = time.perf_counter() - started
     to_generate = sum(place.persons for place in places)
     per_participant, eligible = calibrate(as_of, seed)
