@@ -232,14 +232,24 @@ def _active(p: _Participation, key: tuple[int, int, int], history: list[tuple[da
                  delta)
             changes.append((day.year, delta))
             before = now
-    if balances is None or not changes:
-        return
-    balance = 0
-    for year in range(changes[0][0] + 1, balances + 1):
-        balance += sum(delta for changed, delta in changes if changed == year - 1)
-        if balance:
+    if balances is not None:
+        for year, balance in _opening_balances(changes, 1, balances):
             _add(cells, p.office_id, Metric.ACTIVE, Family.BALANCE, key, date(year, 1, 1),
                  balance)
+
+
+def _opening_balances(changes: list[tuple[int, int]], first: int,
+                      through: int) -> Iterator[tuple[int, int]]:
+    """(year, the stock it opened with) for the years `first` to `through` whose stock is not
+    0, from the net changes (year, change) sorted by year."""
+    if not changes:
+        return
+    begin = max(first, changes[0][0] + 1)  # no stock before the first change
+    balance = sum(change for year, change in changes if year < begin - 1)
+    for year in range(begin, through + 1):
+        balance += sum(change for changed, change in changes if changed == year - 1)
+        if balance:
+            yield year, balance
 
 
 def _rejoined(p: _Participation, key: tuple[int, int, int],
@@ -680,13 +690,9 @@ def _move_balances(office_id: int, kept: int | None, through: int) -> int:
         changes[(village, organisation, agent)].append((day.year, total))
     fresh: Counter[Cell] = Counter()
     for key, years in changes.items():
-        begin = max(first, years[0][0] + 1)  # no stock before the first change
-        balance = sum(total for year, total in years if year < begin - 1)
-        for year in range(begin, through + 1):
-            balance += sum(total for changed, total in years if changed == year - 1)
-            if balance:
-                fresh[(office_id, Metric.ACTIVE, Family.BALANCE, *key, date(year, 1, 1),
-                       NO_DATE)] = balance
+        for year, balance in _opening_balances(years, first, through):
+            fresh[(office_id, Metric.ACTIVE, Family.BALANCE, *key, date(year, 1, 1),
+                   NO_DATE)] = balance
     delta = Counter(fresh)
     delta.subtract(stored)
     apply(delta)
@@ -743,8 +749,8 @@ def on_day(office_id: int, metrics: tuple[str, ...], day: date,
 
 
 # "office": the whole office as one group (key ()), read from its totals
-GROUP_FIELDS = {"village": ("village_id",), "agent": ("organisation_id", "agent_id"),
-                "office": ("office_id",)}
+GROUP_FIELDS: dict[str, tuple[str, ...]] = {
+    "village": ("village_id",), "agent": ("organisation_id", "agent_id"), "office": ()}
 
 
 def _group_key(row: dict[str, Any], dimension: str) -> tuple[Any, ...]:
@@ -753,17 +759,6 @@ def _group_key(row: dict[str, Any], dimension: str) -> tuple[Any, ...]:
     if dimension == "office":
         return ()
     return (row["organisation_id"] or None, row["agent_id"] or None)
-
-
-def _sum(office_id: int, dimension: str, branches: list[Q]) -> Counter[tuple[Any, ...]]:
-    """The branches' cells summed by group: one statement, a UNION ALL of one grouped
-    index-only range scan per branch (an OR of them would read the table's pages). The whole
-    office reads its totals: a few rows a month, whatever the number of villages."""
-    model = FigureTotal if dimension == "office" else Figure
-    result: Counter[tuple[Any, ...]] = Counter()
-    for row in _union_sum(Q(office_id=office_id), branches, GROUP_FIELDS[dimension], model):
-        result[_group_key(row, dimension)] += int(row["total"] or 0)
-    return result
 
 
 def _union_sum(where: Q, branches: list[Q], fields: tuple[str, ...],
@@ -848,8 +843,8 @@ def in_horizon(horizon: tuple[date, date], metric: str, period: Period) -> bool:
 
 def grouped(office_id: int, metric: str, period: Period, start: date, until: date,
             dimension: str, *, balances: int | None = None) -> dict[tuple[Any, ...], int]:
-    branches = window_branches(metric, period, start, until, balances=balances)
-    return {key: value for key, value in _sum(office_id, dimension, branches).items() if value}
+    return read_together(office_id, dimension, [(metric, period, start, until)],
+                         balances=balances)[0]
 
 
 RANGE_COLUMNS = ("metric", "family", "first_day", "last_day", "first_since", "last_since")
@@ -885,7 +880,7 @@ def read_together(office_id: int, dimension: str,
     model = FigureTotal if dimension == "office" else Figure
     database = router.db_for_read(model)
     table = connections[database].ops.quote_name(model._meta.db_table)
-    names = GROUP_FIELDS[dimension] if dimension != "office" else ()
+    names = GROUP_FIELDS[dimension]
     if not names:
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(wanted))
         sql = (f"WITH wanted (tag, {', '.join(RANGE_COLUMNS)}) AS (VALUES {values}) "

@@ -231,8 +231,10 @@ def read_together(office: Office | int, dimension: str,
     instead of one each. Figures not in the cells are left to those (read from the raw rows
     when asked)."""
     seen = _VIEW.get()
+    if seen is None:
+        return
     span = _state(office)
-    if seen is None or span is None:
+    if span is None:
         return
     office_id = _office_id(office)
     batch: list[tuple[tuple[Any, ...], str, Window]] = []
@@ -333,8 +335,6 @@ def live_grouped_base(office: Office | int, window: Window,
 
 def total(office: Office | int, metric: str, window: Window) -> int:
     """The office's figure."""
-    if window.until < window.start and metric not in STOCK_METRICS:
-        return 0
     return grouped(office, metric, window, "office").get((), 0)
 
 

@@ -342,6 +342,7 @@ def progress_rows(office: Office, period: Period, metric: str, kind: str, as_of:
     window = Window(period, as_of)
     whole = unit_list is None
     unit_list = units(office, kind, window.until) if unit_list is None else unit_list
+    metrics.read_together(office, _dimension(kind), compared(metric, window, past=compare))
     achieved = figures(office, metric, window, kind, unit_list)
     last_year: dict[str, int] = {}
     at_start: dict[str, int] = {}
@@ -380,25 +381,39 @@ def _day_before(period: Period) -> Window:
     return Window(Period("month", day_before.replace(day=1)), day_before)
 
 
+def _dimension(kind: str) -> str:
+    """The grouping a kind of unit's figures are read by (`figures` rolls them up)."""
+    if kind == "office":
+        return "office"
+    return "village" if kind in VILLAGE_BASED else "agent"
+
+
+def _headline_kind(user: User) -> str:
+    """The kind of unit a user's headline shows (see `headline`)."""
+    role = "director" if user.is_superuser else user.role
+    if role in (Role.ADMIN, Role.DIRECTOR):
+        return "office"
+    return role if role in (Role.STAFF, Role.AGENT) else "commune"
+
+
 def read_headlines(user: User, office: Office, period: Period, as_of: date) -> None:
     """Read every metric's figures of the user's headline (`headline`: achieved, last year,
     the stock before the period, how many were due) in one statement, for the rest of the
     page view (`metrics.one_view`): the office's totals for a director or an admin, the
     office's villages for staff and commune officials, its agents for an agent."""
-    role = "director" if user.is_superuser else user.role
-    dimension = {Role.ADMIN: "office", "director": "office", Role.DIRECTOR: "office",
-                 Role.AGENT: "agent"}.get(role, "village")
     window = Window(period, as_of)
-    metrics.read_together(office, dimension, [pair for metric in Metric.values
-                                              for pair in compared(metric, window)])
+    metrics.read_together(office, _dimension(_headline_kind(user)),
+                          [pair for metric in Metric.values for pair in compared(metric, window)])
 
 
-def compared(metric: str, window: Window) -> list[tuple[str, Window]]:
-    """The (metric, window) pairs a progress row reads: the window, last year's, the day
-    before the period for a stock, how many were due for `retained`."""
-    wanted = [(metric, window), (metric, window.last_year())]
-    if metric in STOCK_METRICS:
-        wanted.append((metric, _day_before(window.period)))
+def compared(metric: str, window: Window, *, past: bool = True) -> list[tuple[str, Window]]:
+    """The (metric, window) pairs a progress row reads: the window, with `past` last year's
+    and the day before the period for a stock, and how many were due for `retained`."""
+    wanted = [(metric, window)]
+    if past:
+        wanted.append((metric, window.last_year()))
+        if metric in STOCK_METRICS:
+            wanted.append((metric, _day_before(window.period)))
     if metric == Metric.RETAINED:
         wanted.append((DUE, window))
     return wanted
@@ -416,17 +431,13 @@ def headline(user: User, office: Office, period: Period, metric: str, as_of: dat
     Director and admin: the office; staff: their own target against their territory; viewer:
     their communes together; agent: their own target and figures.
     """
-    role = "director" if user.is_superuser else user.role
+    kind = _headline_kind(user)
     window = Window(period, as_of)
-    if role in (Role.ADMIN, Role.DIRECTOR):
+    if kind == "office":
         return progress_rows(office, period, metric, "office", as_of)[0]
-    if role == Role.STAFF:
-        unit_list = visible_units(user, office, "staff", window.until)
-        rows = progress_rows(office, period, metric, "staff", as_of, unit_list)
-        return rows[0] if rows else None
-    if role == Role.AGENT:
-        unit_list = visible_units(user, office, "agent", window.until)
-        rows = progress_rows(office, period, metric, "agent", as_of, unit_list)
+    if kind in (Role.STAFF, Role.AGENT):
+        unit_list = visible_units(user, office, kind, window.until)
+        rows = progress_rows(office, period, metric, kind, as_of, unit_list)
         return rows[0] if rows else None
     communes = visible_units(user, office, "commune", window.until)
     if not communes:

@@ -42,7 +42,6 @@ from .progress import (
     Row,
     allowed_by,
     by_gap,
-    compared,
     headline,
     progress_rows,
     read_headlines,
@@ -148,8 +147,6 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     main: dict[str, Any] | None = next(
         (card for card in cards if card["metric"] == params.metric), None)
     communes = visible_units(user, params.office, "commune", params.period.clip(params.as_of))
-    metrics.read_together(params.office, "village",
-                          compared(params.metric, Window(params.period, params.as_of)))
     # code order for the chart, whose bars keep their places; the table puts the worst first
     commune_rows = progress_rows(params.office, params.period, params.metric, "commune",
                                  params.as_of, communes) if communes else []
