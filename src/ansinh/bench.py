@@ -123,10 +123,14 @@ def import_against_copy(export_path: Path, territory: Any, register: Any,
     # which a file may not list twice (a row error); the rest is written
     result = import_persons(export_path, territory=territory, limits=OPERATOR,
                             progress=progress, skip_invalid=True)
-    figures["import_s"] = time.perf_counter() - started
-    # the duplicate check: from its first progress report to the writer's
+    ended = time.perf_counter()
+    figures["import_s"] = ended - started
+    # the duplicate check: from its first progress report to the writer's; the writing: from
+    # the writer's first report to the end
     if "dedup" in stages:
-        figures["dedup_check_s"] = stages.get("write", time.perf_counter()) - stages["dedup"]
+        figures["dedup_check_s"] = stages.get("write", ended) - stages["dedup"]
+    if "write" in stages:
+        figures["write_s"] = ended - stages["write"]
     # a row that is probably a person of an earlier row is held back for the duplicate queue
     # (registry.dedup: the demo's namesakes); every row is created or held
     assert result.imported and result.created + result.held + result.invalid == persons, \

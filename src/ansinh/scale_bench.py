@@ -391,6 +391,10 @@ def table(figures: dict[str, Any]) -> str:
     if imported:
         line("export persons (CSV)", imported["export_s"], imported["rows"])
         line("import persons", imported["import_s"], imported["rows"])
+        for key, label in (("dedup_check_s", "  of which the duplicate check"),
+                           ("write_s", "  of which writing")):
+            if key in imported:
+                line(label, imported[key])
         line("bare COPY of the same rows", imported["raw_insert_s"], imported["rows"])
         lines.append(f"{'import / bare COPY (rows/s ratio, goal ≥ 0.5)':<44}"
                      f"{imported['import_to_raw']:>10.2f}")

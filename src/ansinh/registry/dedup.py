@@ -33,9 +33,10 @@ score is that sum bounded to 0–100; THRESHOLD is where the duplicate queue sta
 Within blocks 1 and 2, rapidfuzz's `process.extract` (C, with a score cut-off, PREFILTER)
 compares the sorted name tokens without Thị / Văn, read folded; pairs whose first and last name
 tokens are the same also go on (a dropped middle name takes a short name below the cut-off:
-Lê Hà / Lê Ngọc Hà). Only those survivors get the detailed `compare`, and when the threshold is
-above what a pair with unrelated birth dates can score, only survivors whose dates agree by one
-of the variants.
+Lê Hà / Lê Ngọc Hà). Only those survivors get the detailed `compare`, and when the threshold
+is above what a pair with unrelated birth dates can score, only survivors whose dates agree by
+one of the variants. An import checks its rows together (`Index.check`): one `cdist` per block
+scores many rows at once, with the same result as one row at a time.
 
 **One person, one match.** In a scan, a fuzzy match well below another match of one of its
 records is dropped when the third record does not match the other (`Index.pairs`): a record
@@ -50,6 +51,7 @@ count in the commune (`common_name`), as record linkage weighs agreement on a co
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -59,8 +61,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy
 import yaml
 from django.db.models import QuerySet
 from django.utils.functional import Promise
@@ -86,6 +89,12 @@ MARGIN = 4
 
 # the prefilter: rapidfuzz ratio of the sorted folded name tokens (Thị / Văn left out)
 PREFILTER = 80
+# the prefilter's scores computed at once (one byte each), and the records checked together
+# (Index.check): enough to keep the C loop busy, little enough for a worker's memory
+PREFILTER_CELLS = 4_000_000
+CHECK_CHUNK = 20_000
+
+_T = TypeVar("_T")
 
 SPELLINGS_FILE = Path(__file__).parent / "data" / "name_spellings.yaml"
 
@@ -498,13 +507,25 @@ def _date(a: _Key, b: _Key) -> tuple[str, int]:
     if a.digits == b.digits:
         return "same_birth_date", POINTS["same_birth_date"]
     da, db = ra.birth_date, rb.birth_date
-    if da.year == db.year and da.day == db.month and da.month == db.day:
-        return "day_month_swapped", POINTS["day_month_swapped"]
-    if sum(x != y for x, y in zip(a.digits, b.digits, strict=True)) == 1:
-        return "birth_date_digit", POINTS["birth_date_digit"]
-    if (da.month, da.day) == (db.month, db.day) and abs(da.year - db.year) == 1:
-        return "birth_year_off_by_one", POINTS["birth_year_off_by_one"]
+    # one wrong digit leaves either the year (and the digit is in the day or month) or the day
+    # and month (and it is in the year): most pairs a block brings differ in both, and stop
+    # here (this runs for every pair the prefilter passes)
+    if da.year == db.year:
+        if da.day == db.month and da.month == db.day:
+            return "day_month_swapped", POINTS["day_month_swapped"]
+        if _one_digit(a.digits[:4], b.digits[:4]):
+            return "birth_date_digit", POINTS["birth_date_digit"]
+    elif (da.month, da.day) == (db.month, db.day):
+        if _one_digit(a.digits[4:], b.digits[4:]):
+            return "birth_date_digit", POINTS["birth_date_digit"]
+        if abs(da.year - db.year) == 1:
+            return "birth_year_off_by_one", POINTS["birth_year_off_by_one"]
     return "other_birth_date", POINTS["other_birth_date"]
+
+
+def _one_digit(a: str, b: str) -> bool:
+    """Whether the two strings of digits (of one length) differ in exactly one place."""
+    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _dates_may_match(a: _Key, b: _Key) -> bool:
@@ -579,12 +600,19 @@ def compare(a: Record, b: Record, spellings: Spellings) -> Match | None:
 
 @dataclass
 class _Block:
+    """Records of one block, with the columns the prefilter reads (kept as they are added:
+    an import checks its rows against the same blocks chunk after chunk)."""
+
     keys: list[_Key] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)  # the first and last tokens, numbered
+    years: list[int] = field(default_factory=list)
 
-    def append(self, key: _Key) -> None:
+    def append(self, key: _Key, ends: int) -> None:
         self.keys.append(key)
         self.names.append(key.block_name)
+        self.ends.append(ends)
+        self.years.append(key.record.birth_date.year)
 
 
 class Index:
@@ -594,7 +622,8 @@ class Index:
     def __init__(self, records: Iterable[Record] = (), spellings: Spellings | None = None) -> None:
         self.spellings = spellings if spellings is not None else Spellings.shipped()
         self._by_year: dict[tuple[int, int], _Block] = defaultdict(_Block)
-        self._by_day: dict[tuple[int, int, int], list[_Key]] = defaultdict(list)
+        self._by_day: dict[tuple[int, int, int], _Block] = defaultdict(_Block)
+        self._ends: dict[tuple[str, str], int] = {}  # first and last tokens -> their number
         self._by_ends: dict[tuple[int, str, str], list[_Key]] = defaultdict(list)
         self._by_id: dict[tuple[str, str], list[_Key]] = defaultdict(list)
         self._names: Counter[tuple[int, str]] = Counter()
@@ -605,11 +634,15 @@ class Index:
         return sum(len(block.keys) for block in self._by_year.values())
 
     def add(self, record: Record) -> None:
-        key = _key(record, self.spellings)
-        self._by_year[(record.commune_id, record.birth_date.year)].append(key)
+        self._add(_key(record, self.spellings))
+
+    def _add(self, key: _Key) -> None:
+        record = key.record
+        ends = self._ends.setdefault(key.ends, len(self._ends))
+        self._by_year[(record.commune_id, record.birth_date.year)].append(key, ends)
         if not record.birth_year_only:
             born = record.birth_date
-            self._by_day[(record.commune_id, born.month, born.day)].append(key)
+            self._by_day[(record.commune_id, born.month, born.day)].append(key, ends)
         self._by_ends[(record.commune_id, *key.ends)].append(key)
         self._names[(record.commune_id, key.block_name)] += 1
         if record.national_id:
@@ -617,54 +650,123 @@ class Index:
         if record.si_number:
             self._by_id[("si_number", record.si_number)].append(key)
 
-    # -- one record against the index (an import row, a new attendee) -----------------------
+    # -- records against the index (an import's rows, a new attendee) ----------------------
 
-    def _neighbours(self, key: _Key) -> dict[int, _Key]:
+    def matches(self, record: Record, threshold: int = THRESHOLD) -> list[Match]:
+        """Every indexed record matching `record` with at least `threshold`, best first."""
+        key = _key(record, self.spellings)
+        indexed, _earlier = self._near([key])[0]
+        return self._matches(key, indexed, threshold)
+
+    def best(self, record: Record, threshold: int = THRESHOLD) -> Match | None:
+        """The indexed record `record` most probably is, if any scores `threshold` or more."""
+        found = self.matches(record, threshold)
+        return found[0] if found else None
+
+    def check(self, records: Iterable[Record], threshold: int = THRESHOLD,
+              chunk: int = CHECK_CHUNK) -> Iterator[tuple[Record, Match | None]]:
+        """Each record with its `best` match among the indexed records and the records before
+        it that matched nothing; those are added to the index as they go (an import's rows:
+        a later row of the file may be the same person as an earlier one).
+
+        The same result as `best` and `add` one record at a time. The prefilter runs once per
+        block for `chunk` records together (rapidfuzz's `cdist`), instead of once per record
+        over blocks that grow with the file."""
+        pending = iter(records)
+        while batch := [_key(record, self.spellings)
+                        for record in itertools.islice(pending, chunk)]:
+            added = [False] * len(batch)
+            for i, (key, (indexed, earlier)) in enumerate(zip(batch, self._near(batch),
+                                                              strict=True)):
+                match = next(iter(self._matches(
+                    key, [*indexed, *(batch[j] for j in earlier if added[j])], threshold)),
+                    None)
+                if match is None:
+                    self._add(key)
+                    added[i] = True
+                yield key.record, match
+
+    def _matches(self, key: _Key, near: Iterable[_Key], threshold: int) -> list[Match]:
+        """`key`'s matches among the records `_near` found and those with its national ID or
+        SI number, best first."""
         record = key.record
-        found: dict[int, _Key] = {}
-        for year in (record.birth_date.year - 1, record.birth_date.year,
-                     record.birth_date.year + 1):
-            block = self._by_year.get((record.commune_id, year))
-            if block is None:
-                continue
-            for _choice, _score, j in process.extract(
-                    key.block_name, block.names, scorer=fuzz.ratio, score_cutoff=PREFILTER,
-                    limit=None):
-                found[block.keys[j].record.id] = block.keys[j]
-        if not record.birth_year_only:
-            # born the same day more than a year apart (a wrong year digit): names that pass
-            # the prefilter or share their first and last token, as in the scan (_same_day)
-            born = record.birth_date
-            for other in self._by_day.get((record.commune_id, born.month, born.day), ()):
-                if abs(other.record.birth_date.year - born.year) > 1 and (
-                        other.ends == key.ends or fuzz.ratio(
-                            key.block_name, other.block_name, score_cutoff=PREFILTER)):
-                    found[other.record.id] = other
-        for other in self._by_ends.get((record.commune_id, *key.ends), ()):
-            if abs(other.record.birth_date.year - record.birth_date.year) <= 1:
-                found[other.record.id] = other
+        found = {other.record.id: other for other in near}
         for kind, value in (("national_id", record.national_id),
                             ("si_number", record.si_number)):
             if value:
                 for other in self._by_id.get((kind, value), ()):
                     found[other.record.id] = other
         found.pop(record.id, None)
-        return found
-
-    def matches(self, record: Record, threshold: int = THRESHOLD) -> list[Match]:
-        """Every indexed record matching `record` with at least `threshold`, best first."""
-        key = _key(record, self.spellings)
         date_filter = threshold > _BEST_WITHOUT_DATE
-        found = [m for other in self._neighbours(key).values()
-                 if (not date_filter or _dates_may_match(key, other))
-                 and (m := _compare(key, other, self._common(key, other, 1))) is not None
-                 and m.score >= threshold]
-        return sorted(found, key=lambda m: (-m.score, m.a, m.b))
+        matched = [m for other in found.values()
+                   if (not date_filter or _dates_may_match(key, other))
+                   and (m := _compare(key, other, self._common(key, other, 1))) is not None
+                   and m.score >= threshold]
+        return sorted(matched, key=lambda m: (-m.score, m.a, m.b))
 
-    def best(self, record: Record, threshold: int = THRESHOLD) -> Match | None:
-        """The indexed record `record` most probably is, if any scores `threshold` or more."""
-        found = self.matches(record, threshold)
-        return found[0] if found else None
+    def _near(self, keys: list[_Key]) -> list[tuple[list[_Key], list[int]]]:
+        """For each of `keys` (records not in the index), the indexed records and the
+        positions of the earlier keys it shares a block with and that its name may match:
+        born at most a year apart, or on the same day and month further apart (a wrong year
+        digit), with a name the prefilter passes or the same first and last token."""
+        near: list[tuple[list[_Key], list[int]]] = [([], []) for _ in keys]
+        years: dict[tuple[int, int], list[int]] = defaultdict(list)
+        days: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+        for i, key in enumerate(keys):
+            record = key.record
+            years[(record.commune_id, record.birth_date.year)].append(i)
+            if not record.birth_year_only:
+                born = record.birth_date
+                days[(record.commune_id, born.month, born.day)].append(i)
+        for (commune, year), rows in years.items():
+            around = (year - 1, year, year + 1)
+            blocks = [block for near_year in around
+                      if (block := self._by_year.get((commune, near_year))) is not None]
+            earlier = sorted(j for near_year in around
+                             for j in years.get((commune, near_year), ()))
+            self._prefilter(keys, rows, blocks, earlier, near, apart=False)
+        for day, rows in days.items():
+            blocks = [block] if (block := self._by_day.get(day)) is not None else []
+            self._prefilter(keys, rows, blocks, rows, near, apart=True)
+        return near
+
+    def _prefilter(self, keys: list[_Key], rows: list[int], blocks: list[_Block],
+                   earlier: list[int], near: list[tuple[list[_Key], list[int]]], *,
+                   apart: bool) -> None:
+        """Add to `near[i]`, for each position i in `rows`, the records of `blocks` and the
+        positions in `earlier` before i whose name passes the prefilter or has the same first
+        and last token (`apart`: and who are born more than a year apart): one `cdist` for
+        many rows, at most PREFILTER_CELLS scores at a time."""
+        indexed = _joined(block.keys for block in blocks)
+        if not indexed and not earlier:
+            return
+        names = _joined(block.names for block in blocks) + [keys[j].block_name for j in earlier]
+        ends = numpy.array(_joined(block.ends for block in blocks) + [
+            self._ends.setdefault(keys[j].ends, len(self._ends)) for j in earlier])
+        years = numpy.array(_joined(block.years for block in blocks)
+                            + [keys[j].record.birth_date.year for j in earlier])
+        # each choice's position among `keys`; -1, before every row, for the indexed records
+        # (a later row is not near yet: it is not in the index when this one is checked)
+        order = numpy.array([-1] * len(indexed) + earlier)
+        step = max(1, PREFILTER_CELLS // len(names))
+        for start in range(0, len(rows), step):
+            part = rows[start:start + step]
+            passes = process.cdist([keys[i].block_name for i in part], names,
+                                   scorer=fuzz.ratio, score_cutoff=PREFILTER,
+                                   dtype=numpy.uint8) > 0
+            passes |= ends[None, :] == numpy.array(
+                [self._ends.setdefault(keys[i].ends, len(self._ends)) for i in part])[:, None]
+            passes &= order[None, :] < numpy.array(part)[:, None]
+            if apart:
+                born = numpy.array([keys[i].record.birth_date.year for i in part])
+                passes &= numpy.abs(years[None, :] - born[:, None]) > 1
+            for row, choice in zip(*(axis.tolist() for axis in numpy.nonzero(passes)),
+                                   strict=True):
+                found_indexed, found_earlier = near[part[row]]
+                if choice < len(indexed):
+                    found_indexed.append(indexed[choice])
+                else:
+                    found_earlier.append(earlier[choice - len(indexed)])
 
     # -- every pair among the indexed records ------------------------------------------------
 
@@ -709,8 +811,8 @@ class Index:
                     if match is not None and match.score >= threshold:
                         yield match
         days: dict[int, list[list[_Key]]] = defaultdict(list)
-        for (commune, _month, _day), group in self._by_day.items():
-            days[commune].append(group)
+        for (commune, _month, _day), day in self._by_day.items():
+            days[commune].append(day.keys)
         done: set[tuple[int, int]] = set()  # the pairs compared in this commune
         current = None
         for (commune, year), block in sorted(self._by_year.items()):
@@ -764,6 +866,10 @@ class Index:
                 born = other.record.birth_date.year
                 if (born == year and other.record.id > key.record.id) or born == year + 1:
                     yield key, other
+
+
+def _joined(columns: Iterable[list[_T]]) -> list[_T]:
+    return list(itertools.chain.from_iterable(columns))
 
 
 def _same_day(groups: list[list[_Key]]) -> Iterator[tuple[_Key, _Key]]:

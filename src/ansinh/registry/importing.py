@@ -641,13 +641,13 @@ def _probable_duplicates(rows: list[PersonRow], office_ids: set[int],
                                             else None))
     found: dict[int, dedup.Match] = {}
     step = max(1, len(rows) // 100)
-    for done, row in enumerate(rows):
-        record = _record(row, communes, households)
-        match = index.best(record)
+    # the rows that match nothing join the index: a later row of the file may be the same
+    # person
+    matches = (match for _checked, match in
+               index.check(_record(row, communes, households) for row in rows))
+    for done, (row, match) in enumerate(zip(rows, matches, strict=True)):
         if match is not None:
             found[row.line] = match
-        else:
-            index.add(record)  # to be created: a later row of the file may be the same person
         if progress and done % step == 0:
             progress("dedup", done, len(rows))
     return found

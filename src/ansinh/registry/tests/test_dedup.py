@@ -5,12 +5,17 @@ evidence against, blocking, the office's spellings, the register scan and the re
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from ansinh.core.text import fold
 from ansinh.registry import dedup
@@ -251,6 +256,121 @@ def test_an_import_row_finds_its_register_person() -> None:
     assert index.best(other(id=-2, full_name="Trần Văn Nam", sex="M")) is None
     index.add(row)
     assert len(index) == 3
+
+
+# a file's rows: namesakes, typos, swapped parts, dropped middle names, shared IDs, dates a
+# digit, a year or a swap apart, year-only dates, two communes
+_NAMES = ("Hồ Thị Xuân", "Ho Thi Xuan", "Hồ Xuân", "Xuân Hồ Thị", "Hồ Thị Xuơn", "Hồ Thị Xuấn",
+          "Kăn Văn Rin", "Kan Rin", "Lê Ngọc Hà", "Lê Hà", "Blúp Thị Hoa", "Bờ Lúp Thị Hoa",
+          "Trần Văn Nam", "Nguyễn Thị Hoa")
+_BORN = (date(1962, 3, 12), date(1962, 12, 3), date(1962, 3, 13), date(1963, 3, 12),
+         date(1961, 3, 12), date(1972, 3, 12), date(1992, 3, 12), date(1962, 5, 20),
+         date(1964, 3, 12))
+_rows = st.lists(st.builds(
+    lambda name, born, year_only, sex, commune, village, national_id, phone: (
+        name, date(born.year, 1, 1) if year_only else born, year_only, sex, commune,
+        commune * 10 + village, national_id, phone),
+    st.sampled_from(_NAMES), st.sampled_from(_BORN), st.integers(0, 9).map(lambda n: n == 0),
+    st.sampled_from(("F", "M")), st.integers(1, 2), st.integers(0, 1),
+    st.sampled_from(("", "", "", "046185000001", "046185000002")),
+    st.sampled_from(("", "", "0911000111"))), max_size=40)
+
+
+def _records(rows: list[tuple[Any, ...]], first_id: int) -> list[Record]:
+    return [Record(first_id + n, commune, village, None, name, born, year_only, sex,
+                   national_id, "", phone)
+            for n, (name, born, year_only, sex, commune, village, national_id, phone)
+            in enumerate(rows)]
+
+
+def _near_as_written(row: dedup._Key, other: dedup._Key) -> bool:
+    """The blocking rule in its plain words, against which the index's blocks are checked."""
+    a, b = row.record, other.record
+    if (a.national_id and a.national_id == b.national_id) or (
+            a.si_number and a.si_number == b.si_number):
+        return True
+    if a.commune_id != b.commune_id:
+        return False
+    name_near = (fuzz.ratio(row.block_name, other.block_name) >= dedup.PREFILTER
+                 or row.ends == other.ends)
+    gap = abs(a.birth_date.year - b.birth_date.year)
+    same_day = not a.birth_year_only and not b.birth_year_only and (
+        (a.birth_date.month, a.birth_date.day) == (b.birth_date.month, b.birth_date.day))
+    return name_near and (gap <= 1 or same_day)
+
+
+def _best_as_written(register: list[dedup._Key], row: dedup._Key) -> dedup.Match | None:
+    """A row's best match by comparing it with every record the plain rule lets near."""
+    names = Counter((key.record.commune_id, key.block_name) for key in register)
+    found = [match for other in register
+             if _near_as_written(row, other) and dedup._dates_may_match(row, other)
+             and (match := dedup._compare(row, other, max(
+                 names[(row.record.commune_id, row.block_name)] + 1,
+                 names[(other.record.commune_id, other.block_name)]))) is not None
+             and match.score >= THRESHOLD]
+    return min(found, key=lambda m: (-m.score, m.a, m.b), default=None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(register=_rows, file=_rows, chunk=st.integers(1, 7), cells=st.sampled_from((1, 9, 10**6)))
+def test_a_file_is_checked_row_by_row_or_at_once_by_the_blocking_rule(
+        register: list[tuple[Any, ...]], file: list[tuple[Any, ...]], chunk: int,
+        cells: int) -> None:
+    """An import's rows against the register and the earlier rows that matched nothing: row
+    by row (`best`, `add`) and at once (`check`: one prefilter per block for many rows, in
+    chunks, a few scores at a time) hold the rows comparing each with every record would."""
+    rows = _records(file, -1000)
+    indexed = [dedup._key(record, SPELLINGS) for record in _records(register, 1)]
+    expected = []
+    for row in rows:
+        key = dedup._key(row, SPELLINGS)
+        expected.append(_best_as_written(indexed, key))
+        if expected[-1] is None:
+            indexed.append(key)
+    one_by_one = Index(_records(register, 1), SPELLINGS)
+    found = []
+    for row in rows:
+        found.append(one_by_one.best(row))
+        if found[-1] is None:
+            one_by_one.add(row)
+    assert found == expected
+    with mock.patch.object(dedup, "PREFILTER_CELLS", cells):
+        together = Index(_records(register, 1), SPELLINGS)
+        assert [match for _row, match in together.check(rows, chunk=chunk)] == expected
+    assert len(together) == len(one_by_one) == len(indexed)
+
+
+def _date_as_written(a: Record, b: Record) -> str:
+    """The birth-date rule in its plain words, against which the quick one is checked."""
+    if a.birth_year_only or b.birth_year_only:
+        gap = abs(a.birth_date.year - b.birth_date.year)
+        return {0: "same_birth_year", 1: "birth_year_off_by_one"}.get(gap, "other_birth_date")
+    da, db = a.birth_date, b.birth_date
+    digits_a, digits_b = f"{da:%d%m%Y}", f"{db:%d%m%Y}"
+    if digits_a == digits_b:
+        return "same_birth_date"
+    if da.year == db.year and (da.day, da.month) == (db.month, db.day):
+        return "day_month_swapped"
+    if sum(x != y for x, y in zip(digits_a, digits_b, strict=True)) == 1:
+        return "birth_date_digit"
+    if (da.month, da.day) == (db.month, db.day) and abs(da.year - db.year) == 1:
+        return "birth_year_off_by_one"
+    return "other_birth_date"
+
+
+_births = st.one_of(st.dates(date(1978, 1, 1), date(1992, 12, 31)),
+                    st.sampled_from((date(1985, 3, 12), date(1985, 12, 3), date(1985, 3, 13),
+                                     date(1995, 3, 12), date(1986, 3, 12), date(1984, 3, 12),
+                                     date(1989, 3, 12), date(1990, 3, 12), date(1985, 1, 12))))
+
+
+@settings(max_examples=500, deadline=None)
+@given(born=_births, other_born=_births, year_only=st.booleans())
+def test_the_birth_date_reasons_follow_the_rule_as_written(born: date, other_born: date,
+                                                           year_only: bool) -> None:
+    a, b = other(id=1, birth_date=born, birth_year_only=year_only), other(birth_date=other_born)
+    assert dedup._date(dedup._key(a, SPELLINGS), dedup._key(b, SPELLINGS))[0] == \
+        _date_as_written(a, b)
 
 
 # -- the register ----------------------------------------------------------------------------
