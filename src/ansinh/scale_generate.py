@@ -41,6 +41,7 @@ import queue
 import random
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -139,6 +140,9 @@ class Place:
     director_id: int
     persons: int
     kinh_share: float
+    # the agents who collect in each village: those assigned to its commune (the territory
+    # rule, as the demo's receipts follow it)
+    agents_of: dict[int, list[tuple[int, int, int, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -181,14 +185,21 @@ def build_places(persons: int, as_of: date, *, log: Log,
     Village.objects.bulk_create(new_villages, batch_size=2000)
     al_villages = [(v.id, v.code, True) for v in Village.objects.filter(commune__office=al)]
     al_agents = []
+    by_commune: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)
     for agent in Agent.objects.filter(organisation__office=al).order_by("code"):
         book = ReceiptBook.objects.create(
             office=al, agent=agent, series=f"{agent.code}-S", first_number=1,
             last_number=9_999_999, next_number=1, issued_on=date(2018, 1, 2),
             issued_by=al_director)
         al_agents.append((agent.pk, agent.organisation_id, book.pk, book.series))
+        for commune_id in Assignment.objects.filter(user_id=agent.user_id).values_list(
+                "commune_id", flat=True):
+            by_commune[commune_id].append(al_agents[-1])
+    al_agents_of = {village_id: by_commune.get(commune_id) or al_agents
+                    for village_id, commune_id in Village.objects.filter(
+                        commune__office=al).values_list("id", "commune_id")}
     places.append(Place(al.pk, hue, HUE_ID_PREFIX, al_villages, al_agents, al_director.pk,
-                        al_target, 0.24))
+                        al_target, 0.24, al_agents_of))
 
     weights = [0.5 + rng.random() for _ in range(offices)]
     total_weight = sum(weights)
@@ -213,6 +224,7 @@ def build_places(persons: int, as_of: date, *, log: Log,
         villages_per_commune = max(1, round(share / PERSONS_PER_VILLAGE / COMMUNES_PER_OFFICE))
         villages: list[tuple[int, str, bool]] = []
         agents: list[tuple[int, int, int, str]] = []
+        agents_of: dict[int, list[tuple[int, int, int, str]]] = {}
         for k in range(1, COMMUNES_PER_OFFICE + 1):
             commune_name = f"Xã {number}-{k} {province_name.split(' ', 1)[1]}"
             commune = Commune.objects.create(office=office, province=province,
@@ -234,8 +246,9 @@ def build_places(persons: int, as_of: date, *, log: Log,
                 last_number=9_999_999, next_number=1, issued_on=date(2018, 1, 2),
                 issued_by=director)
             agents.append((agent.pk, org.pk, book.pk, book.series))
+            agents_of.update((v.pk, [agents[-1]]) for v in made)
         places.append(Place(office.pk, province.pk, id_prefix, villages, agents, director.pk,
-                            share, 0.9))
+                            share, 0.9, agents_of))
     log(f"places: {len(places)} offices in {provinces + 1} provinces, "
         f"{sum(len(p.villages) for p in places):,} villages")
     return places
@@ -490,7 +503,8 @@ class Generator:
             start = add_months(earliest, rng.randrange(span + 1))
             enrolled_on = start + timedelta(days=rng.randrange(0, 20))
         pid = self.ids.take("participation_participation")
-        agent_id, org_id, book_id, series = rng.choice(place.agents)
+        agent_id, org_id, book_id, series = rng.choice(place.agents_of.get(village_id)
+                                                       or place.agents)
         changes: list[tuple[date, str, str, str]] = [(enrolled_on, "", "awaiting", "enrol")]
         terms: list[tuple[date, bool]] = [(start, False)]
         receipts = out["collection_receipt"]

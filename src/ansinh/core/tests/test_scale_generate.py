@@ -61,6 +61,19 @@ def test_generated_rows_keep_the_invariants() -> None:
         WHERE m.month < p.start_month OR r.participation_id <> p.id OR r.person_id <> p.person_id
            OR r.office_id <> p.office_id
     """) == []
+    # the territory rule: a participation's agent (and its receipts') is assigned to the
+    # commune of the participation's village
+    assert _rows("""
+        SELECT p.id FROM participation_participation p
+        JOIN registry_village v ON v.id = p.village_id
+        JOIN network_agent a ON a.id = p.agent_id
+        WHERE NOT EXISTS (SELECT 1 FROM network_assignment s
+                          WHERE s.user_id = a.user_id AND s.commune_id = v.commune_id)
+        UNION ALL
+        SELECT r.id FROM collection_receipt r
+        JOIN participation_participation p ON p.id = r.participation_id
+        WHERE r.agent_id <> p.agent_id
+    """) == []
     # status histories: a chain from enrolment to the participation's status, in date order
     histories: dict[int, list[tuple[Any, ...]]] = {}
     for pid, on, old, new in _rows('SELECT participation_id, "on", old_status, new_status '
