@@ -242,8 +242,10 @@ def _record_hi(household: Household, *, person: Person, insured: list[int], mont
     """(the receipt, True), or (the first receipt, False) for a client UUID recorded while
     this request waited on the household."""
     # the household's receipts one at a time: the checks below see the one before
-    household = Household.objects.select_for_update().select_related("office", "village").get(
-        pk=household.pk)
+    # the household's row only: its office and village rows are read, not locked (a writer
+    # takes the office's row last, for its change number: registry.changes)
+    household = Household.objects.select_for_update(of=("self",)).select_related(
+        "office", "village").get(pk=household.pk)
     existing = Receipt.objects.filter(uuid=client_uuid).first()
     if existing is not None:
         return existing, False

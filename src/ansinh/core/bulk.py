@@ -102,6 +102,25 @@ def update_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return len(materialised)
 
 
+# how a bulk writer locks rows before it takes an office's change number (registry.changes):
+# rows it will change, and rows its foreign keys will point at (PostgreSQL's key-share lock,
+# which a foreign key check takes anyway, and which an UPDATE of other columns does not wait on)
+LOCKS = {"update": "FOR NO KEY UPDATE", "key share": "FOR KEY SHARE"}
+
+
+def lock_rows(table: str, ids: Iterable[int], strength: str) -> None:
+    """Lock the rows of `table` with these ids, in id order (two writers never wait on each
+    other in a circle over them). SQLite locks the whole database for a write: nothing to do."""
+    if connection.vendor != "postgresql":
+        return
+    wanted = sorted(set(ids))
+    sql = (f"SELECT id FROM {connection.ops.quote_name(table)} WHERE id = ANY(%s) "
+           f"ORDER BY id {LOCKS[strength]}")
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 100_000):
+            cursor.execute(sql, [wanted[start:start + 100_000]])
+
+
 def reset_sequences(*models: type[Model]) -> None:
     """After rows were written with explicit ids: move PostgreSQL's id sequences past them, so
     the next ORM insert does not collide (SQLite needs nothing)."""

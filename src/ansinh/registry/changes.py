@@ -8,8 +8,11 @@ whose version is above my cursor" (docs/field-sync.md).
 
 The number comes from the office row, taken with an UPDATE that holds the row's lock until the
 transaction ends, so the numbers become visible in the order they were given: a phone that has
-seen version N never misses a change numbered below N. Call `touch` last in a transaction (after
-the rows it describes are locked), so the office lock is held briefly and always taken last.
+seen version N never misses a change numbered below N. Every writer takes rows first and the
+office last: `touch` locks the persons it numbers before it takes the number, and a bulk writer
+(the register import) locks every row it will change or point at, then takes its offices' numbers
+(`numbers`) and writes them on its rows as it inserts them. A writer that waits on a row while it
+holds an office row could wait in a circle with one that holds the row and wants the office.
 """
 
 from __future__ import annotations
@@ -18,14 +21,12 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from ansinh.core.bulk import lock_rows
 from ansinh.core.models import Office
 
 from .models import Person
 
 CHUNK = 900  # ids per statement (SQLite's bound-parameter limit is 999 on old builds)
-# A bulk writer (the register import) writes this version on the rows it inserts or updates and
-# numbers them all at once at the end (`touch_pending`): one number, one short office lock.
-PENDING = -1
 
 
 def next_seq(office_id: int) -> int:
@@ -54,21 +55,19 @@ def touch(office_id: int, person_ids: Iterable[int]) -> int | None:
     ids = sorted(set(person_ids))
     if not ids:
         return None
+    lock_rows(Person._meta.db_table, ids, "update")
     seq = next_seq(office_id)
     for start in range(0, len(ids), CHUNK):
         Person.with_merged.filter(pk__in=ids[start:start + CHUNK]).update(sync_version=seq)
     return seq
 
 
-def touch_pending(office_ids: Iterable[int]) -> dict[int, int]:
-    """Give the rows a bulk writer marked `PENDING` their office's next number, one number per
-    office; returns {office id: number}. Call it last in the bulk writer's transaction."""
-    given: dict[int, int] = {}
-    for office_id in sorted(set(office_ids)):
-        seq = next_seq(office_id)
-        Person.objects.filter(office_id=office_id, sync_version=PENDING).update(sync_version=seq)
-        given[office_id] = seq
-    return given
+def numbers(office_ids: Iterable[int]) -> dict[int, int]:
+    """A bulk writer's numbers: {office id: the office's next number}, taken in office order.
+    The writer writes them on the rows it inserts and updates; it locks the existing rows it
+    will change or point at first (`lock_rows`), and commits soon after: until then the
+    offices' other writers wait."""
+    return {office_id: next_seq(office_id) for office_id in sorted(set(office_ids))}
 
 
 def touch_many(pairs: Iterable[tuple[int, int]]) -> None:

@@ -36,13 +36,13 @@ from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, update_rows
+from ansinh.core.bulk import db_datetime, db_uuid, insert_rows, lock_rows, update_rows
 from ansinh.core.errors import Refused
 from ansinh.core.models import AuditEntry, Office, User
 from ansinh.core.text import fold, fold_cached, normalize_name
 
 from . import dedup
-from .changes import PENDING, touch_pending
+from .changes import numbers
 from .columns import REQUIRED, header_index
 from .identity import check_national_id, check_si_number, normalize_national_id
 from .models import (
@@ -718,6 +718,13 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int,
             defaults={"status": status, "source": (_("Nhập từ tệp %(f)s") % {"f": source})[
                 :_max_length(HouseholdPoverty, "source")]},
         )
+    # what the phones hold changes: the rows written, and the other members of a household
+    # whose poverty status (their subsidy category) changes; one number per office, taken
+    # after the rows are locked and written on them as they go in
+    members = _lock(plan, actor_id)
+    seq = numbers({row.office_id for row in plan.creates}
+                  | {row.office_id for _id, row, _wanted, _changes in plan.updates}
+                  | set(members.values()))
     created_at = db_datetime(now)
     uuids = {row.line: uuid.uuid4() for row in plan.creates}
     insert_rows(
@@ -732,7 +739,7 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int,
              db_uuid(uuids[row.line]), row.full_name, row.name_folded, row.birth_date,
              row.birth_year_only, row.sex, row.ethnicity, row.local_group, row.national_id,
              row.si_number, row.phone, "", row.si_status, source[:100], None,
-             created_at, created_at, actor_id, PENDING)
+             created_at, created_at, actor_id, seq[row.office_id])
             for row in plan.creates
         ),
     )
@@ -746,7 +753,7 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int,
         (*COMPARED, "name_folded", "office_id", "updated_at", "sync_version"),
         (
             (*(wanted[name] for name in COMPARED), row.name_folded, row.office_id, created_at,
-             PENDING, person_id)
+             seq[row.office_id], person_id)
             for person_id, row, wanted, _changes in plan.updates
         ),
     )
@@ -767,18 +774,41 @@ def _write(plan: _Plan, *, actor: User | None, source: str, year: int,
         ("office_id", "actor_id", "at", "action", "model", "object_id", "changes", "note"),
         entries,
     )
-    # what the phones hold changed: the rows written, and the other members of a household
-    # whose poverty status (their subsidy category) changed; one number per office, last
-    offices = {row.office_id for row in plan.creates}
-    offices.update(row.office_id for _id, row, _wanted, _changes in plan.updates)
-    certified = [plan.household_ids[code] for code in plan.poverty]
-    for start in range(0, len(certified), 5000):  # SQLite caps the variables of a query
-        members = Person.objects.filter(household_id__in=certified[start:start + 5000])
-        offices.update(members.values_list("office_id", flat=True).distinct())
-        members.update(sync_version=PENDING)
-    touch_pending(offices)
+    by_office: dict[int, list[int]] = {}
+    for person_id, office_id in members.items():
+        by_office.setdefault(office_id, []).append(person_id)
+    for office_id, ids in by_office.items():
+        for start in range(0, len(ids), 5000):  # SQLite caps the variables of a query
+            Person.objects.filter(pk__in=ids[start:start + 5000]).update(
+                sync_version=seq[office_id])
     if plan.held:
         _queue_held(plan, uuids, job)
+
+
+def _lock(plan: _Plan, actor_id: int | None) -> dict[int, int]:
+    """Lock what the write will change or point at, before it takes its offices' numbers:
+    holding an office row, it must not wait on a row that a field write holds while it waits on
+    that office (registry.changes). Returns {person id: office id} of the members of the
+    households whose poverty status changes, other than the persons the file updates: they are
+    renumbered too."""
+    households = {plan.household_ids[row.household_code]
+                  for row in (*plan.creates, *(update[1] for update in plan.updates))
+                  if row.household_code and row.household_code not in plan.new_households}
+    lock_rows(Household._meta.db_table, households, "key share")
+    updated = {update[0] for update in plan.updates}
+    certified = [plan.household_ids[code] for code in plan.poverty]
+    members: dict[int, int] = {}
+    for start in range(0, len(certified), 5000):  # SQLite caps the variables of a query
+        members.update(
+            (person_id, office_id) for person_id, office_id in Person.objects.filter(
+                household_id__in=certified[start:start + 5000]).values_list("id", "office_id")
+            if person_id not in updated)
+    lock_rows(Person._meta.db_table, updated | set(members), "update")
+    lock_rows(Person._meta.db_table, {other for row, match in plan.held
+                                      if (other := _other(row, match)) > 0}, "key share")
+    if actor_id is not None:
+        lock_rows(User._meta.db_table, [actor_id], "key share")
+    return members
 
 
 def _queue_held(plan: _Plan, uuids: dict[int, uuid.UUID], job: ImportJob | None) -> None:

@@ -34,7 +34,7 @@ from ansinh.registry.actions import certify_poverty, update_person
 from ansinh.registry.changes import current_seq, touch
 from ansinh.registry.exporting import export_persons, template_headers
 from ansinh.registry.importing import import_persons
-from ansinh.registry.models import Person, Village
+from ansinh.registry.models import Household, Person, Village
 
 
 def _changed(person: Any, action: Callable[[], Any]) -> int:
@@ -195,3 +195,27 @@ def test_an_import_touches_its_rows_with_one_number(world: dict[str, Any],
     assert (prospect_al3.phone, prospect_al3.sync_version) == ("0987654321", before + 1)
     assert Person.objects.filter(office=office, sync_version__gt=before).count() == 2
     assert not Person.objects.filter(sync_version__lt=0).exists()
+
+
+def test_an_import_that_certifies_a_household_numbers_its_other_members(
+        world: dict[str, Any], tmp_path: Path) -> None:
+    """The poverty status sets the members' subsidy category: the members the file does not
+    list are sent again too, with the import's number."""
+    office = world["office"]
+    household = next(h for h in Household.objects.filter(office=office).order_by("id")
+                     if h.members.count() >= 3 and not h.poverty_statuses.exists())
+    listed, *others = household.members.order_by("id")
+    exported = tmp_path / "member.csv"
+    export_persons(exported, Person.objects.filter(pk=listed.pk))
+    header, row = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8-sig"))))
+    row[header.index("Hộ nghèo/cận nghèo")] = "Hộ nghèo"
+    path = tmp_path / "register.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, row])
+    before = current_seq(office.pk)
+    result = import_persons(path, territory=Village.objects.filter(pk=listed.village_id))
+    assert result.imported, result.errors[:3]
+    assert current_seq(office.pk) == before + 1
+    numbered = dict(Person.objects.filter(household=household).values_list("id", "sync_version"))
+    assert set(numbered) == {listed.pk, *(p.pk for p in others)}
+    assert set(numbered.values()) == {before + 1}
