@@ -121,6 +121,17 @@ def lock_rows(table: str, ids: Iterable[int], strength: str) -> None:
             cursor.execute(sql, [wanted[start:start + 100_000]])
 
 
+def vacuum(*models: type[Model]) -> None:
+    """VACUUM (ANALYZE) these tables after a bulk rewrite, on PostgreSQL outside a transaction:
+    the dashboards' and worklists' reads are index-only scans only over pages the visibility
+    map marks (autovacuum comes later, and not at all where it is turned off)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def reset_sequences(*models: type[Model]) -> None:
     """After rows were written with explicit ids: move PostgreSQL's id sequences past them, so
     the next ORM insert does not collide (SQLite needs nothing)."""

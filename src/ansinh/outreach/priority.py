@@ -43,7 +43,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from ansinh.collection.payment_state import pause_after
-from ansinh.core.bulk import insert_rows
+from ansinh.core.bulk import insert_rows, vacuum
 from ansinh.core.models import Office
 from ansinh.core.offices import full_night
 from ansinh.participation.models import Participation
@@ -327,8 +327,17 @@ def _empty() -> dict[str, int]:
 
 def nightly() -> list[dict[str, Any]]:
     """Every office's rows, as of today: what the schedule runs."""
-    return [refresh_office(office_id)
-            for office_id in Office.objects.order_by("id").values_list("id", flat=True)]
+    results = [refresh_office(office_id)
+               for office_id in Office.objects.order_by("id").values_list("id", flat=True)]
+    vacuum_after(results)
+    return results
+
+
+def vacuum_after(results: Iterable[dict[str, Any]]) -> None:
+    """Vacuum the rows' tables once after a refresh that recomputed an office's villages in
+    full (a seventh of the offices a night, on their turn): the worklist is an index read."""
+    if any(result["full"] for result in results):
+        vacuum(Priority, PriorityRecheck)
 
 
 def _kinds(line: Line) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from ansinh.collection.models import PaidMonth, Product, Receipt
 from ansinh.collection.payment_state import COUNTED
-from ansinh.core.bulk import insert_rows
+from ansinh.core.bulk import insert_rows, vacuum
 from ansinh.core.models import Office
 from ansinh.core.offices import full_night
 from ansinh.core.periods import MONTH, QUARTER, YEAR, Period, add_months
@@ -481,12 +481,11 @@ def rebuild(office_id: int, today: date | None = None, *, vacuum: bool = True
 
 
 def vacuum_after(results: Iterable[dict[str, Any]]) -> None:
-    """Vacuum the cells' table once if any of these rebuilds rewrote an office's cells."""
-    if (connection.vendor == "postgresql" and not connection.in_atomic_block
-            and any(result.get("written", 0) > REWRITE_SHARE * max(result["cells"], 1)
-                    for result in results)):
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Figure._meta.db_table)}")
+    """Vacuum the cells' tables once if any of these rebuilds rewrote an office's cells (the
+    offices' totals are rewritten with them: the director's dashboard reads them)."""
+    if any(result.get("written", 0) > REWRITE_SHARE * max(result["cells"], 1)
+           for result in results):
+        vacuum(Figure, FigureTotal)
 
 
 @transaction.atomic
@@ -863,13 +862,16 @@ def _in_range(metric: str, family: str, first_day: str, last_day: str, first_sin
 
 def read_together(office_id: int, dimension: str,
                   windows: list[tuple[str, Period, date, date]], *,
-                  balances: int | None = None) -> list[dict[tuple[Any, ...], int]]:
+                  balances: int | None = None, villages: Collection[int] | None = None,
+                  ) -> list[dict[tuple[Any, ...], int]]:
     """`grouped` for each (metric, period, start, until), in one statement of index range
     scans, summed per window and group. The whole office reads its totals, a few rows a
     range: the ranges as a list of values joined to them (as a UNION ALL, PostgreSQL would
     start parallel workers for ~1 ms of reading). A grouping reads the cells, thousands of
     rows a range at an office of 1M persons: a UNION ALL of one grouped sum per range (joined
-    to a list of values, the rows of every range were sorted together, 240 ms against 90)."""
+    to a list of values, the rows of every range were sorted together, 240 ms against 90).
+    `villages`, by village: only these villages' figures (the read index carries the village,
+    so the others are skipped in the index)."""
     wanted = [(index, metric, found.family, found.first_day, found.last_day,
                found.first_since, found.last_since)
               for index, (metric, period, start, until) in enumerate(windows)
@@ -891,8 +893,13 @@ def read_together(office_id: int, dimension: str,
         statements = [(sql, params)]
     else:
         groups = ", ".join(f"cell.{name}" for name in names)
+        # the ids written out, whole numbers only: the same list in each of up to 250 ranges
+        # would pass SQLite's bound-parameter limit
+        only = ("" if villages is None or dimension != "village" else
+                f" AND cell.village_id IN ({', '.join(str(int(v)) for v in sorted(villages))})"
+                if villages else " AND FALSE")
         one = (f"SELECT %s, {groups}, SUM(cell.value) FROM {table} cell "
-               f"WHERE {_in_range(*['%s'] * len(RANGE_COLUMNS))} GROUP BY {groups}")
+               f"WHERE {_in_range(*['%s'] * len(RANGE_COLUMNS))}{only} GROUP BY {groups}")
         statements = [(" UNION ALL ".join([one] * len(part)),
                        [value for row in part for value in (row[0], office_id, *row[1:])])
                       for part in (wanted[index:index + MAX_UNION]

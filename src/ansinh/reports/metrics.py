@@ -189,6 +189,8 @@ def due_rows(office: Office | int, window: Window) -> QuerySet[Participation]:
 
 # What was already read in this page view (see `one_view`); None outside one.
 _VIEW: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("metrics_view", default=None)
+# The villages whose figures the page view shows (see `one_view`); None: every village.
+_SHOWN: ContextVar[frozenset[int] | None] = ContextVar("metrics_shown", default=None)
 T = TypeVar("T")
 
 
@@ -202,6 +204,19 @@ def one_view() -> Iterator[None]:
         yield
     finally:
         _VIEW.reset(token)
+
+
+@contextmanager
+def showing(villages: Iterable[int] | None) -> Iterator[None]:
+    """Within the block, the only villages whose figures the page shows (None: any). The
+    figures read together by village leave the others out: at an office of 1M persons, one
+    commune's rows instead of 745 villages'. A page that says so must not show a figure of
+    another village, nor keep those it read for another page."""
+    token = _SHOWN.set(frozenset(villages) if villages is not None else None)
+    try:
+        yield
+    finally:
+        _SHOWN.reset(token)
 
 
 def remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -246,7 +261,8 @@ def read_together(office: Office | int, dimension: str,
             batch.append((key, metric, window))
     found = figures.read_together(
         office_id, dimension, [(metric, window.period, window.start, window.until)
-                               for _key, metric, window in batch], balances=span.balances)
+                               for _key, metric, window in batch], balances=span.balances,
+        villages=_SHOWN.get() if dimension == "village" else None)
     for (key, _metric, _window), figure in zip(batch, found, strict=True):
         seen[key] = figure
 

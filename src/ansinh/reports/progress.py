@@ -388,7 +388,7 @@ def _dimension(kind: str) -> str:
     return "village" if kind in VILLAGE_BASED else "agent"
 
 
-def _headline_kind(user: User) -> str:
+def headline_kind(user: User) -> str:
     """The kind of unit a user's headline shows (see `headline`)."""
     role = "director" if user.is_superuser else user.role
     if role in (Role.ADMIN, Role.DIRECTOR):
@@ -402,7 +402,7 @@ def read_headlines(user: User, office: Office, period: Period, as_of: date) -> N
     page view (`metrics.one_view`): the office's totals for a director or an admin, the
     office's villages for staff and commune officials, its agents for an agent."""
     window = Window(period, as_of)
-    metrics.read_together(office, _dimension(_headline_kind(user)),
+    metrics.read_together(office, _dimension(headline_kind(user)),
                           [pair for metric in Metric.values for pair in compared(metric, window)])
 
 
@@ -431,7 +431,7 @@ def headline(user: User, office: Office, period: Period, metric: str, as_of: dat
     Director and admin: the office; staff: their own target against their territory; viewer:
     their communes together; agent: their own target and figures.
     """
-    kind = _headline_kind(user)
+    kind = headline_kind(user)
     window = Window(period, as_of)
     if kind == "office":
         return progress_rows(office, period, metric, "office", as_of)[0]

@@ -39,10 +39,12 @@ from . import figures as summary
 from . import metrics, plan, rankings
 from .metrics import RECEIPT_METRICS, Window
 from .progress import (
+    VILLAGE_BASED,
     Row,
     allowed_by,
     by_gap,
     headline,
+    headline_kind,
     progress_rows,
     read_headlines,
     visible_units,
@@ -128,9 +130,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _dashboard(request)
 
 
+def _shown_villages(user: User, params: Params) -> set[int] | None:
+    """The villages the dashboard's figures by village cover: its headline's unit and the
+    communes of its table (a territory's whole communes); None for a whole office."""
+    if whole_office(user):
+        return None
+    on = params.period.clip(params.as_of)
+    kinds = {"commune", *({headline_kind(user)} & set(VILLAGE_BASED))}
+    return {village for kind in kinds for unit in visible_units(user, params.office, kind, on)
+            for village in unit.village_ids}
+
+
 def _dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     params = _params(request)
+    with metrics.showing(_shown_villages(user, params)):
+        return _dashboard_page(request, user, params)
+
+
+def _dashboard_page(request: HttpRequest, user: User, params: Params) -> HttpResponse:
     read_headlines(user, params.office, params.period, params.as_of)
     cards = []
     for metric, label in Metric.choices:

@@ -190,3 +190,45 @@ def test_viewers_are_read_only(client: Client, viewer_al1: User, targets: Target
     _login(client, viewer_al1)
     assert client.post("/bao-cao/", Q).status_code == 405
     assert client.post("/bao-cao/tien-do/", Q).status_code == 405
+
+
+@pytest.mark.parametrize("who", ["staff_al2", "viewer_al1", "agent_al3", "director",
+                                 "one_village"])
+def test_a_territory_dashboard_reads_its_villages_alone_and_shows_the_same(
+        client: Client, targets: Target, world: dict[str, Any], who: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The figures by village are read for the villages the page shows (a territory's whole
+    communes) and not the office's others; what it shows is what reading them all shows."""
+    from ansinh.network.models import Assignment
+    from ansinh.registry.models import Village
+    from ansinh.reports import views
+
+    if who == "one_village":  # a staff member answering for one village of a commune
+        user = User.objects.create(username="canbo_thon", role="staff", office=world["office"])
+        Assignment.objects.create(user=user, village=Village.objects.filter(
+            commune__code="AL4").order_by("id").first(), starts_on=date(2025, 1, 1))
+    else:
+        user = world["users"][{"staff_al2": "canbo2", "viewer_al1": "xa1",
+                               "agent_al3": "thu31", "director": "giamdoc"}[who]]
+    _login(client, user)
+    shown: list[set[int] | None] = []
+    scoped = views._shown_villages
+
+    def remembering(*args: Any) -> set[int] | None:
+        shown.append(scoped(*args))
+        return shown[-1]
+
+    for query in (Q, {**Q, "metric": Metric.MONEY}, {**Q, "period": "2026-Q1"}):
+        monkeypatch.setattr(views, "_shown_villages", remembering)
+        page = client.get("/bao-cao/", query)
+        monkeypatch.setattr(views, "_shown_villages", lambda *args: None)
+        every = client.get("/bao-cao/", query)
+        assert [(c["metric"], c["row"]) for c in page.context["cards"]] == \
+            [(c["metric"], c["row"]) for c in every.context["cards"]]
+        assert page.context["commune_rows"] == every.context["commune_rows"]
+        assert page.context["chart"] == every.context["chart"]
+    villages = Village.objects.filter(commune__office=world["office"]).count()
+    if who == "director":
+        assert shown[-1] is None
+    else:  # fewer villages than the office's: the scope was taken
+        assert shown[-1] is not None and len(shown[-1]) < villages

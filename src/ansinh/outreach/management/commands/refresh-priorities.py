@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ansinh.core.models import Office
 from ansinh.core.offices import each_office, largest_first
-from ansinh.outreach.priority import refresh_office
+from ansinh.outreach.priority import refresh_office, vacuum_after
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -51,6 +51,7 @@ class Command(BaseCommand):
             results = [refresh_office(office.pk, as_of, full=full,
                                       progress=_progress if options["verbosity"] > 1 else None)
                        for office in offices]
+        vacuum_after(results)  # once, whatever the number of offices
         if options["json"]:
             self.stdout.write(json.dumps(results, ensure_ascii=False))
             return
